@@ -1,0 +1,22 @@
+import { EventStoreError, EventStoreErrorCode } from './event-store.error.js';
+
+type ArgumentErrorCode =
+  | typeof EventStoreErrorCode.INVALID_STREAM_ID
+  | typeof EventStoreErrorCode.INVALID_EXPECTED_VERSION
+  | typeof EventStoreErrorCode.INVALID_EVENT
+  | typeof EventStoreErrorCode.INVALID_COMMIT_ID
+  | typeof EventStoreErrorCode.INVALID_METADATA
+  | typeof EventStoreErrorCode.INVALID_READ_OPTIONS;
+
+/**
+ * A caller passed something the event store cannot accept (an empty stream id, a negative
+ * expected version, an empty event list...). Raised before any request is sent: nothing was written.
+ */
+export class InvalidArgumentError extends EventStoreError {
+  constructor(
+    readonly code: ArgumentErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,18 @@
+import { EventStoreError, EventStoreErrorCode } from './event-store.error.js';
+
+/** A stored event names a type that no registered class answers to. */
+export class UnknownEventTypeError extends EventStoreError {
+  readonly code = EventStoreErrorCode.UNKNOWN_EVENT_TYPE;
+
+  constructor(
+    readonly eventType: string,
+    readonly streamId?: string,
+    readonly version?: number,
+  ) {
+    super(
+      `Stored event type "${eventType}"` +
+        (streamId === undefined ? '' : ` (stream "${streamId}", version ${version})`) +
+        ` has no registered class. Register it in the \`events\` option of DynamoEventSourcingModule.forRoot().`,
+    );
+  }
+}

@@ -1,0 +1,30 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoEventSourcingModuleOptions } from './interfaces/dynamo-event-sourcing-module-options.interface.js';
+import { resolveModuleOptions, type ResolvedModuleOptions } from './options/resolve-module-options.js';
+import { EventTypeRegistry } from './serialization/event-type-registry.js';
+import { eventsTableDefinition } from './tables/events-table.js';
+import { provisionTable } from './tables/table-provisioner.js';
+
+/** What the module's providers share: one client, the checked options, the event registry. */
+export interface EventSourcingRuntime {
+  readonly client: DynamoDBClient;
+  /** True when the module created the client, and so destroys it on shutdown. */
+  readonly ownsClient: boolean;
+  readonly options: ResolvedModuleOptions;
+  readonly registry: EventTypeRegistry;
+}
+
+/** Checks the options, builds the client and readies the tables: everything that can fail at start-up fails here. */
+export async function createEventSourcingRuntime(options: DynamoEventSourcingModuleOptions): Promise<EventSourcingRuntime> {
+  const resolved = resolveModuleOptions(options);
+  const registry = new EventTypeRegistry(resolved.events);
+  const ownsClient = resolved.client === undefined;
+  const client = resolved.client ?? new DynamoDBClient(resolved.clientConfig);
+  try {
+    await provisionTable(client, eventsTableDefinition(resolved.eventsTable), resolved.tableSetup);
+  } catch (error) {
+    if (ownsClient) client.destroy();
+    throw error;
+  }
+  return { client, ownsClient, options: resolved, registry };
+}

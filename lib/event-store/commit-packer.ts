@@ -1,0 +1,111 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { CommitTooLargeError } from '../errors/commit-too-large.error.js';
+import { EventTooLargeError } from '../errors/event-too-large.error.js';
+import { eventIdAt } from '../serialization/event-id.js';
+import { EventItemAttribute as A } from '../tables/events-table.js';
+import { itemSize, MAX_ITEM_BYTES, MAX_TRANSACTION_BYTES, MAX_TRANSACTION_ITEMS } from '../tables/item-size.js';
+
+/** One event, serialized once, ready to be packed. */
+export interface PackableEvent {
+  /** Stored type name. */
+  readonly type: string;
+  /** `{"type":...,"data":...}`: the event's entry in an item's `events` JSON array. */
+  readonly entry: string;
+  /** UTF-8 length of `entry`. */
+  readonly bytes: number;
+}
+
+/** How one commit's events are split over items: `[start, end)` index ranges, in order. */
+export interface CommitPlan {
+  readonly slices: ReadonlyArray<readonly [start: number, end: number]>;
+  /** Upper bound of the stored size of all items, in bytes. */
+  readonly bytes: number;
+}
+
+export interface CommitHeader {
+  readonly streamId: string;
+  readonly commitId: string;
+  readonly committedAt: number;
+  readonly firstEventId: string;
+  readonly metadataJson?: string;
+}
+
+// Worst-case numbers make the plan independent of the version the commit lands at, so it is
+// computed (and the limits checked) once, before any request, and holds on every retry.
+const LARGEST_VERSION = Number.MAX_SAFE_INTEGER;
+const LARGEST_TIME = 9_999_999_999_999;
+
+/**
+ * Packs events greedily into as few items as fit DynamoDB's 400 KB item limit, and checks that the
+ * commit fits one transaction (4 MB, 100 items). Throws before anything is sent.
+ */
+export function planCommit(header: Omit<CommitHeader, 'committedAt'>, events: readonly PackableEvent[]): CommitPlan {
+  const overhead =
+    itemSize(
+      marshall({
+        [A.streamId]: header.streamId,
+        [A.version]: LARGEST_VERSION,
+        [A.lastVersion]: LARGEST_VERSION,
+        [A.commitId]: header.commitId,
+        [A.committedAt]: LARGEST_TIME,
+        [A.firstEventId]: header.firstEventId,
+        [A.metadata]: header.metadataJson,
+        [A.commitLastVersion]: LARGEST_VERSION,
+        [A.events]: '[]',
+      }, { removeUndefinedValues: true }),
+    );
+  const budget = MAX_ITEM_BYTES - overhead;
+  const slices: Array<readonly [number, number]> = [];
+  let bytes = 0;
+  let start = 0;
+  let sliceBytes = 0; // bytes of the entries of the open slice, commas included
+  events.forEach((event, index) => {
+    if (event.bytes > budget) throw new EventTooLargeError(event.type, index, event.bytes + overhead, MAX_ITEM_BYTES);
+    const added = index === start ? event.bytes : event.bytes + 1;
+    if (sliceBytes + added > budget) {
+      slices.push([start, index]);
+      bytes += overhead + sliceBytes;
+      start = index;
+      sliceBytes = event.bytes;
+    } else {
+      sliceBytes += added;
+    }
+  });
+  slices.push([start, events.length]);
+  bytes += overhead + sliceBytes;
+  if (bytes > MAX_TRANSACTION_BYTES || slices.length > MAX_TRANSACTION_ITEMS) {
+    throw new CommitTooLargeError(header.streamId, events.length, bytes, MAX_TRANSACTION_BYTES);
+  }
+  return { slices, bytes };
+}
+
+/** The items of a planned commit whose first event gets version `startVersion`. */
+export function commitItems(
+  plan: CommitPlan,
+  events: readonly PackableEvent[],
+  header: CommitHeader,
+  startVersion: number,
+): Record<string, AttributeValue>[] {
+  const commitLastVersion = startVersion + events.length - 1;
+  const split = plan.slices.length > 1;
+  return plan.slices.map(([start, end]) => {
+    let json = '[';
+    for (let i = start; i < end; i++) json += (i === start ? '' : ',') + events[i]!.entry;
+    json += ']';
+    return marshall(
+      {
+        [A.streamId]: header.streamId,
+        [A.version]: startVersion + start,
+        [A.lastVersion]: startVersion + end - 1,
+        [A.commitId]: header.commitId,
+        [A.committedAt]: header.committedAt,
+        [A.firstEventId]: eventIdAt(header.firstEventId, start),
+        [A.events]: json,
+        [A.metadata]: header.metadataJson,
+        [A.commitLastVersion]: split ? commitLastVersion : undefined,
+      },
+      { removeUndefinedValues: true },
+    );
+  });
+}

@@ -1,0 +1,308 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EVENT_SOURCING_RUNTIME } from '../dynamo-event-sourcing.constants.js';
+import { CommitIdReusedError } from '../errors/commit-id-reused.error.js';
+import { ConcurrencyError } from '../errors/concurrency.error.js';
+import { RetriesExhaustedError } from '../errors/retries-exhausted.error.js';
+import { StreamIntegrityError } from '../errors/stream-integrity.error.js';
+import type { EventSourcingRuntime } from '../event-sourcing-runtime.js';
+import { CommittedEventsPublisher } from '../publishing/committed-events.publisher.js';
+import { eventIdAt, newEventId } from '../serialization/event-id.js';
+import type { EventTypeRegistry } from '../serialization/event-type-registry.js';
+import { toJsonPayload } from '../serialization/json-payload.js';
+import { commitItems, planCommit, type CommitHeader, type PackableEvent } from './commit-packer.js';
+import { classifyWriteError } from './dynamo-errors.js';
+import { commitEnd, decodeEventItem, envelopesOf, type StoredEventItem } from './event-item.codec.js';
+import { EventStreamTable } from './event-stream-table.js';
+import { ANY, assertExpectedVersion, NO_STREAM, STREAM_EXISTS, type ExpectedVersion } from './expected-version.js';
+import { assertCommitId, assertEventList, assertMetadata, assertStreamId, resolveReadOptions } from './input-validation.js';
+import type { AppendOptions } from './interfaces/append-options.interface.js';
+import type { AppendResult } from './interfaces/append-result.interface.js';
+import type { EventEnvelope } from './interfaces/event-envelope.interface.js';
+import type { ReadOptions } from './interfaces/read-options.interface.js';
+import { backoffDelay, sleep, type RetryOptions } from './retry-policy.js';
+import { StreamBoundaryCache } from './stream-boundary-cache.js';
+
+/**
+ * An 'any' or 'stream-exists' append that loses a race re-reads the head and tries again. Each
+ * loss means another writer succeeded, so the stream always moves; this only bounds starvation.
+ */
+const MAX_POSITION_RETRIES = 100;
+/** Re-reads allowed when a Query shows part of a multi-item commit that has committed (read-committed isolation). */
+const MAX_REREADS = 5;
+
+/** Where an append lands, or the stored commit it turns out to repeat. */
+type Position = { start: number; duplicateOf?: undefined } | { start?: undefined; duplicateOf: StoredEventItem };
+
+/**
+ * Appends events to streams and reads them back, on one DynamoDB table.
+ *
+ * Each append is one atomic, optimistic-concurrency-checked commit: small events are packed into
+ * one item written with a conditional PutItem; a commit over 400 KB is split into items written in
+ * one TransactWriteItems. After the commit, the events are published on the @nestjs/cqrs EventBus.
+ */
+@Injectable()
+export class EventStore {
+  private readonly table: EventStreamTable;
+  private readonly registry: EventTypeRegistry;
+  private readonly retry: Required<RetryOptions>;
+  private readonly publishByDefault: boolean;
+  private readonly boundaries = new StreamBoundaryCache();
+
+  constructor(
+    @Inject(EVENT_SOURCING_RUNTIME) runtime: EventSourcingRuntime,
+    @Inject(CommittedEventsPublisher) private readonly publisher: CommittedEventsPublisher,
+  ) {
+    this.table = new EventStreamTable(runtime.client, runtime.options.eventsTable);
+    this.registry = runtime.registry;
+    this.retry = runtime.options.retry;
+    this.publishByDefault = runtime.options.publishEvents;
+  }
+
+  /**
+   * Appends `events` to the stream atomically, if the stream is at `expectedVersion`.
+   *
+   * @throws ConcurrencyError when the stream is not at the expected version (nothing written).
+   * @throws InvalidArgumentError, EventNotSerializableError, EventTooLargeError, CommitTooLargeError,
+   *   UnregisteredEventClassError on bad input, before anything is sent.
+   * @throws RetriesExhaustedError when DynamoDB kept throttling or conflicting.
+   */
+  async append<TEvent extends object>(
+    streamId: string,
+    events: readonly TEvent[],
+    options: AppendOptions,
+  ): Promise<AppendResult<TEvent>> {
+    assertStreamId(streamId);
+    assertExpectedVersion(options?.expectedVersion);
+    const { expectedVersion, metadata, publish = this.publishByDefault } = options;
+    const callerCommitId = options.commitId;
+    if (callerCommitId !== undefined) assertCommitId(callerCommitId);
+    if (metadata !== undefined) assertMetadata(metadata);
+    assertEventList(events);
+
+    const packable = this.serialize(events);
+    const committedAt = Date.now();
+    const header: CommitHeader = {
+      streamId,
+      commitId: callerCommitId ?? newEventId(committedAt),
+      committedAt,
+      firstEventId: newEventId(committedAt),
+      metadataJson: metadata === undefined ? undefined : toJsonPayload('(commit metadata)', metadata),
+    };
+    const plan = planCommit(header, packable); // every size limit is checked here, before any request
+
+    for (let retry = 0; ; retry++) {
+      const position = await this.positionFor(streamId, expectedVersion, callerCommitId);
+      if (position.duplicateOf !== undefined) return this.duplicate(position.duplicateOf, packable);
+
+      const conflict = await this.write(commitItems(plan, packable, header, position.start), header, position.start);
+      if (conflict === undefined) {
+        const version = position.start + events.length - 1;
+        this.boundaries.remember(streamId, version);
+        if (publish) this.publisher.publish(events);
+        return this.committed(header, events, packable, position.start);
+      }
+      if (conflict.existing?.commitId === header.commitId) return this.duplicate(conflict.existing, packable);
+      const movesWithHead = expectedVersion === ANY || expectedVersion === STREAM_EXISTS;
+      if (!movesWithHead || retry >= MAX_POSITION_RETRIES) {
+        throw new ConcurrencyError(streamId, expectedVersion, (await this.table.head(streamId)).version);
+      }
+      if (retry > 0) await sleep(backoffDelay(Math.min(retry, 6), this.retry));
+    }
+  }
+
+  /**
+   * Reads a stream's events as an async iterable of envelopes, strongly consistent, following
+   * every DynamoDB page. Only the requested version range is returned, however events are packed.
+   */
+  read<TEvent extends object = object>(streamId: string, options?: ReadOptions): AsyncIterable<EventEnvelope<TEvent>> {
+    assertStreamId(streamId);
+    const { fromVersion, toVersion, direction, pageSize } = resolveReadOptions(options);
+    const envelopes =
+      direction === 'forward'
+        ? this.readForward(streamId, fromVersion, toVersion, pageSize)
+        : this.readBackward(streamId, fromVersion, toVersion, pageSize);
+    return envelopes as AsyncIterable<EventEnvelope<TEvent>>;
+  }
+
+  private serialize(events: readonly object[]): PackableEvent[] {
+    return events.map((event) => {
+      const type = this.registry.typeNameOf(event);
+      const entry = `{"type":${JSON.stringify(type)},"data":${toJsonPayload(type, event)}}`;
+      return { type, entry, bytes: Buffer.byteLength(entry, 'utf8') };
+    });
+  }
+
+  /** The version the commit's first event gets, from the expected version and, where needed, the stream's head. */
+  private async positionFor(streamId: string, expected: ExpectedVersion, callerCommitId?: string): Promise<Position> {
+    if (expected === NO_STREAM || expected === 0) return { start: 1 };
+    if (typeof expected === 'number' && this.boundaries.has(streamId, expected)) return { start: expected + 1 };
+
+    const head = await this.table.head(streamId);
+    if (callerCommitId !== undefined && head.item?.commitId === callerCommitId) return { duplicateOf: head.item };
+    if (expected === ANY) return { start: head.version + 1 };
+    if (expected === STREAM_EXISTS) {
+      if (head.version === 0) throw new ConcurrencyError(streamId, expected, 0);
+      return { start: head.version + 1 };
+    }
+    if (head.version === expected) {
+      this.boundaries.remember(streamId, expected);
+      return { start: expected + 1 };
+    }
+    if (callerCommitId !== undefined && head.version > expected) {
+      // A retry of a commit that did land at expected + 1, with others appended since.
+      const stored = await this.table.get(streamId, expected + 1);
+      if (stored?.commitId === callerCommitId) return { duplicateOf: stored };
+    }
+    throw new ConcurrencyError(streamId, expected, head.version);
+  }
+
+  /** Writes the items, retrying transient errors. Resolves to the key's holder on a conflict, to undefined on success. */
+  private async write(
+    items: Parameters<EventStreamTable['write']>[0],
+    header: CommitHeader,
+    start: number,
+  ): Promise<{ existing?: StoredEventItem } | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.table.write(items, header.streamId, header.commitId);
+        return undefined;
+      } catch (error) {
+        const failure = classifyWriteError(error);
+        switch (failure.kind) {
+          case 'conflict':
+            return { existing: failure.existing && decodeEventItem(failure.existing) };
+          case 'token-reused':
+            // This commit's token was used in the last 10 minutes with other parameters: a retry of a commit that may have landed.
+            return { existing: await this.table.get(header.streamId, start) };
+          case 'transient':
+            if (attempt >= this.retry.maxAttempts) {
+              throw new RetriesExhaustedError(`Append to stream "${header.streamId}"`, attempt, failure.name, { cause: error });
+            }
+            await sleep(backoffDelay(attempt, this.retry));
+            break;
+          default:
+            throw error;
+        }
+      }
+    }
+  }
+
+  private committed<TEvent extends object>(
+    header: CommitHeader,
+    events: readonly TEvent[],
+    packable: readonly PackableEvent[],
+    start: number,
+  ): AppendResult<TEvent> {
+    const metadata = Object.freeze(header.metadataJson === undefined ? {} : (JSON.parse(header.metadataJson) as Record<string, unknown>));
+    const envelopes = events.map((event, i) => ({
+      event,
+      eventType: packable[i]!.type,
+      eventId: eventIdAt(header.firstEventId, i),
+      streamId: header.streamId,
+      version: start + i,
+      occurredAt: new Date(header.committedAt),
+      commitId: header.commitId,
+      metadata,
+    }));
+    return { streamId: header.streamId, commitId: header.commitId, version: start + events.length - 1, envelopes, duplicate: false };
+  }
+
+  /** The result of a commit stored earlier under the same commit id; nothing new is written or published. */
+  private async duplicate<TEvent extends object>(
+    storedItem: StoredEventItem,
+    packable: readonly PackableEvent[],
+  ): Promise<AppendResult<TEvent>> {
+    const items = await this.itemsOfCommit(storedItem);
+    const envelopes = items.flatMap((item) => envelopesOf(item, this.registry));
+    const sameEvents = envelopes.length === packable.length && envelopes.every((e, i) => e.eventType === packable[i]!.type);
+    if (!sameEvents) throw new CommitIdReusedError(storedItem.streamId, storedItem.commitId);
+    const version = commitEnd(storedItem);
+    this.boundaries.remember(storedItem.streamId, version);
+    return {
+      streamId: storedItem.streamId,
+      commitId: storedItem.commitId,
+      version,
+      envelopes: envelopes as EventEnvelope<TEvent>[],
+      duplicate: true,
+    };
+  }
+
+  /** All items of the commit that `item` belongs to, in version order. */
+  private async itemsOfCommit(item: StoredEventItem): Promise<StoredEventItem[]> {
+    if (item.commitLastVersion === undefined) return [item];
+    const items: StoredEventItem[] = [];
+    for await (const page of this.table.pages(item.streamId, { upper: item.commitLastVersion, forward: false })) {
+      for (const candidate of page) {
+        if (candidate.commitId !== item.commitId) return items;
+        items.unshift(candidate);
+      }
+    }
+    return items;
+  }
+
+  private async *readForward(streamId: string, from: number, to: number, pageSize?: number): AsyncGenerator<EventEnvelope> {
+    let next = from; // the next version to yield
+    let lower = from === 1 || this.boundaries.has(streamId, from - 1) ? from : ((await this.table.keyOfItemHolding(streamId, from)) ?? from);
+    for (let reread = 0; ; reread++) {
+      let gapAt: number | undefined;
+      let unfinishedCommit = false;
+      scan: for await (const page of this.table.pages(streamId, { lower, upper: to, forward: true, pageSize })) {
+        for (const item of page) {
+          if (item.lastVersion < next) continue;
+          if (item.version > next) {
+            gapAt = next;
+            break scan;
+          }
+          yield* envelopesOf(item, this.registry, next, to);
+          next = item.lastVersion + 1;
+          unfinishedCommit = commitEnd(item) > item.lastVersion;
+          if (next > to) return;
+        }
+      }
+      if (gapAt === undefined && !unfinishedCommit) {
+        if (to === Number.MAX_SAFE_INTEGER && next > 1) this.boundaries.remember(streamId, next - 1);
+        return;
+      }
+      // Part of a multi-item commit was not visible yet; that commit has committed, so read again from where it stopped.
+      if (reread >= MAX_REREADS) {
+        throw new StreamIntegrityError(streamId, `version ${next} is missing although the stream continues after it.`);
+      }
+      lower = next;
+      await sleep(backoffDelay(reread + 1, this.retry));
+    }
+  }
+
+  private async *readBackward(streamId: string, from: number, to: number, pageSize?: number): AsyncGenerator<EventEnvelope> {
+    let next = to; // the highest version still to yield
+    let started = false;
+    for (let reread = 0; ; reread++) {
+      let gapAt: number | undefined;
+      scan: for await (const page of this.table.pages(streamId, { upper: next, forward: false, pageSize })) {
+        for (const item of page) {
+          if (started && item.lastVersion !== next) {
+            gapAt = next;
+            break scan;
+          }
+          if (!started && commitEnd(item) > item.lastVersion && commitEnd(item) <= to) {
+            gapAt = commitEnd(item); // the newest commit shows only its first items so far
+            break scan;
+          }
+          const envelopes = envelopesOf(item, this.registry, from, next);
+          started = true;
+          for (let i = envelopes.length - 1; i >= 0; i--) yield envelopes[i]!;
+          next = item.version - 1;
+          if (next < from) return;
+        }
+      }
+      if (gapAt === undefined) {
+        if (started && next >= from) gapAt = next;
+        else return;
+      }
+      if (reread >= MAX_REREADS) {
+        throw new StreamIntegrityError(streamId, `version ${gapAt} is missing although the stream has later versions.`);
+      }
+      if (!started) next = to;
+      await sleep(backoffDelay(reread + 1, this.retry));
+    }
+  }
+}

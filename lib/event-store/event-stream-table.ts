@@ -1,0 +1,154 @@
+import {
+  GetItemCommand,
+  paginateQuery,
+  PutItemCommand,
+  QueryCommand,
+  TransactWriteItemsCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  type QueryCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { createHash } from 'node:crypto';
+import { EventItemAttribute as A } from '../tables/events-table.js';
+import { commitEnd, decodeEventItem, type StoredEventItem } from './event-item.codec.js';
+
+type Item = Record<string, AttributeValue>;
+
+/** A stream's last item and the version the stream is at (0 when it has no events). */
+export interface StreamHead {
+  readonly version: number;
+  readonly item?: StoredEventItem;
+}
+
+export interface ItemRange {
+  /** Lowest sort key (first version of an item) to return. */
+  readonly lower?: number;
+  /** Highest sort key to return. */
+  readonly upper?: number;
+  readonly forward: boolean;
+  readonly pageSize?: number;
+}
+
+// Every write is conditional on the key being free: this is the whole concurrency check.
+const KEY_IS_FREE = `attribute_not_exists(${A.version})`;
+
+/** The DynamoDB requests of the event store, on one events table. Every read is strongly consistent. */
+export class EventStreamTable {
+  constructor(
+    private readonly client: DynamoDBClient,
+    readonly tableName: string,
+  ) {}
+
+  /** The stream's newest item: one small strongly consistent Query. */
+  async head(streamId: string): Promise<StreamHead> {
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        ...this.keyCondition(streamId, {}),
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    const raw = Items?.[0];
+    if (raw === undefined) return { version: 0 };
+    const item = decodeEventItem(raw);
+    // A split commit is committed as a whole, so its last version is the head even if a
+    // read-committed Query saw only its first slice.
+    return { version: commitEnd(item), item };
+  }
+
+  async get(streamId: string, version: number): Promise<StoredEventItem | undefined> {
+    const { Item } = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: { [A.streamId]: { S: streamId }, [A.version]: { N: String(version) } },
+        ConsistentRead: true,
+      }),
+    );
+    return Item === undefined ? undefined : decodeEventItem(Item);
+  }
+
+  /**
+   * Writes one commit: a conditional PutItem when it is one item (1 write unit per KB), a
+   * TransactWriteItems otherwise (2 per KB, but atomic). A failed condition returns the
+   * existing item, so that a retried commit is recognized without another read.
+   */
+  async write(items: Item[], streamId: string, commitId: string): Promise<void> {
+    if (items.length === 1) {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: items[0],
+          ConditionExpression: KEY_IS_FREE,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return;
+    }
+    await this.client.send(
+      new TransactWriteItemsCommand({
+        TransactItems: items.map((Item) => ({
+          Put: { TableName: this.tableName, Item, ConditionExpression: KEY_IS_FREE, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' },
+        })),
+        ClientRequestToken: requestToken(streamId, commitId),
+      }),
+    );
+  }
+
+  /** Items with sort keys in [lower, upper], page by page, following LastEvaluatedKey past 1 MB. */
+  async *pages(streamId: string, range: ItemRange): AsyncGenerator<StoredEventItem[]> {
+    const input: QueryCommandInput = {
+      ...this.keyCondition(streamId, range),
+      ScanIndexForward: range.forward,
+      ConsistentRead: true,
+    };
+    for await (const page of paginateQuery({ client: this.client, pageSize: range.pageSize }, input)) {
+      yield (page.Items ?? []).map(decodeEventItem);
+    }
+  }
+
+  /** The sort key of the item holding `version` (the last item starting at or before it). */
+  async keyOfItemHolding(streamId: string, version: number): Promise<number | undefined> {
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        ...this.keyCondition(streamId, { upper: version }),
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+        ProjectionExpression: '#version',
+      }),
+    );
+    const raw = Items?.[0];
+    return raw === undefined ? undefined : Number(raw[A.version]!.N);
+  }
+
+  private keyCondition(streamId: string, { lower, upper }: { lower?: number; upper?: number }) {
+    const values: Item = { ':stream': { S: streamId } };
+    const names: Record<string, string> = { '#stream': A.streamId };
+    if (lower !== undefined || upper !== undefined) names['#version'] = A.version;
+    let condition = '#stream = :stream';
+    if (lower !== undefined && upper !== undefined) {
+      condition += ' AND #version BETWEEN :lower AND :upper';
+    } else if (lower !== undefined) {
+      condition += ' AND #version >= :lower';
+    } else if (upper !== undefined) {
+      condition += ' AND #version <= :upper';
+    }
+    if (lower !== undefined) values[':lower'] = { N: String(lower) };
+    if (upper !== undefined) values[':upper'] = { N: String(upper) };
+    return {
+      TableName: this.tableName,
+      KeyConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
+  }
+}
+
+/**
+ * DynamoDB's idempotency token for a transaction (at most 36 characters): derived from stream and
+ * commit, so the SDK's own retries of a transaction that did commit are answered without a second write.
+ */
+function requestToken(streamId: string, commitId: string): string {
+  return createHash('sha256').update(streamId).update('\0').update(commitId).digest('base64url').slice(0, 36);
+}

@@ -1,0 +1,78 @@
+import { EventStoreErrorCode } from '../errors/event-store.error.js';
+import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
+import type { ReadOptions } from './interfaces/read-options.interface.js';
+
+/** DynamoDB allows 2 KB partition keys; 1 KB leaves room for prefixes users add later. */
+export const MAX_STREAM_ID_BYTES = 1024;
+export const MAX_COMMIT_ID_LENGTH = 256;
+
+export function assertStreamId(streamId: unknown): asserts streamId is string {
+  if (typeof streamId !== 'string' || streamId.length === 0) {
+    throw new InvalidArgumentError(EventStoreErrorCode.INVALID_STREAM_ID, `streamId must be a non-empty string; got ${describe(streamId)}.`);
+  }
+  const bytes = Buffer.byteLength(streamId, 'utf8');
+  if (bytes > MAX_STREAM_ID_BYTES) {
+    throw new InvalidArgumentError(
+      EventStoreErrorCode.INVALID_STREAM_ID,
+      `streamId takes ${bytes} bytes in UTF-8; at most ${MAX_STREAM_ID_BYTES} are allowed.`,
+    );
+  }
+}
+
+export function assertCommitId(commitId: unknown): asserts commitId is string {
+  if (typeof commitId !== 'string' || commitId.length === 0 || commitId.length > MAX_COMMIT_ID_LENGTH) {
+    throw new InvalidArgumentError(
+      EventStoreErrorCode.INVALID_COMMIT_ID,
+      `commitId must be a string of 1 to ${MAX_COMMIT_ID_LENGTH} characters; got ${describe(commitId)}.`,
+    );
+  }
+}
+
+export function assertMetadata(metadata: unknown): asserts metadata is Record<string, unknown> {
+  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
+    throw new InvalidArgumentError(EventStoreErrorCode.INVALID_METADATA, `metadata must be a JSON object; got ${describe(metadata)}.`);
+  }
+}
+
+export function assertEventList(events: unknown): asserts events is readonly object[] {
+  if (!Array.isArray(events)) {
+    throw new InvalidArgumentError(EventStoreErrorCode.INVALID_EVENT, `events must be an array; got ${describe(events)}.`);
+  }
+  if (events.length === 0) {
+    throw new InvalidArgumentError(EventStoreErrorCode.INVALID_EVENT, 'An append needs at least one event; nothing was written.');
+  }
+  events.forEach((event: unknown, index) => {
+    if (event === null || typeof event !== 'object' || Array.isArray(event)) {
+      throw new InvalidArgumentError(
+        EventStoreErrorCode.INVALID_EVENT,
+        `Event #${index} must be an instance of a registered event class; got ${describe(event)}. Nothing was written.`,
+      );
+    }
+  });
+}
+
+/** Checks read options and fills in defaults. */
+export function resolveReadOptions(options: ReadOptions | undefined): Required<Omit<ReadOptions, 'pageSize'>> & Pick<ReadOptions, 'pageSize'> {
+  if (options !== undefined && (options === null || typeof options !== 'object')) {
+    throw new InvalidArgumentError(EventStoreErrorCode.INVALID_READ_OPTIONS, `read options must be an object; got ${describe(options)}.`);
+  }
+  const { fromVersion = 1, toVersion = Number.MAX_SAFE_INTEGER, direction = 'forward', pageSize } = options ?? {};
+  const fail = (message: string) => new InvalidArgumentError(EventStoreErrorCode.INVALID_READ_OPTIONS, message);
+  if (!Number.isSafeInteger(fromVersion) || fromVersion < 1) throw fail(`fromVersion must be a whole number >= 1; got ${describe(fromVersion)}.`);
+  if (!Number.isSafeInteger(toVersion) || toVersion < fromVersion) {
+    throw fail(`toVersion must be a whole number >= fromVersion (${fromVersion}); got ${describe(toVersion)}.`);
+  }
+  if (direction !== 'forward' && direction !== 'backward') throw fail(`direction must be 'forward' or 'backward'; got ${describe(direction)}.`);
+  if (pageSize !== undefined && (!Number.isSafeInteger(pageSize) || pageSize < 1)) {
+    throw fail(`pageSize must be a whole number >= 1; got ${describe(pageSize)}.`);
+  }
+  return { fromVersion, toVersion, direction, pageSize };
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return typeof value;
+}

@@ -1,0 +1,26 @@
+import { describe, expect, it } from '@jest/globals';
+import { StreamBoundaryCache } from './stream-boundary-cache.js';
+
+describe('StreamBoundaryCache', () => {
+  it('remembers the newest boundaries of a stream and forgets the oldest', () => {
+    const cache = new StreamBoundaryCache(10, 2);
+    cache.remember('s', 1);
+    cache.remember('s', 5);
+    cache.remember('s', 9);
+    expect(cache.has('s', 1)).toBe(false);
+    expect(cache.has('s', 5)).toBe(true);
+    expect(cache.has('s', 9)).toBe(true);
+    expect(cache.has('other', 9)).toBe(false);
+  });
+
+  it('evicts the least recently used stream', () => {
+    const cache = new StreamBoundaryCache(2);
+    cache.remember('a', 1);
+    cache.remember('b', 1);
+    cache.remember('a', 2);
+    cache.remember('c', 1);
+    expect(cache.has('b', 1)).toBe(false);
+    expect(cache.has('a', 2)).toBe(true);
+    expect(cache.has('c', 1)).toBe(true);
+  });
+});

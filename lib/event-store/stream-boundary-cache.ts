@@ -1,0 +1,34 @@
+/**
+ * Versions known to end a stored item, per stream.
+ *
+ * An append at expected version v writes its first item under sort key v + 1 with
+ * `attribute_not_exists`. That key collides with any commit that already starts there, but not
+ * with one that merely covers v + 1 (a multi-event commit starting earlier). So before writing,
+ * v must be known to end an item; then v + 1 can only ever be a commit's first version, and the
+ * key collision alone decides the race. "v ends an item" never stops being true (items are
+ * immutable), so what this process wrote or read can be remembered and the check skipped; only
+ * a version not seen here costs one strongly consistent read of the stream's head.
+ */
+export class StreamBoundaryCache {
+  private readonly streams = new Map<string, number[]>();
+
+  constructor(
+    private readonly maxStreams = 10_000,
+    private readonly perStream = 4,
+  ) {}
+
+  has(streamId: string, version: number): boolean {
+    return this.streams.get(streamId)?.includes(version) ?? false;
+  }
+
+  remember(streamId: string, version: number): void {
+    const known = this.streams.get(streamId) ?? [];
+    this.streams.delete(streamId); // re-insert: Map order is recency order
+    if (!known.includes(version)) {
+      known.push(version);
+      if (known.length > this.perStream) known.sort((a, b) => a - b).shift();
+    }
+    this.streams.set(streamId, known);
+    if (this.streams.size > this.maxStreams) this.streams.delete(this.streams.keys().next().value!);
+  }
+}

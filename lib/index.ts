@@ -1,0 +1,12 @@
+export * from './dynamo-event-sourcing.module.js';
+export type { DynamoEventSourcingModuleOptions } from './interfaces/dynamo-event-sourcing-module-options.interface.js';
+export { EventStore } from './event-store/event-store.js';
+export { ANY, NO_STREAM, STREAM_EXISTS, type ExpectedVersion } from './event-store/expected-version.js';
+export * from './event-store/interfaces/index.js';
+export type { RetryOptions } from './event-store/retry-policy.js';
+export { MAX_STREAM_ID_BYTES, MAX_COMMIT_ID_LENGTH } from './event-store/input-validation.js';
+export * from './errors/index.js';
+export type { EventClass, EventRegistration, NamedEventRegistration } from './serialization/event-type-registry.js';
+export { eventsTableDefinition, EventItemAttribute } from './tables/events-table.js';
+export { itemSize, MAX_ITEM_BYTES, MAX_TRANSACTION_BYTES, MAX_TRANSACTION_ITEMS } from './tables/item-size.js';
+export type { TableSetup } from './tables/table-setup.js';

