@@ -113,15 +113,18 @@ export class EventStore {
   /**
    * Reads a stream's events as an async iterable of envelopes, strongly consistent, following
    * every DynamoDB page. Only the requested version range is returned, however events are packed.
+   * Options are checked at once; nothing is read until the iterable is consumed.
    */
   read<TEvent extends object = object>(streamId: string, options?: ReadOptions): AsyncIterable<EventEnvelope<TEvent>> {
     assertStreamId(streamId);
     const { fromVersion, toVersion, direction, pageSize } = resolveReadOptions(options);
-    const envelopes =
-      direction === 'forward'
-        ? this.readForward(streamId, fromVersion, toVersion, pageSize)
-        : this.readBackward(streamId, fromVersion, toVersion, pageSize);
-    return envelopes as AsyncIterable<EventEnvelope<TEvent>>;
+    // Lazy and re-iterable: each `for await` runs its own queries, so a reading can be kept and consumed again later.
+    return {
+      [Symbol.asyncIterator]: () =>
+        (direction === 'forward'
+          ? this.readForward(streamId, fromVersion, toVersion, pageSize)
+          : this.readBackward(streamId, fromVersion, toVersion, pageSize)) as AsyncGenerator<EventEnvelope<TEvent>>,
+    };
   }
 
   private serialize(events: readonly object[]): PackableEvent[] {

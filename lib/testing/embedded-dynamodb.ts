@@ -97,7 +97,8 @@ export function localClientConfig(endpoint: string): DynamoDBClientConfig {
 }
 
 function assertJava(): void {
-  const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  // Pass env explicitly: the check must see the PATH this process sees (test runners may sandbox process.env).
+  const probe = spawnSync('java', ['-version'], { encoding: 'utf8', env: process.env });
   if (probe.error !== undefined) throw new EmbeddedDynamoDbError(`Java was not found (${probe.error.message}). ${JAVA_HINT}`);
   const major = /version "(\d+)(?:\.(\d+))?/.exec(`${probe.stderr}${probe.stdout}`);
   if (major !== null) {

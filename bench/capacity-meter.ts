@@ -1,0 +1,114 @@
+import type { AttributeValue, ConsumedCapacity, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { itemSize } from '../lib/index.js';
+import { getItemReadUnits, putWriteUnits, queryPageReadUnits, transactionWriteUnits } from './cost-model.js';
+
+type Item = Record<string, AttributeValue>;
+
+/** What one client sent during a phase, and what it cost. */
+export interface CapacityTally {
+  /** Requests by command name, e.g. `PutItemCommand: 640`. */
+  requests: Record<string, number>;
+  /** By the billing rules, from the items written. */
+  writeUnits: number;
+  /** By the billing rules, from the items read. */
+  readUnits: number;
+  /** What DynamoDB (Local) reported as ConsumedCapacity, summed: a cross-check only. */
+  reportedUnits: number;
+  /** Items written or read, and their billed size in bytes (to explain the units). */
+  items: number;
+  itemBytes: number;
+}
+
+const emptyTally = (): CapacityTally => ({ requests: {}, writeUnits: 0, readUnits: 0, reportedUnits: 0, items: 0, itemBytes: 0 });
+
+/** Commands whose cost the meter knows; they are also asked to return their consumed capacity. */
+const METERED = new Set(['PutItemCommand', 'TransactWriteItemsCommand', 'QueryCommand', 'GetItemCommand']);
+
+/**
+ * Watches the requests of a DynamoDB client through its middleware stack, so the module's real
+ * traffic is measured without touching the module: which calls it makes and what they cost.
+ * Sits at the initialize step, above the SDK's retries, so one call counts once.
+ *
+ * It only records while measuring: computing item sizes costs CPU, more for the module's items
+ * (more attributes) than the baseline's, so timed rounds run with the meter off.
+ */
+export class CapacityMeter {
+  private tally = emptyTally();
+  private enabled = false;
+
+  /** Runs `work` with the meter on; resolves to what it sent and what that cost. */
+  async measure(work: () => Promise<unknown>): Promise<CapacityTally> {
+    this.tally = emptyTally();
+    this.enabled = true;
+    try {
+      await work();
+    } finally {
+      this.enabled = false;
+    }
+    return this.tally;
+  }
+
+  /** Adds the meter to `client`. While off, it costs one check per request. */
+  attach(client: DynamoDBClient): void {
+    const meter = (next: (args: { input: unknown }) => Promise<{ output: unknown }>, context: { commandName?: string }) => async (args: { input: unknown }) => {
+      const command = context.commandName ?? 'UnknownCommand';
+      if (!this.enabled || !METERED.has(command)) return next(args);
+      const input = { ...(args.input as Record<string, unknown>), ReturnConsumedCapacity: 'TOTAL' };
+      try {
+        const result = await next({ ...args, input });
+        this.record(command, input, result.output as Record<string, unknown> | undefined);
+        return result;
+      } catch (error) {
+        // A failed conditional write is billed too; nothing here should fail, but count it if it does.
+        this.record(command, input, undefined);
+        throw error;
+      }
+    };
+    // Typed loosely: the stack's overloads are per step, and the meter only reads plain input and output fields.
+    client.middlewareStack.add(meter as never, { step: 'initialize', name: 'benchCapacityMeter' });
+  }
+
+  private record(command: string, input: Record<string, unknown>, output: Record<string, unknown> | undefined): void {
+    const tally = this.tally;
+    tally.requests[command] = (tally.requests[command] ?? 0) + 1;
+    const consistent = input.ConsistentRead === true;
+    switch (command) {
+      case 'PutItemCommand':
+        this.count([input.Item as Item]);
+        tally.writeUnits += putWriteUnits(input.Item as Item);
+        break;
+      case 'TransactWriteItemsCommand': {
+        const puts = (input.TransactItems as Array<{ Put?: { Item: Item } }>).flatMap((action) => (action.Put ? [action.Put.Item] : []));
+        this.count(puts);
+        tally.writeUnits += transactionWriteUnits(puts);
+        break;
+      }
+      case 'QueryCommand': {
+        // Billed on whole items: right here, as neither contender projects attributes in these workloads.
+        const items = (output?.Items as Item[] | undefined) ?? [];
+        this.count(items);
+        if (output !== undefined) tally.readUnits += queryPageReadUnits(items, consistent);
+        break;
+      }
+      case 'GetItemCommand': {
+        const item = output?.Item as Item | undefined;
+        if (item !== undefined) this.count([item]);
+        if (output !== undefined) tally.readUnits += getItemReadUnits(item, consistent);
+        break;
+      }
+    }
+    tally.reportedUnits += reportedUnits(output?.ConsumedCapacity as ConsumedCapacity | ConsumedCapacity[] | undefined);
+  }
+
+  private count(items: readonly Item[]): void {
+    this.tally.items += items.length;
+    for (const item of items) this.tally.itemBytes += itemSize(item);
+  }
+}
+
+/** PutItem, GetItem and Query report one ConsumedCapacity; TransactWriteItems one per table. */
+function reportedUnits(consumed: ConsumedCapacity | ConsumedCapacity[] | undefined): number {
+  if (consumed === undefined) return 0;
+  const list = Array.isArray(consumed) ? consumed : [consumed];
+  return list.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+}

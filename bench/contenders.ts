@@ -1,0 +1,77 @@
+import { paginateQuery, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { EventStore } from '../lib/index.js';
+import type { BankEvent } from './events.js';
+
+/** What the benchmark drives: the module, and a hand-written raw SDK equivalent to measure it against. */
+export interface Contender {
+  readonly name: 'module' | 'baseline';
+  /** Appends one commit at an exact expected version; resolves to the stream's new version. */
+  append(streamId: string, events: readonly BankEvent[], expectedVersion: number): Promise<number>;
+  /** Reads the whole stream, strongly consistent, decoding every event; resolves to the number of events. */
+  readAll(streamId: string): Promise<number>;
+}
+
+export class ModuleContender implements Contender {
+  readonly name = 'module';
+
+  constructor(private readonly store: EventStore) {}
+
+  async append(streamId: string, events: readonly BankEvent[], expectedVersion: number): Promise<number> {
+    return (await this.store.append(streamId, events, { expectedVersion })).version;
+  }
+
+  async readAll(streamId: string): Promise<number> {
+    let count = 0;
+    for await (const envelope of this.store.read<BankEvent>(streamId)) if (envelope.event !== undefined) count++;
+    return count;
+  }
+}
+
+/**
+ * The least a hand-written event store must do with the raw SDK: one conditional PutItem per
+ * commit of an item holding the commit's events as the same JSON string, keyed like the module's
+ * table; reads are a paginated strongly consistent Query with unmarshalling and JSON.parse.
+ * It has none of the module's checks, ids, metadata or publishing, so it is an upper bound.
+ */
+export class BaselineContender implements Contender {
+  readonly name = 'baseline';
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async append(streamId: string, events: readonly BankEvent[], expectedVersion: number): Promise<number> {
+    const json = JSON.stringify(events.map((event) => ({ type: event.constructor.name, data: event })));
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: { streamId: { S: streamId }, version: { N: String(expectedVersion + 1) }, events: { S: json } },
+        ConditionExpression: 'attribute_not_exists(version)',
+      }),
+    );
+    return expectedVersion + events.length;
+  }
+
+  async readAll(streamId: string): Promise<number> {
+    let count = 0;
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: '#stream = :stream',
+        ExpressionAttributeNames: { '#stream': 'streamId' },
+        ExpressionAttributeValues: { ':stream': { S: streamId } },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) {
+      for (const raw of page.Items ?? []) {
+        const item = unmarshall(raw) as { events: string };
+        count += (JSON.parse(item.events) as unknown[]).length;
+      }
+    }
+    return count;
+  }
+}

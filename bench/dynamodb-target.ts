@@ -1,0 +1,47 @@
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  waitUntilTableExists,
+  type DynamoDBClientConfig,
+} from '@aws-sdk/client-dynamodb';
+import { randomBytes } from 'node:crypto';
+import { eventsTableDefinition } from '../lib/index.js';
+import { EmbeddedDynamoDb, localClientConfig } from '../lib/testing/index.js';
+
+/** Where the benchmark runs: a DynamoDB given by DYNAMODB_ENDPOINT, or DynamoDB Local started here. */
+export interface DynamoDbTarget {
+  readonly description: string;
+  readonly clientConfig: DynamoDBClientConfig;
+  stop(): Promise<void>;
+}
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]', 'dynamodb-local']);
+
+export async function openDynamoDbTarget(): Promise<DynamoDbTarget> {
+  const endpoint = process.env.DYNAMODB_ENDPOINT;
+  if (endpoint) {
+    // Local endpoints take any credentials; anything else uses the default credential chain.
+    const local = LOCAL_HOSTS.has(new URL(endpoint).hostname);
+    const clientConfig = local ? localClientConfig(endpoint) : { endpoint, region: process.env.AWS_REGION };
+    return { description: `${endpoint} (DYNAMODB_ENDPOINT)`, clientConfig, stop: async () => undefined };
+  }
+  const embedded = await EmbeddedDynamoDb.start();
+  return { description: `DynamoDB Local on ${embedded.endpoint} (embedded)`, clientConfig: embedded.clientConfig(), stop: () => embedded.stop() };
+}
+
+/** Table names of one run: unique, so a shared endpoint is never confused with an earlier run. */
+export function benchTableName(role: 'module' | 'baseline'): string {
+  return `bench-${role}-${randomBytes(4).toString('hex')}`;
+}
+
+/** The baseline's table: the module's key schema (streamId HASH, version RANGE), created with the raw SDK. */
+export async function createBaselineTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  await client.send(new CreateTableCommand(eventsTableDefinition(tableName)));
+  await waitUntilTableExists({ client, maxWaitTime: 120, minDelay: 1, maxDelay: 5 }, { TableName: tableName });
+}
+
+/** Best effort: a real account should not keep benchmark tables. */
+export async function deleteTables(client: DynamoDBClient, tableNames: readonly string[]): Promise<void> {
+  await Promise.all(tableNames.map((TableName) => client.send(new DeleteTableCommand({ TableName })).catch(() => undefined)));
+}

@@ -1,0 +1,152 @@
+/**
+ * `npm run bench`: the module's throughput and cost against a raw AWS SDK baseline doing the same
+ * kind of calls, on DynamoDB Local (or DYNAMODB_ENDPOINT). Prints a table and writes
+ * bench/results.json. Targets are reported, never enforced: the process exits 0 when the run completes.
+ */
+import 'reflect-metadata';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { CapacityMeter } from './capacity-meter.js';
+import { BaselineContender, ModuleContender, type Contender } from './contenders.js';
+import { benchTableName, createBaselineTable, deleteTables, openDynamoDbTarget } from './dynamodb-target.js';
+import { EventGenerator, entrySize } from './event-generator.js';
+import { interleavedRounds, type Round } from './interleaved-rounds.js';
+import { startModuleApp, type ModuleApp } from './module-app.js';
+import { printReport, writeResults, type ContenderCost, type WorkloadMeasurement } from './report.js';
+import { runFullRead, runWritePlan, writePlan, type WritePlan } from './workloads.js';
+
+/** Sized to take under two minutes on 2 cores with DynamoDB Local. */
+const CONFIG = {
+  rounds: 11,
+  /** Streams in flight at once in the write workloads. */
+  concurrency: 8,
+  /**
+   * warmupCommits: per contender, before the timed rounds. DynamoDB Local's JVM needs thousands of
+   * requests before its rates settle (in trials they rose 4x over the first ~6,000 and still crept
+   * up after), so the first workload warms up longest.
+   */
+  oneEventCommits: { streams: 150, commitsPerStream: 10, warmupCommits: 8_000 },
+  tenEventCommits: { streams: 100, commitsPerStream: 10, warmupCommits: 500 },
+  /** A single read of 10,000 events takes ~0.15 s: each round reads the stream several times. Reads warm up slowly too. */
+  read: { streamEvents: 10_000, eventsPerCommit: 10, warmupReads: 15, readsPerRound: 5 },
+};
+
+const RESULTS_PATH = fileURLToPath(new URL('../../bench/results.json', import.meta.url));
+
+/** The module and the baseline, each on its own metered client and table. */
+interface Contenders {
+  readonly module: Contender;
+  readonly baseline: Contender;
+  readonly meters: { readonly module: CapacityMeter; readonly baseline: CapacityMeter };
+}
+
+async function main(): Promise<void> {
+  const target = await openDynamoDbTarget();
+  console.log(`nestjs-dynamo-es benchmark on ${target.description}; node ${process.version}, ${cpus().length} CPUs`);
+  describeEvents();
+  const meters = { module: new CapacityMeter(), baseline: new CapacityMeter() };
+  // One client each, same config: neither shares the other's connections.
+  const clients = { module: new DynamoDBClient(target.clientConfig), baseline: new DynamoDBClient(target.clientConfig) };
+  meters.module.attach(clients.module);
+  meters.baseline.attach(clients.baseline);
+  const tables = { module: benchTableName('module'), baseline: benchTableName('baseline') };
+  let app: ModuleApp | undefined;
+  try {
+    app = await startModuleApp(clients.module, tables.module);
+    await createBaselineTable(clients.baseline, tables.baseline);
+    const contenders: Contenders = {
+      module: new ModuleContender(app.store),
+      baseline: new BaselineContender(clients.baseline, tables.baseline),
+      meters,
+    };
+    const measurements = [
+      await writeWorkload(contenders, '1-event commits', 1, CONFIG.oneEventCommits, 1),
+      await writeWorkload(contenders, '10-event commits', 10, CONFIG.tenEventCommits, 0.5),
+      await readWorkload(contenders),
+    ];
+    const results = printReport(measurements);
+    writeResults(RESULTS_PATH, results);
+    console.log(`\nWrote ${RESULTS_PATH}`);
+  } finally {
+    await app?.close();
+    await deleteTables(clients.baseline, [tables.module, tables.baseline]);
+    clients.module.destroy();
+    clients.baseline.destroy();
+    await target.stop();
+  }
+}
+
+/** Many streams appended to at exact expected versions, `eventsPerCommit` events per commit. */
+async function writeWorkload(
+  contenders: Contenders,
+  workload: string,
+  eventsPerCommit: number,
+  shape: { streams: number; commitsPerStream: number; warmupCommits: number },
+  maxWriteUnitsPerEvent: number,
+): Promise<WorkloadMeasurement> {
+  const { streams, commitsPerStream, warmupCommits } = shape;
+  const seed = 1_000 * eventsPerCommit; // fixed per workload and round: every run writes the same events
+  const planOf = (offset: number, streamCount = streams) => writePlan(seed + offset, streamCount, commitsPerStream, eventsPerCommit);
+  const write = (plan: WritePlan) => (contender: Contender) => runWritePlan(contender, plan, CONFIG.concurrency);
+
+  console.log(`${workload}: warm-up (${warmupCommits} commits each), ${CONFIG.rounds} timed rounds of ${streams * commitsPerStream} commits, 1 cost round`);
+  await interleavedRounds(1, contenders.module, contenders.baseline, write(planOf(-1, Math.ceil(warmupCommits / commitsPerStream))));
+  const round: Round = (contender, r) => runWritePlan(contender, planOf(r), CONFIG.concurrency);
+  const rates = await interleavedRounds(CONFIG.rounds, contenders.module, contenders.baseline, round);
+
+  const costPlan = planOf(CONFIG.rounds);
+  const cost = async (name: 'module' | 'baseline'): Promise<ContenderCost> => ({
+    tally: await contenders.meters[name].measure(() => write(costPlan)(contenders[name])),
+    events: costPlan.events,
+    operations: costPlan.commits,
+  });
+  return {
+    workload,
+    rates,
+    operation: 'commit',
+    costs: { module: await cost('module'), baseline: await cost('baseline') },
+    unitTarget: { kind: 'write', maxPerEvent: maxWriteUnitsPerEvent },
+  };
+}
+
+/** One stream of 10,000 events (in 10-event commits), read whole, forwards, several times a round. */
+async function readWorkload(contenders: Contenders): Promise<WorkloadMeasurement> {
+  const { streamEvents, eventsPerCommit, warmupReads, readsPerRound } = CONFIG.read;
+  const workload = `read ${streamEvents.toLocaleString('en-US')}-event stream`;
+  const generator = new EventGenerator(77);
+  const streamId = generator.accountStreamId();
+  const commits = Array.from({ length: streamEvents / eventsPerCommit }, () => generator.batch(streamId, eventsPerCommit));
+
+  console.log(`${workload}: writing it (${commits.length} commits each), ${warmupReads} warm-up reads, ${CONFIG.rounds} timed rounds of ${readsPerRound} reads, 1 cost read`);
+  for (const contender of [contenders.module, contenders.baseline]) {
+    let version = 0;
+    for (const events of commits) version = await contender.append(streamId, events, version);
+  }
+  const read = (times: number) => (contender: Contender) => runFullRead(contender, streamId, streamEvents, times);
+  await interleavedRounds(warmupReads, contenders.module, contenders.baseline, read(1));
+  const rates = await interleavedRounds(CONFIG.rounds, contenders.module, contenders.baseline, read(readsPerRound));
+
+  const cost = async (name: 'module' | 'baseline'): Promise<ContenderCost> => ({
+    tally: await contenders.meters[name].measure(() => read(1)(contenders[name])),
+    events: streamEvents,
+    operations: 1,
+  });
+  return { workload, rates, operation: 'read', costs: { module: await cost('module'), baseline: await cost('baseline') } };
+}
+
+/** The size of the generated events, so the units per event can be checked by hand. */
+function describeEvents(): void {
+  const generator = new EventGenerator(1);
+  const sizes = generator.batch(generator.accountStreamId(), 2_000).map(entrySize);
+  const mean = sizes.reduce((sum, size) => sum + size, 0) / sizes.length;
+  console.log(`Events: JSON of ${Math.min(...sizes)}..${Math.max(...sizes)} bytes, mean ${mean.toFixed(0)} (as stored: {"type":...,"data":...})`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

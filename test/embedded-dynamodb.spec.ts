@@ -1,0 +1,61 @@
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eventsTableDefinition } from '../lib/index.js';
+import { EmbeddedDynamoDb, EmbeddedDynamoDbError } from '../lib/testing/index.js';
+
+describe('EmbeddedDynamoDb', () => {
+  const originalPath = process.env.PATH;
+  afterEach(() => {
+    process.env.PATH = originalPath;
+  });
+
+  it('fails with a clear message naming the Debian package when Java is missing', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'no-java-'));
+    process.env.PATH = empty;
+    try {
+      const start = EmbeddedDynamoDb.start();
+      await expect(start).rejects.toBeInstanceOf(EmbeddedDynamoDbError);
+      await expect(start).rejects.toThrow(/Java was not found.*openjdk-17-jre-headless/);
+    } finally {
+      rmSync(empty, { recursive: true });
+    }
+  });
+
+  it('keeps data in a directory across restarts when asked to', async () => {
+    const dataDirectory = mkdtempSync(join(tmpdir(), 'dynamo-data-'));
+    try {
+      const first = await EmbeddedDynamoDb.start({ dataDirectory });
+      let client = new DynamoDBClient(first.clientConfig());
+      await client.send(new CreateTableCommand(eventsTableDefinition('kept')));
+      client.destroy();
+      await first.stop();
+
+      const second = await EmbeddedDynamoDb.start({ dataDirectory });
+      client = new DynamoDBClient(second.clientConfig());
+      try {
+        expect((await client.send(new ListTablesCommand({}))).TableNames).toEqual(['kept']);
+      } finally {
+        client.destroy();
+        await second.stop();
+      }
+    } finally {
+      rmSync(dataDirectory, { recursive: true, force: true });
+    }
+  });
+
+  it('is in memory by default: a new instance starts empty, and stop() frees the port', async () => {
+    const dynamo = await EmbeddedDynamoDb.start();
+    const client = new DynamoDBClient({ ...dynamo.clientConfig(), maxAttempts: 1 });
+    try {
+      expect((await client.send(new ListTablesCommand({}))).TableNames).toEqual([]);
+      await dynamo.stop();
+      await expect(client.send(new ListTablesCommand({}))).rejects.toThrow();
+    } finally {
+      client.destroy();
+      await dynamo.stop();
+    }
+  });
+});
