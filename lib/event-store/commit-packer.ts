@@ -1,8 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import { CommitTooLargeError } from '../errors/commit-too-large.error.js';
 import { EventTooLargeError } from '../errors/event-too-large.error.js';
-import { eventIdAt } from '../serialization/event-id.js';
+import { eventIdSequence } from '../serialization/event-id.js';
 import { EventItemAttribute as A } from '../tables/events-table.js';
 import { itemSize, MAX_ITEM_BYTES, MAX_TRANSACTION_BYTES, MAX_TRANSACTION_ITEMS } from '../tables/item-size.js';
 
@@ -41,20 +40,17 @@ const LARGEST_TIME = 9_999_999_999_999;
  * commit fits one transaction (4 MB, 100 items). Throws before anything is sent.
  */
 export function planCommit(header: Omit<CommitHeader, 'committedAt'>, events: readonly PackableEvent[]): CommitPlan {
-  const overhead =
-    itemSize(
-      marshall({
-        [A.streamId]: header.streamId,
-        [A.version]: LARGEST_VERSION,
-        [A.lastVersion]: LARGEST_VERSION,
-        [A.commitId]: header.commitId,
-        [A.committedAt]: LARGEST_TIME,
-        [A.firstEventId]: header.firstEventId,
-        [A.metadata]: header.metadataJson,
-        [A.commitLastVersion]: LARGEST_VERSION,
-        [A.events]: '[]',
-      }, { removeUndefinedValues: true }),
-    );
+  const overhead = itemSize({
+    [A.streamId]: { S: header.streamId },
+    [A.version]: { N: String(LARGEST_VERSION) },
+    [A.lastVersion]: { N: String(LARGEST_VERSION) },
+    [A.commitId]: { S: header.commitId },
+    [A.committedAt]: { N: String(LARGEST_TIME) },
+    [A.firstEventId]: { S: header.firstEventId },
+    ...(header.metadataJson === undefined ? {} : { [A.metadata]: { S: header.metadataJson } }),
+    [A.commitLastVersion]: { N: String(LARGEST_VERSION) },
+    [A.events]: { S: '[]' },
+  });
   const budget = MAX_ITEM_BYTES - overhead;
   const slices: Array<readonly [number, number]> = [];
   let bytes = 0;
@@ -87,25 +83,27 @@ export function commitItems(
   header: CommitHeader,
   startVersion: number,
 ): Record<string, AttributeValue>[] {
-  const commitLastVersion = startVersion + events.length - 1;
+  const commitLastVersion = String(startVersion + events.length - 1);
   const split = plan.slices.length > 1;
+  const idAt = eventIdSequence(header.firstEventId);
+  // Built by hand rather than with marshall(): this runs on every append and the types are fixed.
   return plan.slices.map(([start, end]) => {
     let json = '[';
     for (let i = start; i < end; i++) json += (i === start ? '' : ',') + events[i]!.entry;
     json += ']';
-    return marshall(
-      {
-        [A.streamId]: header.streamId,
-        [A.version]: startVersion + start,
-        [A.lastVersion]: startVersion + end - 1,
-        [A.commitId]: header.commitId,
-        [A.committedAt]: header.committedAt,
-        [A.firstEventId]: eventIdAt(header.firstEventId, start),
-        [A.events]: json,
-        [A.metadata]: header.metadataJson,
-        [A.commitLastVersion]: split ? commitLastVersion : undefined,
-      },
-      { removeUndefinedValues: true },
-    );
+    const firstEventId = idAt(start);
+    const item: Record<string, AttributeValue> = {
+      [A.streamId]: { S: header.streamId },
+      [A.version]: { N: String(startVersion + start) },
+      [A.lastVersion]: { N: String(startVersion + end - 1) },
+      [A.commitId]: { S: header.commitId },
+      [A.committedAt]: { N: String(header.committedAt) },
+      [A.events]: { S: json },
+    };
+    // A generated commit id is the first event's id: stored once, not twice.
+    if (firstEventId !== header.commitId) item[A.firstEventId] = { S: firstEventId };
+    if (header.metadataJson !== undefined) item[A.metadata] = { S: header.metadataJson };
+    if (split) item[A.commitLastVersion] = { N: commitLastVersion };
+    return item;
   });
 }

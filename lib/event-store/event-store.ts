@@ -6,12 +6,12 @@ import { RetriesExhaustedError } from '../errors/retries-exhausted.error.js';
 import { StreamIntegrityError } from '../errors/stream-integrity.error.js';
 import type { EventSourcingRuntime } from '../event-sourcing-runtime.js';
 import { CommittedEventsPublisher } from '../publishing/committed-events.publisher.js';
-import { eventIdAt, newEventId } from '../serialization/event-id.js';
+import { eventIdSequence, newEventId } from '../serialization/event-id.js';
 import type { EventTypeRegistry } from '../serialization/event-type-registry.js';
 import { toJsonPayload } from '../serialization/json-payload.js';
 import { commitItems, planCommit, type CommitHeader, type PackableEvent } from './commit-packer.js';
 import { classifyWriteError } from './dynamo-errors.js';
-import { commitEnd, decodeEventItem, envelopesOf, type StoredEventItem } from './event-item.codec.js';
+import { commitEnd, decodeEventItem, envelopesOf, type EventItemHeader, type StoredEventItem } from './event-item.codec.js';
 import { EventStreamTable } from './event-stream-table.js';
 import { ANY, assertExpectedVersion, NO_STREAM, STREAM_EXISTS, type ExpectedVersion } from './expected-version.js';
 import { assertCommitId, assertEventList, assertMetadata, assertStreamId, resolveReadOptions } from './input-validation.js';
@@ -21,6 +21,7 @@ import type { EventEnvelope } from './interfaces/event-envelope.interface.js';
 import type { ReadOptions } from './interfaces/read-options.interface.js';
 import { backoffDelay, sleep, type RetryOptions } from './retry-policy.js';
 import { StreamBoundaryCache } from './stream-boundary-cache.js';
+import { unbatch } from './batched-iterable.js';
 
 /**
  * An 'any' or 'stream-exists' append that loses a race re-reads the head and tries again. Each
@@ -31,7 +32,7 @@ const MAX_POSITION_RETRIES = 100;
 const MAX_REREADS = 5;
 
 /** Where an append lands, or the stored commit it turns out to repeat. */
-type Position = { start: number; duplicateOf?: undefined } | { start?: undefined; duplicateOf: StoredEventItem };
+type Position = { start: number; duplicateOf?: undefined } | { start?: undefined; duplicateOf: EventItemHeader };
 
 /**
  * Appends events to streams and reads them back, on one DynamoDB table.
@@ -81,11 +82,12 @@ export class EventStore {
 
     const packable = this.serialize(events);
     const committedAt = Date.now();
+    const firstEventId = newEventId(committedAt);
     const header: CommitHeader = {
       streamId,
-      commitId: callerCommitId ?? newEventId(committedAt),
+      commitId: callerCommitId ?? firstEventId,
       committedAt,
-      firstEventId: newEventId(committedAt),
+      firstEventId,
       metadataJson: metadata === undefined ? undefined : toJsonPayload('(commit metadata)', metadata),
     };
     const plan = planCommit(header, packable); // every size limit is checked here, before any request
@@ -119,12 +121,12 @@ export class EventStore {
     assertStreamId(streamId);
     const { fromVersion, toVersion, direction, pageSize } = resolveReadOptions(options);
     // Lazy and re-iterable: each `for await` runs its own queries, so a reading can be kept and consumed again later.
-    return {
-      [Symbol.asyncIterator]: () =>
+    return unbatch(
+      () =>
         (direction === 'forward'
           ? this.readForward(streamId, fromVersion, toVersion, pageSize)
-          : this.readBackward(streamId, fromVersion, toVersion, pageSize)) as AsyncGenerator<EventEnvelope<TEvent>>,
-    };
+          : this.readBackward(streamId, fromVersion, toVersion, pageSize)) as AsyncGenerator<EventEnvelope<TEvent>[]>,
+    );
   }
 
   private serialize(events: readonly object[]): PackableEvent[] {
@@ -197,10 +199,11 @@ export class EventStore {
     start: number,
   ): AppendResult<TEvent> {
     const metadata = Object.freeze(header.metadataJson === undefined ? {} : (JSON.parse(header.metadataJson) as Record<string, unknown>));
+    const idAt = eventIdSequence(header.firstEventId);
     const envelopes = events.map((event, i) => ({
       event,
       eventType: packable[i]!.type,
-      eventId: eventIdAt(header.firstEventId, i),
+      eventId: idAt(i),
       streamId: header.streamId,
       version: start + i,
       occurredAt: new Date(header.committedAt),
@@ -212,7 +215,7 @@ export class EventStore {
 
   /** The result of a commit stored earlier under the same commit id; nothing new is written or published. */
   private async duplicate<TEvent extends object>(
-    storedItem: StoredEventItem,
+    storedItem: EventItemHeader,
     packable: readonly PackableEvent[],
   ): Promise<AppendResult<TEvent>> {
     const items = await this.itemsOfCommit(storedItem);
@@ -231,8 +234,12 @@ export class EventStore {
   }
 
   /** All items of the commit that `item` belongs to, in version order. */
-  private async itemsOfCommit(item: StoredEventItem): Promise<StoredEventItem[]> {
-    if (item.commitLastVersion === undefined) return [item];
+  private async itemsOfCommit(item: EventItemHeader | StoredEventItem): Promise<StoredEventItem[]> {
+    if (item.commitLastVersion === undefined) {
+      if ('events' in item) return [item];
+      const stored = await this.table.get(item.streamId, item.version);
+      return stored === undefined ? [] : [stored];
+    }
     const items: StoredEventItem[] = [];
     for await (const page of this.table.pages(item.streamId, { upper: item.commitLastVersion, forward: false })) {
       for (const candidate of page) {
@@ -243,20 +250,22 @@ export class EventStore {
     return items;
   }
 
-  private async *readForward(streamId: string, from: number, to: number, pageSize?: number): AsyncGenerator<EventEnvelope> {
+  private async *readForward(streamId: string, from: number, to: number, pageSize?: number): AsyncGenerator<EventEnvelope[]> {
     let next = from; // the next version to yield
     let lower = from === 1 || this.boundaries.has(streamId, from - 1) ? from : ((await this.table.keyOfItemHolding(streamId, from)) ?? from);
     for (let reread = 0; ; reread++) {
       let gapAt: number | undefined;
       let unfinishedCommit = false;
-      scan: for await (const page of this.table.pages(streamId, { lower, upper: to, forward: true, pageSize })) {
+      // Open-ended bounds are left out of the key condition: a whole-stream read is a plain Query.
+      const range = { lower: lower > 1 ? lower : undefined, upper: to < Number.MAX_SAFE_INTEGER ? to : undefined };
+      scan: for await (const page of this.table.pages(streamId, { ...range, forward: true, pageSize })) {
         for (const item of page) {
           if (item.lastVersion < next) continue;
           if (item.version > next) {
             gapAt = next;
             break scan;
           }
-          yield* envelopesOf(item, this.registry, next, to);
+          yield envelopesOf(item, this.registry, next, to);
           next = item.lastVersion + 1;
           unfinishedCommit = commitEnd(item) > item.lastVersion;
           if (next > to) return;
@@ -275,12 +284,13 @@ export class EventStore {
     }
   }
 
-  private async *readBackward(streamId: string, from: number, to: number, pageSize?: number): AsyncGenerator<EventEnvelope> {
+  private async *readBackward(streamId: string, from: number, to: number, pageSize?: number): AsyncGenerator<EventEnvelope[]> {
     let next = to; // the highest version still to yield
     let started = false;
     for (let reread = 0; ; reread++) {
       let gapAt: number | undefined;
-      scan: for await (const page of this.table.pages(streamId, { upper: next, forward: false, pageSize })) {
+      const upper = next < Number.MAX_SAFE_INTEGER ? next : undefined;
+      scan: for await (const page of this.table.pages(streamId, { upper, forward: false, pageSize })) {
         for (const item of page) {
           if (started && item.lastVersion !== next) {
             gapAt = next;
@@ -290,9 +300,8 @@ export class EventStore {
             gapAt = commitEnd(item); // the newest commit shows only its first items so far
             break scan;
           }
-          const envelopes = envelopesOf(item, this.registry, from, next);
           started = true;
-          for (let i = envelopes.length - 1; i >= 0; i--) yield envelopes[i]!;
+          yield envelopesOf(item, this.registry, from, next).reverse();
           next = item.version - 1;
           if (next < from) return;
         }

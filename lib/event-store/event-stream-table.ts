@@ -10,14 +10,14 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { createHash } from 'node:crypto';
 import { EventItemAttribute as A } from '../tables/events-table.js';
-import { commitEnd, decodeEventItem, type StoredEventItem } from './event-item.codec.js';
+import { commitEnd, decodeEventItem, decodeItemHeader, type EventItemHeader, type StoredEventItem } from './event-item.codec.js';
 
 type Item = Record<string, AttributeValue>;
 
 /** A stream's last item and the version the stream is at (0 when it has no events). */
 export interface StreamHead {
   readonly version: number;
-  readonly item?: StoredEventItem;
+  readonly item?: EventItemHeader;
 }
 
 export interface ItemRange {
@@ -29,6 +29,15 @@ export interface ItemRange {
   readonly pageSize?: number;
 }
 
+const HEADER_NAMES = {
+  '#stream': A.streamId,
+  '#version': A.version,
+  '#last': A.lastVersion,
+  '#commit': A.commitId,
+  '#commitLast': A.commitLastVersion,
+};
+const HEADER_PROJECTION = '#stream, #version, #last, #commit, #commitLast';
+
 // Every write is conditional on the key being free: this is the whole concurrency check.
 const KEY_IS_FREE = `attribute_not_exists(${A.version})`;
 
@@ -39,11 +48,17 @@ export class EventStreamTable {
     readonly tableName: string,
   ) {}
 
-  /** The stream's newest item: one small strongly consistent Query. */
+  /**
+   * The stream's newest item, without its events: one strongly consistent Query. (DynamoDB bills
+   * the whole item whatever the projection; projecting only saves the bytes on the wire.)
+   */
   async head(streamId: string): Promise<StreamHead> {
+    const condition = this.keyCondition(streamId, {});
     const { Items } = await this.client.send(
       new QueryCommand({
-        ...this.keyCondition(streamId, {}),
+        ...condition,
+        ExpressionAttributeNames: { ...condition.ExpressionAttributeNames, ...HEADER_NAMES },
+        ProjectionExpression: HEADER_PROJECTION,
         ScanIndexForward: false,
         Limit: 1,
         ConsistentRead: true,
@@ -51,7 +66,7 @@ export class EventStreamTable {
     );
     const raw = Items?.[0];
     if (raw === undefined) return { version: 0 };
-    const item = decodeEventItem(raw);
+    const item = decodeItemHeader(raw);
     // A split commit is committed as a whole, so its last version is the head even if a
     // read-committed Query saw only its first slice.
     return { version: commitEnd(item), item };

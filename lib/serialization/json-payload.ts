@@ -10,59 +10,97 @@ const LOSSY_OBJECTS: Array<[Function, string]> = [
   [Promise, 'a Promise'],
 ];
 
-class Rejected extends Error {
-  constructor(
-    readonly path: string,
-    readonly reason: string,
-  ) {
-    super(reason);
-  }
-}
-
 /**
  * Serializes an event payload to JSON, refusing anything JSON would drop or corrupt on the way
  * back: BigInt, functions, symbols, NaN and Infinity, undefined in arrays, Maps and Sets, cycles.
- * Checking inside JSON.stringify's replacer costs one pass instead of a separate walk.
+ * A quick walk checks the payload first (it runs on every append); only a rejected payload pays
+ * for a second pass that finds the path to name in the error.
  */
 export function toJsonPayload(eventType: string, payload: object): string {
-  // The replacer sees each key but not the path to it; track parents to name where the problem is.
-  const paths = new WeakMap<object, string>();
-  paths.set(payload, '$');
-  function replacer(this: unknown, key: string, value: unknown): unknown {
-    const parentPath = key === '' ? '' : (paths.get(this as object) ?? '$');
-    const path = key === '' ? '$' : Array.isArray(this) ? `${parentPath}[${key}]` : `${parentPath}.${key}`;
-    switch (typeof value) {
-      case 'bigint':
-        throw new Rejected(path, 'a BigInt (store it as a string)');
-      case 'function':
-        throw new Rejected(path, 'a function');
-      case 'symbol':
-        throw new Rejected(path, 'a symbol');
-      case 'undefined':
-        if (Array.isArray(this)) throw new Rejected(path, 'undefined inside an array (JSON turns it into null)');
-        return value;
-      case 'number':
-        if (!Number.isFinite(value)) throw new Rejected(path, `${value} (JSON turns it into null)`);
-        return value;
-      case 'object':
-        if (value === null) return value;
-        for (const [type, reason] of LOSSY_OBJECTS) if (value instanceof type) throw new Rejected(path, reason);
-        if (ArrayBuffer.isView(value)) throw new Rejected(path, 'a typed array (store it as base64)');
-        if (key !== '') paths.set(value, path);
-        return value;
-      default:
-        return value;
-    }
+  if (!isJsonSafe(payload, [])) {
+    const problem = findProblem(payload, '$', []);
+    if (problem !== undefined) throw new EventNotSerializableError(eventType, problem.path, problem.reason);
   }
   try {
-    return JSON.stringify(payload, replacer);
+    return JSON.stringify(payload);
   } catch (error) {
-    if (error instanceof Rejected) throw new EventNotSerializableError(eventType, error.path, error.reason);
-    if (error instanceof TypeError && /circular/i.test(error.message)) {
-      throw new EventNotSerializableError(eventType, '$', 'circular (an object refers back to itself)', { cause: error });
+    // A toJSON() that throws or returns something unserializable.
+    throw new EventNotSerializableError(eventType, '$', `not serializable (${(error as Error).message})`, { cause: error });
+  }
+}
+
+function isJsonSafe(value: unknown, ancestors: object[]): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object': {
+      if (value === null) return true;
+      if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return true; // Dates and the like: JSON takes their own form
+      if (!isPlainContainer(value) || ancestors.includes(value)) return false;
+      ancestors.push(value);
+      let safe = true;
+      if (Array.isArray(value)) {
+        for (const element of value) if (element === undefined || !isJsonSafe(element, ancestors)) safe = false;
+      } else {
+        for (const key of Object.keys(value)) {
+          const property = (value as Record<string, unknown>)[key];
+          if (property !== undefined && !isJsonSafe(property, ancestors)) safe = false;
+        }
+      }
+      ancestors.pop();
+      return safe;
     }
-    throw new EventNotSerializableError(eventType, '$', `not serializable (${(error as Error).message})`, {
-      cause: error,
-    });
+    default:
+      return false; // bigint, function, symbol (a top-level or array undefined is caught by the caller's walk)
+  }
+}
+
+function isPlainContainer(value: object): boolean {
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype === Object.prototype || prototype === Array.prototype || prototype === null) return true;
+  return !LOSSY_OBJECTS.some(([type]) => value instanceof type) && !ArrayBuffer.isView(value);
+}
+
+/** The first problem in a payload that failed the quick check, with its path. */
+function findProblem(value: unknown, path: string, ancestors: object[], inArray = false): { path: string; reason: string } | undefined {
+  switch (typeof value) {
+    case 'bigint':
+      return { path, reason: 'a BigInt (store it as a string)' };
+    case 'function':
+      return { path, reason: 'a function' };
+    case 'symbol':
+      return { path, reason: 'a symbol' };
+    case 'undefined':
+      return inArray ? { path, reason: 'undefined inside an array (JSON turns it into null)' } : undefined;
+    case 'number':
+      return Number.isFinite(value) ? undefined : { path, reason: `${value} (JSON turns it into null)` };
+    case 'object': {
+      if (value === null || typeof (value as { toJSON?: unknown }).toJSON === 'function') return undefined;
+      for (const [type, reason] of LOSSY_OBJECTS) if (value instanceof type) return { path, reason };
+      if (ArrayBuffer.isView(value)) return { path, reason: 'a typed array (store it as base64)' };
+      if (ancestors.includes(value)) return { path, reason: 'circular (an object refers back to itself)' };
+      ancestors.push(value);
+      try {
+        if (Array.isArray(value)) {
+          for (let i = 0; i < value.length; i++) {
+            const problem = findProblem(value[i], `${path}[${i}]`, ancestors, true);
+            if (problem !== undefined) return problem;
+          }
+        } else {
+          for (const key of Object.keys(value)) {
+            const problem = findProblem((value as Record<string, unknown>)[key], `${path}.${key}`, ancestors);
+            if (problem !== undefined) return problem;
+          }
+        }
+      } finally {
+        ancestors.pop();
+      }
+      return undefined;
+    }
+    default:
+      return undefined;
   }
 }

@@ -3,7 +3,7 @@ import type { CreateTableInput } from '@aws-sdk/client-dynamodb';
 /**
  * Attributes of one item of the events table. One item holds one commit (or, for a commit over
  * 400 KB, one slice of it): the events with versions `version` to `lastVersion`, as a JSON array.
- * Names are short because DynamoDB bills them on every item.
+ * Per-event overhead is a few bytes of JSON; per-item overhead is about 120 bytes.
  */
 export const EventItemAttribute = {
   /** Partition key (S): the stream id. */
@@ -16,7 +16,7 @@ export const EventItemAttribute = {
   commitId: 'commitId',
   /** (N) commit time, Unix milliseconds. */
   committedAt: 'committedAt',
-  /** (S) UUIDv7 of the item's first event; the others follow it (see event-id.ts). */
+  /** (S) UUIDv7 of the item's first event; the others follow it (see event-id.ts). Omitted when equal to commitId. */
   firstEventId: 'firstEventId',
   /** (S) JSON array of `{ "type": string, "data": object }`, one per event, in version order. */
   events: 'events',
