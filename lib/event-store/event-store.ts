@@ -22,6 +22,7 @@ import type { ReadOptions } from './interfaces/read-options.interface.js';
 import { backoffDelay, sleep, type RetryOptions } from './retry-policy.js';
 import { StreamBoundaryCache } from './stream-boundary-cache.js';
 import { unbatch } from './batched-iterable.js';
+import { CommittedAppend } from './committed-append.js';
 
 /**
  * An 'any' or 'stream-exists' append that loses a race re-reads the head and tries again. Each
@@ -132,7 +133,7 @@ export class EventStore {
   private serialize(events: readonly object[]): PackableEvent[] {
     return events.map((event) => {
       const type = this.registry.typeNameOf(event);
-      const entry = `{"type":${JSON.stringify(type)},"data":${toJsonPayload(type, event)}}`;
+      const entry = `${this.registry.entryPrefixOf(event)}${toJsonPayload(type, event)}}`;
       return { type, entry, bytes: Buffer.byteLength(entry, 'utf8') };
     });
   }
@@ -198,19 +199,20 @@ export class EventStore {
     packable: readonly PackableEvent[],
     start: number,
   ): AppendResult<TEvent> {
-    const metadata = Object.freeze(header.metadataJson === undefined ? {} : (JSON.parse(header.metadataJson) as Record<string, unknown>));
-    const idAt = eventIdSequence(header.firstEventId);
-    const envelopes = events.map((event, i) => ({
-      event,
-      eventType: packable[i]!.type,
-      eventId: idAt(i),
-      streamId: header.streamId,
-      version: start + i,
-      occurredAt: new Date(header.committedAt),
-      commitId: header.commitId,
-      metadata,
-    }));
-    return { streamId: header.streamId, commitId: header.commitId, version: start + events.length - 1, envelopes, duplicate: false };
+    return new CommittedAppend(header.streamId, header.commitId, start + events.length - 1, false, () => {
+      const metadata = Object.freeze(header.metadataJson === undefined ? {} : (JSON.parse(header.metadataJson) as Record<string, unknown>));
+      const idAt = eventIdSequence(header.firstEventId);
+      return events.map((event, i) => ({
+        event,
+        eventType: packable[i]!.type,
+        eventId: idAt(i),
+        streamId: header.streamId,
+        version: start + i,
+        occurredAt: new Date(header.committedAt),
+        commitId: header.commitId,
+        metadata,
+      }));
+    });
   }
 
   /** The result of a commit stored earlier under the same commit id; nothing new is written or published. */
@@ -224,13 +226,7 @@ export class EventStore {
     if (!sameEvents) throw new CommitIdReusedError(storedItem.streamId, storedItem.commitId);
     const version = commitEnd(storedItem);
     this.boundaries.remember(storedItem.streamId, version);
-    return {
-      streamId: storedItem.streamId,
-      commitId: storedItem.commitId,
-      version,
-      envelopes: envelopes as EventEnvelope<TEvent>[],
-      duplicate: true,
-    };
+    return new CommittedAppend(storedItem.streamId, storedItem.commitId, version, true, () => envelopes as EventEnvelope<TEvent>[]);
   }
 
   /** All items of the commit that `item` belongs to, in version order. */

@@ -13,14 +13,14 @@ describe('StreamBoundaryCache', () => {
     expect(cache.has('other', 9)).toBe(false);
   });
 
-  it('evicts the least recently used stream', () => {
+  it('holds a bounded number of streams, dropping the one learned about first', () => {
     const cache = new StreamBoundaryCache(2);
     cache.remember('a', 1);
     cache.remember('b', 1);
     cache.remember('a', 2);
     cache.remember('c', 1);
-    expect(cache.has('b', 1)).toBe(false);
-    expect(cache.has('a', 2)).toBe(true);
+    expect(cache.has('a', 2)).toBe(false);
+    expect(cache.has('b', 1)).toBe(true);
     expect(cache.has('c', 1)).toBe(true);
   });
 });

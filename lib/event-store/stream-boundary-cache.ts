@@ -22,13 +22,16 @@ export class StreamBoundaryCache {
   }
 
   remember(streamId: string, version: number): void {
-    const known = this.streams.get(streamId) ?? [];
-    this.streams.delete(streamId); // re-insert: Map order is recency order
-    if (!known.includes(version)) {
-      known.push(version);
-      if (known.length > this.perStream) known.sort((a, b) => a - b).shift();
+    const known = this.streams.get(streamId);
+    if (known === undefined) {
+      // Evicts the stream learned about longest ago: cheaper than strict LRU on every append,
+      // and an evicted stream only costs one head read the next time.
+      if (this.streams.size >= this.maxStreams) this.streams.delete(this.streams.keys().next().value!);
+      this.streams.set(streamId, [version]);
+      return;
     }
-    this.streams.set(streamId, known);
-    if (this.streams.size > this.maxStreams) this.streams.delete(this.streams.keys().next().value!);
+    if (known.includes(version)) return;
+    known.push(version);
+    if (known.length > this.perStream) known.splice(known.indexOf(Math.min(...known)), 1);
   }
 }

@@ -23,6 +23,7 @@ export type EventRegistration = EventClass | NamedEventRegistration;
 export class EventTypeRegistry {
   private readonly classes = new Map<string, EventClass>();
   private readonly names = new Map<EventClass, string>();
+  private readonly entryPrefixes = new Map<EventClass, string>();
 
   constructor(registrations: readonly EventRegistration[] = []) {
     for (const registration of registrations) this.register(registration);
@@ -46,6 +47,7 @@ export class EventTypeRegistry {
     }
     this.classes.set(name, type);
     this.names.set(type, name);
+    this.entryPrefixes.set(type, `{"type":${JSON.stringify(name)},"data":`);
   }
 
   /** The stored type name of an event instance. */
@@ -53,6 +55,13 @@ export class EventTypeRegistry {
     const name = this.names.get(event.constructor as EventClass);
     if (name === undefined) throw new UnregisteredEventClassError(event.constructor?.name ?? 'Object');
     return name;
+  }
+
+  /** `{"type":"<name>","data":` for an event instance: the start of its stored JSON entry, computed once per class. */
+  entryPrefixOf(event: object): string {
+    const prefix = this.entryPrefixes.get(event.constructor as EventClass);
+    if (prefix === undefined) throw new UnregisteredEventClassError(event.constructor?.name ?? 'Object');
+    return prefix;
   }
 
   /** Rebuilds an event instance from its stored type name and JSON data, without running its constructor. */

@@ -45,7 +45,8 @@ function isJsonSafe(value: unknown, ancestors: object[]): boolean {
       if (Array.isArray(value)) {
         for (const element of value) if (element === undefined || !isJsonSafe(element, ancestors)) safe = false;
       } else {
-        for (const key of Object.keys(value)) {
+        for (const key in value) {
+          if (!Object.hasOwn(value, key)) continue; // JSON.stringify skips inherited properties too
           const property = (value as Record<string, unknown>)[key];
           if (property !== undefined && !isJsonSafe(property, ancestors)) safe = false;
         }
