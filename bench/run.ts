@@ -42,6 +42,7 @@ interface Contenders {
 }
 
 async function main(): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // Node 20 notice: noise in a report
   const target = await openDynamoDbTarget();
   console.log(`nestjs-dynamo-es benchmark on ${target.description}; node ${process.version}, ${cpus().length} CPUs`);
   describeEvents();

@@ -8,6 +8,9 @@ import { EmbeddedDynamoDb, localClientConfig } from '../lib/testing/index.js';
 import { AppModule } from './app.module.js';
 import { runDemo } from './demo.js';
 
+// The AWS SDK's notice about dropping Node 20 in 2027 is not news for a demo run.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 async function main(): Promise<void> {
   const endpoint = process.env.DYNAMODB_ENDPOINT;
   const dynamo = endpoint ? undefined : await EmbeddedDynamoDb.start();
