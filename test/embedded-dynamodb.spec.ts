@@ -1,6 +1,7 @@
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventsTableDefinition } from '../lib/index.js';
@@ -21,6 +22,17 @@ describe('EmbeddedDynamoDb', () => {
       await expect(start).rejects.toThrow(/Java was not found.*openjdk-17-jre-headless/);
     } finally {
       rmSync(empty, { recursive: true });
+    }
+  });
+
+  it('refuses a port that something else already listens on, instead of talking to it', async () => {
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const { port } = squatter.address() as { port: number };
+    try {
+      await expect(EmbeddedDynamoDb.start({ port })).rejects.toThrow(new RegExp(`Port ${port} is not free`));
+    } finally {
+      squatter.close();
     }
   });
 

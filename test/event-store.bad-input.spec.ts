@@ -1,11 +1,14 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import {
   CommitTooLargeError,
+  ConcurrencyError,
   EventNotSerializableError,
   EventStoreErrorCode,
   EventTooLargeError,
   InvalidArgumentError,
+  itemSize,
+  MAX_ITEM_BYTES,
   NO_STREAM,
   UnregisteredEventClassError,
   type EventStore,
@@ -91,7 +94,37 @@ describe('EventStore.append with bad input', () => {
     });
   });
 
-  it('accepts the largest event and the largest commit that fit, so the limits are DynamoDB\'s and not lower', async () => {
+  it('accepts the largest event that fits: the limit is within a few bytes of DynamoDB\'s own', async () => {
+    const taken = `edge-taken-${Date.now()}`;
+    await store.append(taken, [new MoneyDeposited(taken, 1)], { expectedVersion: NO_STREAM });
+    // Bisect on the note length. Appending to a stream that exists with 'no-stream' sends the item and
+    // gets a ConcurrencyError, so DynamoDB checks the item's size but writes nothing; an item DynamoDB
+    // found too large would fail with its ValidationException instead, failing this test.
+    const fits = async (length: number) => {
+      try {
+        await store.append(taken, [new MoneyDeposited(taken, 1, 'x'.repeat(length))], { expectedVersion: NO_STREAM });
+      } catch (error) {
+        if (error instanceof EventTooLargeError) return false;
+        if (error instanceof ConcurrencyError) return true;
+        throw error;
+      }
+      throw new Error('unreachable: the stream exists');
+    };
+    let [low, high] = [399 * KB, 400 * KB];
+    while (low < high) {
+      const middle = Math.ceil((low + high) / 2);
+      if (await fits(middle)) low = middle;
+      else high = middle - 1;
+    }
+    const big = `edge-${Date.now()}`;
+    const result = await store.append(big, [new MoneyDeposited(big, 1, 'x'.repeat(low))], { expectedVersion: NO_STREAM });
+    const { Item } = await client.send(new GetItemCommand({ TableName: app.tableName, Key: { streamId: { S: big }, version: { N: '1' } } }));
+    expect(result.version).toBe(1);
+    expect(itemSize(Item!)).toBeGreaterThan(MAX_ITEM_BYTES - 40); // only worst-case number sizes are held back
+    expect(itemSize(Item!)).toBeLessThanOrEqual(MAX_ITEM_BYTES);
+  });
+
+  it('accepts the largest commit that fits a transaction', async () => {
     const big = `big-${Date.now()}`;
     const oneItem = await store.append(big, [new MoneyDeposited(big, 1, 'x'.repeat(399 * KB))], { expectedVersion: NO_STREAM });
     expect(oneItem.version).toBe(1);

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { ANY, CommitIdReusedError, NO_STREAM, RetriesExhaustedError, type EventStore } from '../lib/index.js';
 import { testClientConfig } from './support/dynamodb.js';
 import { collect, createEventStoreApp, type EventStoreApp } from './support/event-store-app.js';
@@ -76,6 +76,24 @@ describe('EventStore retries', () => {
       expect(await collect(store.read(stream))).toHaveLength(2000);
     });
 
+    it('refuses a commitId reused with the same event types but other data', async () => {
+      const stream = newStream();
+      await store.append(stream, deposits(stream, 2), { expectedVersion: NO_STREAM, commitId: 'cmd-4' });
+      await expect(store.append(stream, deposits(stream, 2, 0, 999), { expectedVersion: NO_STREAM, commitId: 'cmd-4' })).rejects.toBeInstanceOf(
+        CommitIdReusedError,
+      );
+      expect((await collect(store.read(stream))).map((e) => (e.event as { amount: number }).amount)).toEqual([1, 2]);
+    });
+
+    it("an 'any' retry after others appended lands again, as EventStoreDB does, rather than failing", async () => {
+      const stream = newStream();
+      const events = deposits(stream, 2000, 280); // several items: a transaction with a request token
+      await store.append(stream, events, { expectedVersion: ANY, commitId: 'big-any' });
+      await store.append(stream, deposits(stream, 1), { expectedVersion: ANY });
+      const retried = await store.append(stream, events, { expectedVersion: ANY, commitId: 'big-any' });
+      expect(retried).toMatchObject({ duplicate: false, version: 4001 });
+    });
+
     it('refuses a commitId reused for different events, writing nothing', async () => {
       const stream = newStream();
       await store.append(stream, deposits(stream, 2), { expectedVersion: NO_STREAM, commitId: 'cmd-3' });
@@ -83,6 +101,34 @@ describe('EventStore retries', () => {
         store.append(stream, [new AccountOpened(stream, 'x')], { expectedVersion: NO_STREAM, commitId: 'cmd-3' }),
       ).rejects.toBeInstanceOf(CommitIdReusedError);
       expect(await collect(store.read(stream))).toHaveLength(2);
+    });
+  });
+
+  describe('a response lost after the write was applied', () => {
+    it("is recognized as this call's own commit when the SDK retries it: not a duplicate, and published", async () => {
+      const stream = newStream();
+      const publishAll = jest.spyOn(app.eventBus, 'publishAll');
+      try {
+        tap.loseNextResponse('PutItemCommand');
+        const events = deposits(stream, 2);
+        const result = await store.append(stream, events, { expectedVersion: NO_STREAM });
+        expect(result).toMatchObject({ duplicate: false, version: 2 });
+        expect(tap.answered.filter((c) => c === 'PutItemCommand')).toHaveLength(2); // the SDK did retry
+        expect(publishAll).toHaveBeenCalledTimes(1);
+        expect(publishAll.mock.calls[0]![0]).toEqual(events);
+        expect(await collect(store.read(stream))).toHaveLength(2);
+      } finally {
+        publishAll.mockRestore();
+      }
+    });
+
+    it('is answered by DynamoDB from the request token for a multi-item commit', async () => {
+      const stream = newStream();
+      tap.loseNextResponse('TransactWriteItemsCommand');
+      const result = await store.append(stream, deposits(stream, 2000, 280), { expectedVersion: NO_STREAM });
+      expect(result).toMatchObject({ duplicate: false, version: 2000 });
+      expect(tap.answered.filter((c) => c === 'TransactWriteItemsCommand')).toHaveLength(2);
+      expect(await collect(store.read(stream))).toHaveLength(2000);
     });
   });
 

@@ -13,6 +13,18 @@ describe('unbatch', () => {
     expect(values).toEqual([1, 2, 3]);
   });
 
+  it('keeps values in order when next() is called again before a batch has loaded', async () => {
+    async function* batches() {
+      yield [1];
+      yield [2, 3];
+      yield [4];
+    }
+    const iterator = unbatch(batches)[Symbol.asyncIterator]();
+    const results = await Promise.all([iterator.next(), iterator.next(), iterator.next(), iterator.next(), iterator.next()]);
+    expect(results.map((r) => r.value)).toEqual([1, 2, 3, 4, undefined]);
+    expect(results.at(-1)!.done).toBe(true);
+  });
+
   it('starts the source afresh for each iteration and closes it when the consumer stops early', async () => {
     let started = 0;
     let closed = 0;

@@ -9,6 +9,7 @@ export function unbatch<T>(batches: () => AsyncIterator<readonly T[]>): AsyncIte
       const source = batches();
       let batch: readonly T[] = [];
       let index = 0;
+      let refilling: Promise<IteratorResult<T>> | undefined;
       const refill = async (): Promise<IteratorResult<T>> => {
         while (index >= batch.length) {
           const next = await source.next();
@@ -18,8 +19,15 @@ export function unbatch<T>(batches: () => AsyncIterator<readonly T[]>): AsyncIte
         }
         return { done: false, value: batch[index++]! };
       };
+      const next = (): Promise<IteratorResult<T>> => {
+        // Calls made while a batch is loading wait their turn, so concurrent next() calls keep their order.
+        if (refilling !== undefined) return refilling.then(next);
+        if (index < batch.length) return Promise.resolve({ done: false, value: batch[index++]! });
+        refilling = refill().finally(() => (refilling = undefined));
+        return refilling;
+      };
       return {
-        next: () => (index < batch.length ? Promise.resolve({ done: false, value: batch[index++]! }) : refill()),
+        next,
         return: async () => {
           batch = [];
           await source.return?.();

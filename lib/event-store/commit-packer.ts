@@ -40,14 +40,22 @@ const LARGEST_TIME = 9_999_999_999_999;
  * commit fits one transaction (4 MB, 100 items). Throws before anything is sent.
  */
 export function planCommit(header: Omit<CommitHeader, 'committedAt'>, events: readonly PackableEvent[]): CommitPlan {
-  const overhead = itemOverhead(header);
+  // The common case: everything in one item, which carries neither firstEventId (when it is the
+  // commit id) nor commitLastVersion.
+  const whole = itemOverhead(header, false) + events.reduce((sum, event) => sum + event.bytes, 0) + events.length - 1;
+  if (whole <= MAX_ITEM_BYTES) return { slices: [[0, events.length]], bytes: whole };
+
+  const overhead = itemOverhead(header, true);
   const budget = MAX_ITEM_BYTES - overhead;
   const slices: Array<readonly [number, number]> = [];
   let bytes = 0;
   let start = 0;
   let sliceBytes = 0; // bytes of the entries of the open slice, commas included
   events.forEach((event, index) => {
-    if (event.bytes > budget) throw new EventTooLargeError(event.type, index, event.bytes + overhead, MAX_ITEM_BYTES);
+    if (event.bytes > budget) {
+      const alone = events.length === 1 ? itemOverhead(header, false) : overhead;
+      throw new EventTooLargeError(event.type, index, event.bytes + alone, MAX_ITEM_BYTES);
+    }
     const added = index === start ? event.bytes : event.bytes + 1;
     if (sliceBytes + added > budget) {
       slices.push([start, index]);
@@ -67,30 +75,33 @@ export function planCommit(header: Omit<CommitHeader, 'committedAt'>, events: re
 }
 
 /**
- * Bytes of an item without its events, at its largest (every optional attribute, the largest
- * numbers). Arithmetic rather than itemSize() on a template item: it runs on every append.
+ * Bytes of an item without its events, with the largest numbers it can hold; `split` for the
+ * items of a commit spread over several, which also carry firstEventId and commitLastVersion.
+ * Arithmetic rather than itemSize() on a template item: it runs on every append.
  */
-function itemOverhead(header: Omit<CommitHeader, 'committedAt'>): number {
+function itemOverhead(header: Omit<CommitHeader, 'committedAt'>, split: boolean): number {
   const string = (name: string, value: string) => name.length + Buffer.byteLength(value, 'utf8');
   return (
     FIXED_OVERHEAD +
     string(A.streamId, header.streamId) +
     string(A.commitId, header.commitId) +
-    string(A.firstEventId, header.firstEventId) +
+    (split || header.firstEventId !== header.commitId ? string(A.firstEventId, header.firstEventId) : 0) +
+    (split ? SPLIT_OVERHEAD : 0) +
     (header.metadataJson === undefined ? 0 : string(A.metadata, header.metadataJson))
   );
 }
 
+const LARGEST_VERSION_BYTES = numberSize(String(LARGEST_VERSION));
 /** The numbers and the brackets of the events array, at their largest: the same for every item. */
 const FIXED_OVERHEAD =
   A.version.length +
   A.lastVersion.length +
-  A.commitLastVersion.length +
-  3 * numberSize(String(LARGEST_VERSION)) +
+  2 * LARGEST_VERSION_BYTES +
   A.committedAt.length +
   numberSize(String(LARGEST_TIME)) +
   A.events.length +
   '[]'.length;
+const SPLIT_OVERHEAD = A.commitLastVersion.length + LARGEST_VERSION_BYTES;
 
 /** The items of a planned commit whose first event gets version `startVersion`. */
 export function commitItems(

@@ -12,9 +12,9 @@ import { toJsonPayload } from '../serialization/json-payload.js';
 import { commitItems, planCommit, type CommitHeader, type PackableEvent } from './commit-packer.js';
 import { classifyWriteError } from './dynamo-errors.js';
 import { commitEnd, decodeEventItem, envelopesOf, type EventItemHeader, type StoredEventItem } from './event-item.codec.js';
-import { EventStreamTable } from './event-stream-table.js';
+import { EventStreamTable, transactionToken } from './event-stream-table.js';
 import { ANY, assertExpectedVersion, NO_STREAM, STREAM_EXISTS, type ExpectedVersion } from './expected-version.js';
-import { assertCommitId, assertEventList, assertMetadata, assertStreamId, resolveReadOptions } from './input-validation.js';
+import { assertCommitId, assertEventList, assertMetadata, assertMetadataSize, assertStreamId, resolveReadOptions } from './input-validation.js';
 import type { AppendOptions } from './interfaces/append-options.interface.js';
 import type { AppendResult } from './interfaces/append-result.interface.js';
 import type { EventEnvelope } from './interfaces/event-envelope.interface.js';
@@ -82,6 +82,8 @@ export class EventStore {
     assertEventList(events);
 
     const packable = this.serialize(events);
+    const metadataJson = metadata === undefined ? undefined : toJsonPayload('(commit metadata)', metadata);
+    if (metadataJson !== undefined) assertMetadataSize(metadataJson);
     const committedAt = Date.now();
     const firstEventId = newEventId(committedAt);
     const header: CommitHeader = {
@@ -89,7 +91,7 @@ export class EventStore {
       commitId: callerCommitId ?? firstEventId,
       committedAt,
       firstEventId,
-      metadataJson: metadata === undefined ? undefined : toJsonPayload('(commit metadata)', metadata),
+      metadataJson,
     };
     const plan = planCommit(header, packable); // every size limit is checked here, before any request
 
@@ -98,16 +100,24 @@ export class EventStore {
       if (position.duplicateOf !== undefined) return this.duplicate(position.duplicateOf, packable);
 
       const conflict = await this.write(commitItems(plan, packable, header, position.start), header, position.start);
-      if (conflict === undefined) {
+      // The SDK retried a request whose first attempt landed (its response was lost): the item is this very call's.
+      const landedEarlier = conflict?.existing !== undefined && isFromThisCall(conflict.existing, header);
+      if (conflict === undefined || landedEarlier) {
         const version = position.start + events.length - 1;
         this.boundaries.remember(streamId, version);
         if (publish) this.publisher.publish(events);
         return this.committed(header, events, packable, position.start);
       }
       if (conflict.existing?.commitId === header.commitId) return this.duplicate(conflict.existing, packable);
-      const movesWithHead = expectedVersion === ANY || expectedVersion === STREAM_EXISTS;
-      if (!movesWithHead || retry >= MAX_POSITION_RETRIES) {
+      if (expectedVersion !== ANY && expectedVersion !== STREAM_EXISTS) {
         throw new ConcurrencyError(streamId, expectedVersion, (await this.table.head(streamId)).version);
+      }
+      if (retry + 1 >= MAX_POSITION_RETRIES) {
+        throw new RetriesExhaustedError(
+          `Append to stream "${streamId}" with expected version '${expectedVersion}'`,
+          retry + 1,
+          'ConditionalCheckFailed (other writers appended first each time)',
+        );
       }
       if (retry > 0) await sleep(backoffDelay(Math.min(retry, 6), this.retry));
     }
@@ -170,7 +180,7 @@ export class EventStore {
   ): Promise<{ existing?: StoredEventItem } | undefined> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.table.write(items, header.streamId, header.commitId);
+        await this.table.write(items, transactionToken(header.streamId, header.commitId, header.firstEventId, start));
         return undefined;
       } catch (error) {
         const failure = classifyWriteError(error);
@@ -178,7 +188,7 @@ export class EventStore {
           case 'conflict':
             return { existing: failure.existing && decodeEventItem(failure.existing) };
           case 'token-reused':
-            // This commit's token was used in the last 10 minutes with other parameters: a retry of a commit that may have landed.
+            // Tokens are unique per call and position, so this only happens if DynamoDB saw this exact request before.
             return { existing: await this.table.get(header.streamId, start) };
           case 'transient':
             if (attempt >= this.retry.maxAttempts) {
@@ -221,9 +231,12 @@ export class EventStore {
     packable: readonly PackableEvent[],
   ): Promise<AppendResult<TEvent>> {
     const items = await this.itemsOfCommit(storedItem);
+    // A true retry carries byte-identical events; anything else under the same commit id is a mistake to report.
+    const stored = items.map((item) => item.events.slice(1, -1)).join(',');
+    if (stored !== packable.map((event) => event.entry).join(',')) {
+      throw new CommitIdReusedError(storedItem.streamId, storedItem.commitId);
+    }
     const envelopes = items.flatMap((item) => envelopesOf(item, this.registry));
-    const sameEvents = envelopes.length === packable.length && envelopes.every((e, i) => e.eventType === packable[i]!.type);
-    if (!sameEvents) throw new CommitIdReusedError(storedItem.streamId, storedItem.commitId);
     const version = commitEnd(storedItem);
     this.boundaries.remember(storedItem.streamId, version);
     return new CommittedAppend(storedItem.streamId, storedItem.commitId, version, true, () => envelopes as EventEnvelope<TEvent>[]);
@@ -236,47 +249,59 @@ export class EventStore {
       const stored = await this.table.get(item.streamId, item.version);
       return stored === undefined ? [] : [stored];
     }
-    const items: StoredEventItem[] = [];
-    for await (const page of this.table.pages(item.streamId, { upper: item.commitLastVersion, forward: false })) {
-      for (const candidate of page) {
-        if (candidate.commitId !== item.commitId) return items;
-        items.unshift(candidate);
+    for (let reread = 0; ; reread++) {
+      const items: StoredEventItem[] = [];
+      scan: for await (const page of this.table.pages(item.streamId, { upper: item.commitLastVersion, forward: false })) {
+        for (const candidate of page) {
+          if (candidate.commitId !== item.commitId) break scan;
+          items.unshift(candidate);
+        }
       }
+      // Query is read-committed: it may show part of a committed transaction; read again until all of it shows.
+      const complete = items.at(-1)?.lastVersion === item.commitLastVersion && items.every((it, i) => i === 0 || it.version === items[i - 1]!.lastVersion + 1);
+      if (complete) return items;
+      if (reread >= MAX_REREADS) throw new StreamIntegrityError(item.streamId, `commit "${item.commitId}" is not fully visible.`);
+      await sleep(backoffDelay(reread + 1, this.retry));
     }
-    return items;
   }
 
   private async *readForward(streamId: string, from: number, to: number, pageSize?: number): AsyncGenerator<EventEnvelope[]> {
     let next = from; // the next version to yield
-    let lower = from === 1 || this.boundaries.has(streamId, from - 1) ? from : ((await this.table.keyOfItemHolding(streamId, from)) ?? from);
+    // Where the item holding `next` starts: `next` itself once an item has been yielded, else looked up.
+    const keyHolding = async () =>
+      next === 1 || this.boundaries.has(streamId, next - 1) ? next : ((await this.table.keyOfItemHolding(streamId, next)) ?? next);
+    let lower = await keyHolding();
+    // The highest version that some item seen so far proves is committed: reading must get at least that far.
+    let committedUpTo = 0;
+    let endsCommit = false; // whether the last item yielded ends its commit
     for (let reread = 0; ; reread++) {
-      let gapAt: number | undefined;
-      let unfinishedCommit = false;
-      // Open-ended bounds are left out of the key condition: a whole-stream read is a plain Query.
+      let gap = false;
       const range = { lower: lower > 1 ? lower : undefined, upper: to < Number.MAX_SAFE_INTEGER ? to : undefined };
       scan: for await (const page of this.table.pages(streamId, { ...range, forward: true, pageSize })) {
         for (const item of page) {
+          committedUpTo = Math.max(committedUpTo, commitEnd(item));
           if (item.lastVersion < next) continue;
           if (item.version > next) {
-            gapAt = next;
+            gap = true;
             break scan;
           }
           yield envelopesOf(item, this.registry, next, to);
           next = item.lastVersion + 1;
-          unfinishedCommit = commitEnd(item) > item.lastVersion;
+          endsCommit = commitEnd(item) === item.lastVersion;
           if (next > to) return;
         }
       }
-      if (gapAt === undefined && !unfinishedCommit) {
-        if (to === Number.MAX_SAFE_INTEGER && next > 1) this.boundaries.remember(streamId, next - 1);
+      if (!gap && next > Math.min(committedUpTo, to)) {
+        // Read to the end: the last item yielded ends the stream, so its version is a known commit boundary.
+        if (to === Number.MAX_SAFE_INTEGER && next > from && endsCommit) this.boundaries.remember(streamId, next - 1);
         return;
       }
-      // Part of a multi-item commit was not visible yet; that commit has committed, so read again from where it stopped.
+      // Part of a multi-item commit was not visible yet; it has committed, so read again from where it stopped.
       if (reread >= MAX_REREADS) {
         throw new StreamIntegrityError(streamId, `version ${next} is missing although the stream continues after it.`);
       }
-      lower = next;
       await sleep(backoffDelay(reread + 1, this.retry));
+      lower = next > from ? next : await keyHolding();
     }
   }
 
@@ -284,16 +309,13 @@ export class EventStore {
     let next = to; // the highest version still to yield
     let started = false;
     for (let reread = 0; ; reread++) {
-      let gapAt: number | undefined;
+      let gap = false;
       const upper = next < Number.MAX_SAFE_INTEGER ? next : undefined;
       scan: for await (const page of this.table.pages(streamId, { upper, forward: false, pageSize })) {
         for (const item of page) {
-          if (started && item.lastVersion !== next) {
-            gapAt = next;
-            break scan;
-          }
-          if (!started && commitEnd(item) > item.lastVersion && commitEnd(item) <= to) {
-            gapAt = commitEnd(item); // the newest commit shows only its first items so far
+          const partial = !started && item.lastVersion < to && commitEnd(item) > item.lastVersion; // later items of its commit not shown yet
+          if ((started && item.lastVersion !== next) || partial) {
+            gap = true;
             break scan;
           }
           started = true;
@@ -302,15 +324,18 @@ export class EventStore {
           if (next < from) return;
         }
       }
-      if (gapAt === undefined) {
-        if (started && next >= from) gapAt = next;
-        else return;
-      }
+      if (!gap && !started) return; // nothing at or below `to`: an empty stream or range
+      if (!gap && next < from) return;
+      if (!gap && next === 0) return;
       if (reread >= MAX_REREADS) {
-        throw new StreamIntegrityError(streamId, `version ${gapAt} is missing although the stream has later versions.`);
+        throw new StreamIntegrityError(streamId, `version ${next} is missing although the stream has later versions.`);
       }
-      if (!started) next = to;
       await sleep(backoffDelay(reread + 1, this.retry));
     }
   }
+}
+
+/** Whether a stored item was written by this very append call (its first event id is drawn afresh per call). */
+function isFromThisCall(item: StoredEventItem, header: CommitHeader): boolean {
+  return item.commitId === header.commitId && item.firstEventId === header.firstEventId && item.committedAt === header.committedAt;
 }

@@ -88,7 +88,7 @@ export class EventStreamTable {
    * TransactWriteItems otherwise (2 per KB, but atomic). A failed condition returns the
    * existing item, so that a retried commit is recognized without another read.
    */
-  async write(items: Item[], streamId: string, commitId: string): Promise<void> {
+  async write(items: Item[], requestToken: string): Promise<void> {
     if (items.length === 1) {
       await this.client.send(
         new PutItemCommand({
@@ -105,7 +105,7 @@ export class EventStreamTable {
         TransactItems: items.map((Item) => ({
           Put: { TableName: this.tableName, Item, ConditionExpression: KEY_IS_FREE, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' },
         })),
-        ClientRequestToken: requestToken(streamId, commitId),
+        ClientRequestToken: requestToken,
       }),
     );
   }
@@ -161,9 +161,14 @@ export class EventStreamTable {
 }
 
 /**
- * DynamoDB's idempotency token for a transaction (at most 36 characters): derived from stream and
- * commit, so the SDK's own retries of a transaction that did commit are answered without a second write.
+ * DynamoDB's idempotency token for a transaction (at most 36 characters). It stands for one
+ * request exactly (stream, commit, this call's first event id, position), so the SDK's own retries
+ * of a transaction that did commit are answered without a second write, while a later call that
+ * retries the commit elsewhere is never refused as a token reused with other parameters.
  */
-function requestToken(streamId: string, commitId: string): string {
-  return createHash('sha256').update(streamId).update('\0').update(commitId).digest('base64url').slice(0, 36);
+export function transactionToken(streamId: string, commitId: string, firstEventId: string, startVersion: number): string {
+  return createHash('sha256')
+    .update(`${streamId}\0${commitId}\0${firstEventId}\0${startVersion}`)
+    .digest('base64url')
+    .slice(0, 36);
 }

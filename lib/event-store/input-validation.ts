@@ -5,6 +5,8 @@ import type { ReadOptions } from './interfaces/read-options.interface.js';
 /** DynamoDB allows 2 KB partition keys; 1 KB leaves room for prefixes users add later. */
 export const MAX_STREAM_ID_BYTES = 1024;
 export const MAX_COMMIT_ID_LENGTH = 256;
+/** Commit metadata is stored in every item of the commit: it must leave room for events. */
+export const MAX_METADATA_BYTES = 64 * 1024;
 
 export function assertStreamId(streamId: unknown): asserts streamId is string {
   if (typeof streamId !== 'string' || streamId.length === 0) {
@@ -31,6 +33,16 @@ export function assertCommitId(commitId: unknown): asserts commitId is string {
 export function assertMetadata(metadata: unknown): asserts metadata is Record<string, unknown> {
   if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
     throw new InvalidArgumentError(EventStoreErrorCode.INVALID_METADATA, `metadata must be a JSON object; got ${describe(metadata)}.`);
+  }
+}
+
+export function assertMetadataSize(metadataJson: string): void {
+  const bytes = Buffer.byteLength(metadataJson, 'utf8');
+  if (bytes > MAX_METADATA_BYTES) {
+    throw new InvalidArgumentError(
+      EventStoreErrorCode.INVALID_METADATA,
+      `metadata takes ${bytes} bytes as JSON; at most ${MAX_METADATA_BYTES} are allowed (it is stored with every item of the commit).`,
+    );
   }
 }
 

@@ -20,6 +20,10 @@ describe('resolveModuleOptions', () => {
     expect(resolved.retry.maxAttempts).toBe(8);
   });
 
+  it('takes an undefined retry setting as its default', () => {
+    expect(resolveModuleOptions({ retry: { maxAttempts: undefined, baseDelayMs: 5 } }).retry).toEqual({ maxAttempts: 8, baseDelayMs: 5, maxDelayMs: 2000 });
+  });
+
   it('prefixes table names', () => {
     expect(resolveModuleOptions({ tablePrefix: 'prod-', tables: { events: 'ledger' } }).eventsTable).toBe('prod-ledger');
   });
@@ -33,6 +37,7 @@ describe('resolveModuleOptions', () => {
     [{ events: 'AccountOpened' }, 'events', /array/],
     [{ publishEvents: 'yes' }, 'publishEvents', /true or false/],
     [{ retry: { maxAttempts: 0 } }, 'retry.maxAttempts', /1 to 100/],
+    [{ retry: { maxAttempt: 3 } }, 'retry.maxAttempt', /not a retry option/],
     [{ retry: { baseDelayMs: 100, maxDelayMs: 10 } }, 'retry.maxDelayMs', />= retry.baseDelayMs/],
   ])('rejects %j naming the option', (options, option, problem) => {
     const error = failure(options);

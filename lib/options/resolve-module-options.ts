@@ -59,7 +59,13 @@ export function resolveModuleOptions(options: DynamoEventSourcingModuleOptions |
 
 function resolveRetry(retry: RetryOptions): Required<RetryOptions> {
   if (retry === null || typeof retry !== 'object') throw new InvalidModuleOptionsError('retry', 'must be an object.');
-  const resolved = { ...DEFAULT_RETRY, ...retry };
+  const resolved = { ...DEFAULT_RETRY };
+  for (const [key, value] of Object.entries(retry)) {
+    if (!(key in DEFAULT_RETRY)) {
+      throw new InvalidModuleOptionsError(`retry.${key}`, `is not a retry option. Known: ${Object.keys(DEFAULT_RETRY).join(', ')}.`);
+    }
+    if (value !== undefined) resolved[key as keyof RetryOptions] = value as number;
+  }
   const { maxAttempts, baseDelayMs, maxDelayMs } = resolved;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 100) {
     throw new InvalidModuleOptionsError('retry.maxAttempts', `must be a whole number from 1 to 100; got ${maxAttempts}.`);

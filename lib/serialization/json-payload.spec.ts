@@ -40,6 +40,10 @@ describe('toJsonPayload', () => {
     expect(error.message).toContain('Sample');
   });
 
+  it('rejects a payload whose toJSON() gives nothing', () => {
+    expect(rejection({ toJSON: () => undefined }).reason).toMatch(/serialized to nothing/);
+  });
+
   it('rejects circular references', () => {
     const payload: Record<string, unknown> = { a: 1 };
     payload.self = payload;

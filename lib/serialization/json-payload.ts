@@ -21,12 +21,16 @@ export function toJsonPayload(eventType: string, payload: object): string {
     const problem = findProblem(payload, '$', []);
     if (problem !== undefined) throw new EventNotSerializableError(eventType, problem.path, problem.reason);
   }
+  let json: string | undefined;
   try {
-    return JSON.stringify(payload);
+    json = JSON.stringify(payload);
   } catch (error) {
     // A toJSON() that throws or returns something unserializable.
     throw new EventNotSerializableError(eventType, '$', `not serializable (${(error as Error).message})`, { cause: error });
   }
+  // A toJSON() returning undefined or a function: JSON has nothing to store.
+  if (typeof json !== 'string') throw new EventNotSerializableError(eventType, '$', 'serialized to nothing by its toJSON()');
+  return json;
 }
 
 function isJsonSafe(value: unknown, ancestors: object[]): boolean {

@@ -52,7 +52,8 @@ export class EmbeddedDynamoDb {
   static async start(options: EmbeddedDynamoDbOptions = {}): Promise<EmbeddedDynamoDb> {
     assertJava();
     const { spawn } = await loadDynamoDbLocal();
-    const port = options.port ?? (await freePort());
+    // A given port must be free: otherwise whatever already listens there would answer for us.
+    const port = options.port === undefined ? await freePort() : await assertPortFree(options.port);
     const path = options.dataDirectory === undefined ? null : resolve(options.dataDirectory);
     if (path !== null) mkdirSync(path, { recursive: true });
     // sharedDb: one database whatever the credentials and region, so every client sees the same tables.
@@ -61,14 +62,17 @@ export class EmbeddedDynamoDb {
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
     child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+    const waiting = new AbortController();
     const exited = new Promise<never>((_, reject) => {
       child.once('error', (error) => reject(new EmbeddedDynamoDbError(`DynamoDB Local could not start: ${error.message}. ${JAVA_HINT}`)));
       child.once('exit', (code) => reject(new EmbeddedDynamoDbError(`DynamoDB Local exited with code ${code} while starting:\n${output}`)));
     });
-    exited.catch(() => undefined); // observed below; avoid an unhandled rejection once started
+    exited.catch(() => waiting.abort()); // stop polling as soon as the process is gone
     try {
-      await Promise.race([waitUntilAnswering(instance.endpoint, options.startTimeoutMs ?? 60_000), exited]);
+      await Promise.race([waitUntilAnswering(instance.endpoint, options.startTimeoutMs ?? 60_000, waiting.signal), exited]);
+      if (child.exitCode !== null) await exited; // answered, but not by our process
     } catch (error) {
+      waiting.abort();
       await instance.stop();
       throw error;
     }
@@ -118,6 +122,14 @@ async function loadDynamoDbLocal(): Promise<{ spawn: typeof import('dynamo-db-lo
   }
 }
 
+function assertPortFree(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', (error) => reject(new EmbeddedDynamoDbError(`Port ${port} is not free for DynamoDB Local: ${error.message}`)));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(port)));
+  });
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -130,11 +142,11 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitUntilAnswering(endpoint: string, timeoutMs: number): Promise<void> {
+async function waitUntilAnswering(endpoint: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
   const client = new DynamoDBClient({ ...localClientConfig(endpoint), maxAttempts: 1 });
   const deadline = Date.now() + timeoutMs;
   try {
-    for (;;) {
+    while (!signal.aborted) {
       try {
         await client.send(new ListTablesCommand({ Limit: 1 }));
         return;

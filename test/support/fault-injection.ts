@@ -9,7 +9,11 @@ type Input = Record<string, unknown>;
  */
 export class RequestTap {
   readonly sent: string[] = [];
+  /** One entry per attempt that got a response (the SDK's own retries included). */
+  readonly answered: string[] = [];
   private faults: Array<(command: string, input: Input) => Error | undefined> = [];
+  private responseHooks: Array<(command: string, output: Input) => void> = [];
+  private lostResponses: Array<(command: string) => Error | undefined> = [];
 
   constructor(client: DynamoDBClient) {
     client.middlewareStack.add(
@@ -23,6 +27,29 @@ export class RequestTap {
         return next(args);
       },
       { step: 'initialize', name: 'requestTap' },
+    );
+    // Inside the SDK's retry loop, on the raw response: each attempt, and faults that make a response look lost.
+    client.middlewareStack.addRelativeTo(
+      ((next: (args: object) => Promise<{ output: unknown }>, context: { commandName?: string }) => async (args: object) => {
+        const result = await next(args);
+        const command = context.commandName ?? 'unknown';
+        this.answered.push(command);
+        for (const hook of this.lostResponses) {
+          const error = hook(command);
+          if (error !== undefined) throw error;
+        }
+        return result;
+      }) as never,
+      { relation: 'after', toMiddleware: 'deserializerMiddleware', name: 'attemptTap' },
+    );
+    // On the parsed response: changes what the caller sees.
+    client.middlewareStack.addRelativeTo(
+      ((next: (args: object) => Promise<{ output: unknown }>, context: { commandName?: string }) => async (args: object) => {
+        const result = await next(args);
+        for (const hook of this.responseHooks) hook(context.commandName ?? 'unknown', result.output as Input);
+        return result;
+      }) as never,
+      { relation: 'before', toMiddleware: 'deserializerMiddleware', name: 'responseTap' },
     );
   }
 
@@ -48,8 +75,35 @@ export class RequestTap {
     });
   }
 
+  /**
+   * Lets the next `command` reach DynamoDB, then loses its response as a dropped connection would:
+   * the SDK retries the very same request, whose first attempt has already been applied.
+   */
+  loseNextResponse(command: string): void {
+    let lost = false;
+    this.lostResponses.push((sent) => {
+      if (sent !== command || lost) return undefined;
+      lost = true;
+      return Object.assign(new Error('injected: connection reset after the request was applied'), {
+        name: 'TimeoutError',
+        code: 'ECONNRESET',
+        $metadata: {},
+      });
+    });
+  }
+
+  /** Changes the parsed responses of `command` (e.g. hides items of a Query page). */
+  alterResponses(command: string, change: (output: Input) => void): void {
+    this.responseHooks.push((sent, output) => {
+      if (sent === command) change(output);
+    });
+  }
+
   reset(): void {
     this.sent.length = 0;
+    this.answered.length = 0;
     this.faults = [];
+    this.responseHooks = [];
+    this.lostResponses = [];
   }
 }
