@@ -1,13 +1,16 @@
 /**
  * The benchmark's event classes: a bank account's typical traffic. Each is a plain data class
- * built from a props object, the shape most @nestjs/cqrs apps use for events.
+ * built from a props object, the shape most @nestjs/cqrs apps use for events. Their stored type names
+ * are their class names, as the raw SDK baseline stores them, so both write the very same bytes.
  */
+import { EventType } from '../lib/serialization/event-type.decorator.js';
 
 export interface Money {
   readonly amount: number;
   readonly currency: string;
 }
 
+@EventType('MoneyDeposited')
 export class MoneyDeposited {
   readonly accountId!: string;
   readonly transactionId!: string;
@@ -24,6 +27,7 @@ export class MoneyDeposited {
   }
 }
 
+@EventType('MoneyWithdrawn')
 export class MoneyWithdrawn {
   readonly accountId!: string;
   readonly transactionId!: string;
@@ -39,6 +43,7 @@ export class MoneyWithdrawn {
   }
 }
 
+@EventType('TransferRequested')
 export class TransferRequested {
   readonly transferId!: string;
   readonly fromAccountId!: string;
@@ -56,5 +61,5 @@ export class TransferRequested {
 
 export type BankEvent = MoneyDeposited | MoneyWithdrawn | TransferRequested;
 
-/** Registered with the module; stored under their class names. */
+/** Registered with the module; stored under the names their @EventType gives. */
 export const BENCH_EVENT_CLASSES = [MoneyDeposited, MoneyWithdrawn, TransferRequested];

@@ -1,13 +1,17 @@
-import { Inject, Module, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
+import type { DynamoEventSourcingFeatureOptions } from './aggregates/interfaces/aggregate-registration.interface.js';
+import { DynamoEventSourcingFeatureModule } from './dynamo-event-sourcing-feature.module.js';
 import { EVENT_SOURCING_RUNTIME } from './dynamo-event-sourcing.constants.js';
 import { DynamoEventSourcingConfigurableModule, DYNAMO_EVENT_SOURCING_OPTIONS } from './dynamo-event-sourcing.module-definition.js';
 import { createEventSourcingRuntime, type EventSourcingRuntime } from './event-sourcing-runtime.js';
 import { EventStore } from './event-store/event-store.js';
 import type { DynamoEventSourcingModuleOptions } from './interfaces/dynamo-event-sourcing-module-options.interface.js';
 import { CommittedEventsPublisher } from './publishing/committed-events.publisher.js';
+import { SnapshotRepository } from './snapshots/snapshot-repository.js';
 
 /**
- * Event sourcing on DynamoDB for Nest apps: provides the {@link EventStore}.
+ * Event sourcing on DynamoDB for Nest apps: provides the {@link EventStore} and the
+ * {@link SnapshotRepository}; `forFeature()` adds aggregate repositories.
  *
  * ```ts
  * @Module({
@@ -31,12 +35,22 @@ import { CommittedEventsPublisher } from './publishing/committed-events.publishe
     },
     CommittedEventsPublisher,
     EventStore,
+    SnapshotRepository,
   ],
-  exports: [EventStore],
+  exports: [EventStore, SnapshotRepository, EVENT_SOURCING_RUNTIME],
 })
 export class DynamoEventSourcingModule extends DynamoEventSourcingConfigurableModule implements OnModuleDestroy {
   constructor(@Inject(EVENT_SOURCING_RUNTIME) private readonly runtime: EventSourcingRuntime) {
     super();
+  }
+
+  /**
+   * Provides an `AggregateRepository` per aggregate class (inject it with
+   * `@InjectAggregateRepository(Type)`) and registers more event classes. Needs `forRoot` or
+   * `forRootAsync` imported once in the app (it is global by default).
+   */
+  static forFeature(options: DynamoEventSourcingFeatureOptions): DynamicModule {
+    return DynamoEventSourcingFeatureModule.register(options);
   }
 
   onModuleDestroy(): void {

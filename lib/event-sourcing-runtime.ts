@@ -2,7 +2,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoEventSourcingModuleOptions } from './interfaces/dynamo-event-sourcing-module-options.interface.js';
 import { resolveModuleOptions, type ResolvedModuleOptions } from './options/resolve-module-options.js';
 import { EventTypeRegistry } from './serialization/event-type-registry.js';
+import { provisionSnapshotsTimeToLive } from './snapshots/snapshots-time-to-live.js';
 import { eventsTableDefinition } from './tables/events-table.js';
+import { snapshotsTableDefinition } from './tables/snapshots-table.js';
 import { provisionTable } from './tables/table-provisioner.js';
 
 /** What the module's providers share: one client, the checked options, the event registry. */
@@ -22,6 +24,13 @@ export async function createEventSourcingRuntime(options: DynamoEventSourcingMod
   const client = resolved.client ?? new DynamoDBClient(resolved.clientConfig);
   try {
     await provisionTable(client, eventsTableDefinition(resolved.eventsTable), resolved.tableSetup);
+    // Only with the `snapshots` option: apps without snapshots need no snapshots table (nor the permissions for one).
+    if (resolved.snapshots !== undefined) {
+      await provisionTable(client, snapshotsTableDefinition(resolved.snapshotsTable), resolved.tableSetup);
+      if (resolved.snapshots.ttlSeconds !== undefined) {
+        await provisionSnapshotsTimeToLive(client, resolved.snapshotsTable, resolved.tableSetup);
+      }
+    }
   } catch (error) {
     if (ownsClient) client.destroy();
     throw error;

@@ -6,7 +6,10 @@ type ArgumentErrorCode =
   | typeof EventStoreErrorCode.INVALID_EVENT
   | typeof EventStoreErrorCode.INVALID_COMMIT_ID
   | typeof EventStoreErrorCode.INVALID_METADATA
-  | typeof EventStoreErrorCode.INVALID_READ_OPTIONS;
+  | typeof EventStoreErrorCode.INVALID_READ_OPTIONS
+  | typeof EventStoreErrorCode.INVALID_SNAPSHOT_VERSION
+  | typeof EventStoreErrorCode.INVALID_SNAPSHOT_REVISION
+  | typeof EventStoreErrorCode.INVALID_SNAPSHOT_OPTIONS;
 
 /**
  * A caller passed something the event store cannot accept (an empty stream id, a negative

@@ -8,13 +8,18 @@ export class RetriesExhaustedError extends EventStoreError {
     readonly operation: string,
     readonly attempts: number,
     readonly lastErrorName: string,
-    options?: { cause?: unknown },
+    options?: {
+      cause?: unknown;
+      /** What the caller can do about it; by default, the advice for appends. */
+      advice?: string;
+    },
   ) {
     super(
       `${operation} failed after ${attempts} attempts; DynamoDB last answered ${lastErrorName}. ` +
-        `Retries ran out (see the \`retry\` option). Whether anything was written is known only if the ` +
-        `append carried a commitId: retrying with the same commitId is safe.`,
-      options,
+        `Retries ran out (see the \`retry\` option). ` +
+        (options?.advice ??
+          'Whether anything was written is known only if the append carried a commitId: retrying with the same commitId is safe.'),
+      options?.cause === undefined ? undefined : { cause: options.cause },
     );
   }
 }

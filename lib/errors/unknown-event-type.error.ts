@@ -12,7 +12,8 @@ export class UnknownEventTypeError extends EventStoreError {
     super(
       `Stored event type "${eventType}"` +
         (streamId === undefined ? '' : ` (stream "${streamId}", version ${version})`) +
-        ` has no registered class. Register it in the \`events\` option of DynamoEventSourcingModule.forRoot().`,
+        ` has no registered class. Register its class in the \`events\` option of DynamoEventSourcingModule.forRoot(), ` +
+        `or, if the type was renamed, list the old name in the \`aliases\` of the class it became.`,
     );
   }
 }

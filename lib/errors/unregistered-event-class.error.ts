@@ -6,8 +6,8 @@ export class UnregisteredEventClassError extends EventStoreError {
 
   constructor(readonly className: string) {
     super(
-      `Event class "${className}" is not registered. Add it to the \`events\` option of ` +
-        `DynamoEventSourcingModule.forRoot() so that it is stored under a stable type name. Nothing was written.`,
+      `Event class "${className}" is not registered. Give it a stable type name (@EventType('<name>') or ` +
+        `{ name: '<name>', type: ${className} }) and add it to the \`events\` option of DynamoEventSourcingModule.forRoot(). Nothing was written.`,
     );
   }
 }

@@ -2,6 +2,8 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { eventIdSequence } from '../serialization/event-id.js';
 import { EventItemAttribute as A } from '../tables/events-table.js';
 import type { EventTypeRegistry } from '../serialization/event-type-registry.js';
+import { parseCommitMetadata } from '../metadata/commit-metadata.js';
+import { rememberEnvelope } from '../metadata/envelope-of.js';
 import type { EventEnvelope } from './interfaces/event-envelope.interface.js';
 
 /** One stored item of the events table, decoded (see EventItemAttribute for the layout). */
@@ -50,29 +52,42 @@ export function decodeEventItem(item: Record<string, AttributeValue>): StoredEve
 export const commitEnd = (item: Pick<StoredEventItem, 'lastVersion' | 'commitLastVersion'>): number =>
   item.commitLastVersion ?? item.lastVersion;
 
-const NO_METADATA: Readonly<Record<string, unknown>> = Object.freeze({});
+/** One event's entry in an item's `events` JSON array; `rev` is there only for revisions above 1. */
+interface StoredEntry {
+  type: string;
+  rev?: number;
+  data: object;
+}
 
-/** The envelopes of an item whose versions fall in [from, to], in version order. */
+/**
+ * The envelopes of an item whose versions fall in [from, to], in version order. Each event is
+ * upcast only if stored at an older revision, and remembered for `envelopeOf`.
+ */
 export function envelopesOf(item: StoredEventItem, registry: EventTypeRegistry, from = item.version, to = item.lastVersion): EventEnvelope[] {
-  const entries = JSON.parse(item.events) as Array<{ type: string; data: object }>;
+  const entries = JSON.parse(item.events) as StoredEntry[];
   const idAt = eventIdSequence(item.firstEventId);
-  const metadata = item.metadata === undefined ? NO_METADATA : Object.freeze(JSON.parse(item.metadata) as Record<string, unknown>);
+  const { metadata, correlationId, causationId } = parseCommitMetadata(item.metadata);
   const first = Math.max(from, item.version);
   const last = Math.min(to, item.lastVersion);
   const envelopes: EventEnvelope[] = [];
   for (let version = first; version <= last; version++) {
     const offset = version - item.version;
-    const { type, data } = entries[offset]!;
-    envelopes.push({
-      event: registry.instantiate(type, data, { streamId: item.streamId, version }),
-      eventType: type,
+    const { type, rev, data } = entries[offset]!;
+    const registered = registry.resolve(type, item.streamId, version);
+    const envelope: EventEnvelope = {
+      event: registered.decode(data, rev, item.streamId, version),
+      eventType: registered.name,
       eventId: idAt(offset),
       streamId: item.streamId,
       version,
       occurredAt: new Date(item.committedAt),
       commitId: item.commitId,
+      correlationId,
+      causationId,
       metadata,
-    });
+    };
+    rememberEnvelope(envelope);
+    envelopes.push(envelope);
   }
   return envelopes;
 }

@@ -5,6 +5,9 @@ import { ConcurrencyError } from '../errors/concurrency.error.js';
 import { RetriesExhaustedError } from '../errors/retries-exhausted.error.js';
 import { StreamIntegrityError } from '../errors/stream-integrity.error.js';
 import type { EventSourcingRuntime } from '../event-sourcing-runtime.js';
+import { commitMetadataToStore, parseCommitMetadata } from '../metadata/commit-metadata.js';
+import { rememberAppended } from '../metadata/envelope-of.js';
+import { EventMetadataContext } from '../metadata/event-metadata-context.js';
 import { CommittedEventsPublisher } from '../publishing/committed-events.publisher.js';
 import { eventIdSequence, newEventId } from '../serialization/event-id.js';
 import type { EventTypeRegistry } from '../serialization/event-type-registry.js';
@@ -14,7 +17,16 @@ import { classifyWriteError } from './dynamo-errors.js';
 import { commitEnd, decodeEventItem, envelopesOf, type EventItemHeader, type StoredEventItem } from './event-item.codec.js';
 import { EventStreamTable, transactionToken } from './event-stream-table.js';
 import { ANY, assertExpectedVersion, NO_STREAM, STREAM_EXISTS, type ExpectedVersion } from './expected-version.js';
-import { assertCommitId, assertEventList, assertMetadata, assertMetadataSize, assertStreamId, resolveReadOptions } from './input-validation.js';
+import {
+  assertCommitId,
+  assertEventList,
+  assertMessageId,
+  assertMetadata,
+  assertMetadataSize,
+  assertNoReservedMetadataKey,
+  assertStreamId,
+  resolveReadOptions,
+} from './input-validation.js';
 import type { AppendOptions } from './interfaces/append-options.interface.js';
 import type { AppendResult } from './interfaces/append-result.interface.js';
 import type { EventEnvelope } from './interfaces/event-envelope.interface.js';
@@ -78,11 +90,21 @@ export class EventStore {
     const { expectedVersion, metadata, publish = this.publishByDefault } = options;
     const callerCommitId = options.commitId;
     if (callerCommitId !== undefined) assertCommitId(callerCommitId);
-    if (metadata !== undefined) assertMetadata(metadata);
+    if (metadata !== undefined) {
+      assertMetadata(metadata);
+      assertNoReservedMetadataKey(metadata, 'The append\'s metadata');
+    }
+    const scope = EventMetadataContext.current();
+    const correlationId = options.correlationId ?? scope?.correlationId;
+    const causationId = options.causationId ?? scope?.causationId;
+    if (options.correlationId !== undefined) assertMessageId('correlationId', options.correlationId);
+    if (options.causationId !== undefined) assertMessageId('causationId', options.causationId);
     assertEventList(events);
 
     const packable = this.serialize(events);
-    const metadataJson = metadata === undefined ? undefined : toJsonPayload('(commit metadata)', metadata);
+    const appMetadata = scope?.metadata === undefined ? metadata : { ...scope.metadata, ...metadata };
+    const stored = commitMetadataToStore(appMetadata, correlationId, causationId);
+    const metadataJson = stored === undefined ? undefined : toJsonPayload('(commit metadata)', stored);
     if (metadataJson !== undefined) assertMetadataSize(metadataJson);
     const committedAt = Date.now();
     const firstEventId = newEventId(committedAt);
@@ -105,8 +127,10 @@ export class EventStore {
       if (conflict === undefined || landedEarlier) {
         const version = position.start + events.length - 1;
         this.boundaries.remember(streamId, version);
+        const result = this.committed(header, events, packable, position.start);
+        rememberAppended(events, result); // before publishing: handlers may ask for envelopeOf(event)
         if (publish) this.publisher.publish(events);
-        return this.committed(header, events, packable, position.start);
+        return result;
       }
       if (conflict.existing?.commitId === header.commitId) return this.duplicate(conflict.existing, packable);
       if (expectedVersion !== ANY && expectedVersion !== STREAM_EXISTS) {
@@ -142,9 +166,9 @@ export class EventStore {
 
   private serialize(events: readonly object[]): PackableEvent[] {
     return events.map((event) => {
-      const type = this.registry.typeNameOf(event);
-      const entry = `${this.registry.entryPrefixOf(event)}${toJsonPayload(type, event)}}`;
-      return { type, entry, bytes: Buffer.byteLength(entry, 'utf8') };
+      const registered = this.registry.typeOf(event);
+      const entry = registered.encode(event);
+      return { type: registered.name, entry, bytes: Buffer.byteLength(entry, 'utf8') };
     });
   }
 
@@ -210,7 +234,8 @@ export class EventStore {
     start: number,
   ): AppendResult<TEvent> {
     return new CommittedAppend(header.streamId, header.commitId, start + events.length - 1, false, () => {
-      const metadata = Object.freeze(header.metadataJson === undefined ? {} : (JSON.parse(header.metadataJson) as Record<string, unknown>));
+      // From the stored JSON: a deep, frozen copy that the caller's later changes cannot reach.
+      const { metadata, correlationId, causationId } = parseCommitMetadata(header.metadataJson);
       const idAt = eventIdSequence(header.firstEventId);
       return events.map((event, i) => ({
         event,
@@ -220,6 +245,8 @@ export class EventStore {
         version: start + i,
         occurredAt: new Date(header.committedAt),
         commitId: header.commitId,
+        correlationId,
+        causationId,
         metadata,
       }));
     });

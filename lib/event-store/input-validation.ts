@@ -1,10 +1,13 @@
 import { EventStoreErrorCode } from '../errors/event-store.error.js';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
+import { usesReservedKey } from '../metadata/commit-metadata.js';
 import type { ReadOptions } from './interfaces/read-options.interface.js';
 
 /** DynamoDB allows 2 KB partition keys; 1 KB leaves room for prefixes users add later. */
 export const MAX_STREAM_ID_BYTES = 1024;
 export const MAX_COMMIT_ID_LENGTH = 256;
+/** Correlation and causation ids are stored with every item of a commit: ids, not payloads. */
+export const MAX_MESSAGE_ID_LENGTH = 256;
 /** Commit metadata is stored in every item of the commit: it must leave room for events. */
 export const MAX_METADATA_BYTES = 64 * 1024;
 
@@ -33,6 +36,26 @@ export function assertCommitId(commitId: unknown): asserts commitId is string {
 export function assertMetadata(metadata: unknown): asserts metadata is Record<string, unknown> {
   if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
     throw new InvalidArgumentError(EventStoreErrorCode.INVALID_METADATA, `metadata must be a JSON object; got ${describe(metadata)}.`);
+  }
+}
+
+/** The app's metadata must leave the keys that carry the correlation and causation ids alone. */
+export function assertNoReservedMetadataKey(metadata: Record<string, unknown>, where: string): void {
+  const key = usesReservedKey(metadata);
+  if (key !== undefined) {
+    throw new InvalidArgumentError(
+      EventStoreErrorCode.INVALID_METADATA,
+      `${where} uses the key "${key}", which is reserved for the correlation and causation ids: set those with correlationId and causationId.`,
+    );
+  }
+}
+
+export function assertMessageId(name: 'correlationId' | 'causationId', id: unknown): asserts id is string {
+  if (typeof id !== 'string' || id.length === 0 || id.length > MAX_MESSAGE_ID_LENGTH) {
+    throw new InvalidArgumentError(
+      EventStoreErrorCode.INVALID_METADATA,
+      `${name} must be a string of 1 to ${MAX_MESSAGE_ID_LENGTH} characters; got ${describe(id)}.`,
+    );
   }
 }
 

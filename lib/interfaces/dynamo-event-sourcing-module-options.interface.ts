@@ -1,5 +1,6 @@
 import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { RetryOptions } from '../event-store/retry-policy.js';
+import type { SnapshotOptions } from '../snapshots/interfaces/snapshot-options.interface.js';
 import type { EventRegistration } from '../serialization/event-type-registry.js';
 import type { TableSetup } from '../tables/table-setup.js';
 
@@ -15,13 +16,20 @@ export interface DynamoEventSourcingModuleOptions {
   tables?: {
     /** Default `'events'`. */
     events?: string;
+    /** Default `'snapshots'`. Only used (and set up at start-up) when `snapshots` is set. */
+    snapshots?: string;
   };
   /** What to do with the tables at start-up: `'create'`, `'verify'` (default) or `'none'`. */
   tableSetup?: TableSetup;
-  /** Event classes, each stored under its class name or under an explicit `{ name, type }`. */
+  /** Event classes: `@EventType`-decorated classes, or `{ name, type, revision?, aliases?, serializer?, upcasters? }`. */
   events?: EventRegistration[];
   /** Backoff for throttling and transaction conflicts. */
   retry?: RetryOptions;
   /** Publish committed events on the @nestjs/cqrs EventBus. Default true. */
   publishEvents?: boolean;
+  /**
+   * Turns snapshots on: the snapshots table is then set up at start-up like the events table, and
+   * the `SnapshotRepository` can be used. `{}` for the defaults (keep every snapshot, no time to live).
+   */
+  snapshots?: SnapshotOptions;
 }

@@ -26,6 +26,14 @@ describe('resolveModuleOptions', () => {
 
   it('prefixes table names', () => {
     expect(resolveModuleOptions({ tablePrefix: 'prod-', tables: { events: 'ledger' } }).eventsTable).toBe('prod-ledger');
+    expect(resolveModuleOptions({ tablePrefix: 'prod-', snapshots: {} }).snapshotsTable).toBe('prod-snapshots');
+    expect(resolveModuleOptions({ tablePrefix: 'prod-', tables: { snapshots: 'states' }, snapshots: {} }).snapshotsTable).toBe('prod-states');
+  });
+
+  it('leaves snapshots off unless the snapshots option is set', () => {
+    expect(resolveModuleOptions({}).snapshots).toBeUndefined();
+    expect(resolveModuleOptions({ snapshots: {} }).snapshots).toEqual({ keep: undefined, ttlSeconds: undefined });
+    expect(resolveModuleOptions({ snapshots: { keep: 2, ttlSeconds: 86_400 } }).snapshots).toEqual({ keep: 2, ttlSeconds: 86_400 });
   });
 
   it.each([
@@ -39,6 +47,16 @@ describe('resolveModuleOptions', () => {
     [{ retry: { maxAttempts: 0 } }, 'retry.maxAttempts', /1 to 100/],
     [{ retry: { maxAttempt: 3 } }, 'retry.maxAttempt', /not a retry option/],
     [{ retry: { baseDelayMs: 100, maxDelayMs: 10 } }, 'retry.maxDelayMs', />= retry.baseDelayMs/],
+    [{ snapshots: true }, 'snapshots', /must be an object/],
+    [{ snapshots: null }, 'snapshots', /must be an object/],
+    [{ snapshots: { kep: 2 } }, 'snapshots.kep', /not a snapshot option. Known: keep, ttlSeconds/],
+    [{ snapshots: { keep: 0 } }, 'snapshots.keep', /whole number >= 1/],
+    [{ snapshots: { keep: 1.5 } }, 'snapshots.keep', /whole number >= 1/],
+    [{ snapshots: { ttlSeconds: -60 } }, 'snapshots.ttlSeconds', /whole number of seconds >= 1/],
+    [{ snapshots: { ttlSeconds: '1d' } }, 'snapshots.ttlSeconds', /got "1d"/],
+    [{ tables: { snapshots: 'states' } }, 'tables.snapshots', /snapshots are off/],
+    [{ tables: { snapshots: 'x' }, snapshots: {} }, 'tables.snapshots', /does not allow/],
+    [{ tables: { events: 'log', snapshots: 'log' }, snapshots: {} }, 'tables.snapshots', /table of their own/],
   ])('rejects %j naming the option', (options, option, problem) => {
     const error = failure(options);
     expect(error.option).toBe(option);

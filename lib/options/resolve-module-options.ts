@@ -3,6 +3,7 @@ import { InvalidModuleOptionsError } from '../errors/invalid-module-options.erro
 import { DEFAULT_RETRY, type RetryOptions } from '../event-store/retry-policy.js';
 import type { DynamoEventSourcingModuleOptions } from '../interfaces/dynamo-event-sourcing-module-options.interface.js';
 import type { EventRegistration } from '../serialization/event-type-registry.js';
+import type { SnapshotOptions } from '../snapshots/interfaces/snapshot-options.interface.js';
 import { TABLE_SETUPS, type TableSetup } from '../tables/table-setup.js';
 
 /** The module's options, checked, with defaults filled in. */
@@ -14,9 +15,21 @@ export interface ResolvedModuleOptions {
   events: EventRegistration[];
   retry: Required<RetryOptions>;
   publishEvents: boolean;
+  /** The snapshots table's full name (prefix included); set up only when `snapshots` is. */
+  snapshotsTable: string;
+  /** Undefined when snapshots are off. */
+  snapshots?: ResolvedSnapshotOptions;
 }
 
-const KNOWN_OPTIONS = ['client', 'clientConfig', 'tablePrefix', 'tables', 'tableSetup', 'events', 'retry', 'publishEvents'];
+/** The `snapshots` option, checked. Undefined settings mean "off". */
+export interface ResolvedSnapshotOptions {
+  keep?: number;
+  ttlSeconds?: number;
+}
+
+const KNOWN_OPTIONS = ['client', 'clientConfig', 'tablePrefix', 'tables', 'tableSetup', 'events', 'retry', 'publishEvents', 'snapshots'];
+const KNOWN_TABLES = ['events', 'snapshots'];
+const SNAPSHOT_OPTIONS = ['keep', 'ttlSeconds'];
 const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
 
 /** Validates options at start-up so that a typo fails fast with the option's name, not at the first append. */
@@ -29,7 +42,17 @@ export function resolveModuleOptions(options: DynamoEventSourcingModuleOptions |
       throw new InvalidModuleOptionsError(key, `is not an option. Known options: ${KNOWN_OPTIONS.join(', ')}.`);
     }
   }
-  const { client, clientConfig = {}, tablePrefix = '', tables = {}, tableSetup = 'verify', events = [], retry = {}, publishEvents = true } = options;
+  const {
+    client,
+    clientConfig = {},
+    tablePrefix = '',
+    tables = {},
+    tableSetup = 'verify',
+    events = [],
+    retry = {},
+    publishEvents = true,
+    snapshots,
+  } = options;
 
   if (client !== undefined && typeof (client as { send?: unknown }).send !== 'function') {
     throw new InvalidModuleOptionsError('client', 'must be a DynamoDBClient from @aws-sdk/client-dynamodb.');
@@ -40,21 +63,65 @@ export function resolveModuleOptions(options: DynamoEventSourcingModuleOptions |
   if (typeof tablePrefix !== 'string') throw new InvalidModuleOptionsError('tablePrefix', 'must be a string.');
   if (tables === null || typeof tables !== 'object') throw new InvalidModuleOptionsError('tables', 'must be an object such as { events: "events" }.');
   for (const key of Object.keys(tables)) {
-    if (key !== 'events') throw new InvalidModuleOptionsError(`tables.${key}`, 'is not a table of this module. Known tables: events.');
+    if (!KNOWN_TABLES.includes(key)) {
+      throw new InvalidModuleOptionsError(`tables.${key}`, `is not a table of this module. Known tables: ${KNOWN_TABLES.join(', ')}.`);
+    }
   }
-  const eventsTable = tablePrefix + (tables.events ?? 'events');
-  if (!TABLE_NAME.test(eventsTable)) {
-    throw new InvalidModuleOptionsError(
-      tables.events === undefined ? 'tablePrefix' : 'tables.events',
-      `gives the table name "${eventsTable}", which DynamoDB does not allow (3 to 255 of a-z, A-Z, 0-9, _ . -).`,
-    );
+  const eventsTable = tableName(tablePrefix, tables, 'events');
+  const snapshotsTable = tableName(tablePrefix, tables, 'snapshots');
+  if (snapshots !== undefined && snapshotsTable === eventsTable) {
+    throw new InvalidModuleOptionsError('tables.snapshots', `names the events table ("${eventsTable}"); snapshots need a table of their own.`);
+  }
+  if (tables.snapshots !== undefined && snapshots === undefined) {
+    // Naming a table for a feature that is off is most likely a forgotten `snapshots` option.
+    throw new InvalidModuleOptionsError('tables.snapshots', 'is set, but snapshots are off: add `snapshots: {}` to turn them on.');
   }
   if (!TABLE_SETUPS.includes(tableSetup)) {
     throw new InvalidModuleOptionsError('tableSetup', `must be one of ${TABLE_SETUPS.map((s) => `'${s}'`).join(', ')}; got ${JSON.stringify(tableSetup)}.`);
   }
   if (!Array.isArray(events)) throw new InvalidModuleOptionsError('events', 'must be an array of event classes.');
   if (typeof publishEvents !== 'boolean') throw new InvalidModuleOptionsError('publishEvents', 'must be true or false.');
-  return { client, clientConfig, eventsTable, tableSetup, events, retry: resolveRetry(retry), publishEvents };
+  return {
+    client,
+    clientConfig,
+    eventsTable,
+    tableSetup,
+    events,
+    retry: resolveRetry(retry),
+    publishEvents,
+    snapshotsTable,
+    snapshots: snapshots === undefined ? undefined : resolveSnapshots(snapshots),
+  };
+}
+
+function tableName(prefix: string, tables: Record<string, string | undefined>, table: string): string {
+  const name = prefix + (tables[table] ?? table);
+  if (!TABLE_NAME.test(name)) {
+    throw new InvalidModuleOptionsError(
+      tables[table] === undefined ? 'tablePrefix' : `tables.${table}`,
+      `gives the table name "${name}", which DynamoDB does not allow (3 to 255 of a-z, A-Z, 0-9, _ . -).`,
+    );
+  }
+  return name;
+}
+
+function resolveSnapshots(snapshots: SnapshotOptions): ResolvedSnapshotOptions {
+  if (snapshots === null || typeof snapshots !== 'object' || Array.isArray(snapshots)) {
+    throw new InvalidModuleOptionsError('snapshots', 'must be an object such as { keep: 3 } ({} for the defaults).');
+  }
+  for (const key of Object.keys(snapshots)) {
+    if (!SNAPSHOT_OPTIONS.includes(key)) {
+      throw new InvalidModuleOptionsError(`snapshots.${key}`, `is not a snapshot option. Known: ${SNAPSHOT_OPTIONS.join(', ')}.`);
+    }
+  }
+  const { keep, ttlSeconds } = snapshots;
+  if (keep !== undefined && (!Number.isSafeInteger(keep) || keep < 1)) {
+    throw new InvalidModuleOptionsError('snapshots.keep', `must be a whole number >= 1 (snapshots kept per stream); got ${JSON.stringify(keep)}.`);
+  }
+  if (ttlSeconds !== undefined && (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < 1)) {
+    throw new InvalidModuleOptionsError('snapshots.ttlSeconds', `must be a whole number of seconds >= 1; got ${JSON.stringify(ttlSeconds)}.`);
+  }
+  return { keep, ttlSeconds };
 }
 
 function resolveRetry(retry: RetryOptions): Required<RetryOptions> {

@@ -2,8 +2,11 @@ import { describe, expect, it } from '@jest/globals';
 import { InvalidModuleOptionsError } from '../errors/invalid-module-options.error.js';
 import { UnknownEventTypeError } from '../errors/unknown-event-type.error.js';
 import { UnregisteredEventClassError } from '../errors/unregistered-event-class.error.js';
+import { EventType } from './event-type.decorator.js';
 import { EventTypeRegistry } from './event-type-registry.js';
+import type { EventSerializer } from './interfaces/event-serializer.interface.js';
 
+@EventType('bank.account-opened')
 class AccountOpened {
   constructor(readonly owner: string) {}
   describe(): string {
@@ -13,19 +16,55 @@ class AccountOpened {
 class MoneyDeposited {
   constructor(readonly amount: number) {}
 }
+class Undecorated {
+  constructor(readonly x: number) {}
+}
+
+const fail = (registrations: ConstructorParameters<typeof EventTypeRegistry>[0]) => () => new EventTypeRegistry(registrations);
 
 describe('EventTypeRegistry', () => {
-  it('names classes by class name or by an explicit name', () => {
+  it('names classes by their @EventType or by an explicit name, never by their class name', () => {
     const registry = new EventTypeRegistry([AccountOpened, { name: 'bank.deposited.v1', type: MoneyDeposited }]);
-    expect(registry.typeNameOf(new AccountOpened('ann'))).toBe('AccountOpened');
+    expect(registry.typeNameOf(new AccountOpened('ann'))).toBe('bank.account-opened');
     expect(registry.typeNameOf(new MoneyDeposited(5))).toBe('bank.deposited.v1');
+    expect(() => registry.resolve('AccountOpened')).toThrow(UnknownEventTypeError);
+  });
+
+  it('refuses at start-up a class with neither @EventType nor an explicit name, naming it and the fix', () => {
+    expect(fail([Undecorated])).toThrow(InvalidModuleOptionsError);
+    expect(fail([Undecorated])).toThrow(/class Undecorated without a stable type name\. Decorate it with @EventType\('<name>'\) or register it as \{ name: '<name>', type: Undecorated \}/);
+    expect(fail([{ type: Undecorated } as never])).toThrow(/class Undecorated without a stable type name/);
+  });
+
+  it('does not let a subclass inherit its parent\'s @EventType', () => {
+    class Renamed extends AccountOpened {}
+    expect(fail([Renamed])).toThrow(/class Renamed without a stable type name/);
   });
 
   it('rebuilds real class instances without calling their constructors', () => {
     const registry = new EventTypeRegistry([AccountOpened]);
-    const event = registry.instantiate('AccountOpened', { owner: 'bob' });
+    const event = registry.resolve('bank.account-opened').decode({ owner: 'bob' }, undefined, 's', 1);
     expect(event).toBeInstanceOf(AccountOpened);
     expect((event as AccountOpened).describe()).toBe('opened by bob');
+  });
+
+  it('stores "rev" only above revision 1', () => {
+    @EventType('r2', { revision: 2, upcasters: { 1: (data) => data } })
+    class AtRevision2 {
+      readonly a = 1;
+    }
+    const registry = new EventTypeRegistry([AccountOpened, AtRevision2]);
+    expect(registry.typeOf(new AccountOpened('ann')).encode(new AccountOpened('ann'))).toBe('{"type":"bank.account-opened","data":{"owner":"ann"}}');
+    expect(registry.typeOf(new AtRevision2()).encode(new AtRevision2())).toBe('{"type":"r2","rev":2,"data":{"a":1}}');
+  });
+
+  it('reads former names (aliases) as the class, under its current name', () => {
+    const registry = new EventTypeRegistry([{ name: 'bank.money-deposited', type: MoneyDeposited, aliases: ['MoneyDeposited', 'deposit'] }]);
+    for (const stored of ['bank.money-deposited', 'MoneyDeposited', 'deposit']) {
+      const registered = registry.resolve(stored);
+      expect(registered.name).toBe('bank.money-deposited');
+      expect(registered.decode({ amount: 3 }, undefined, 's', 1)).toEqual(new MoneyDeposited(3));
+    }
   });
 
   it('refuses unregistered classes and plain objects on append', () => {
@@ -36,14 +75,57 @@ describe('EventTypeRegistry', () => {
 
   it('names the unknown type, stream and version on read', () => {
     const registry = new EventTypeRegistry();
-    expect(() => registry.instantiate('Gone', {}, { streamId: 's-1', version: 7 })).toThrow(UnknownEventTypeError);
-    expect(() => registry.instantiate('Gone', {}, { streamId: 's-1', version: 7 })).toThrow(/"Gone" \(stream "s-1", version 7\)/);
+    expect(() => registry.resolve('Gone', 's-1', 7)).toThrow(UnknownEventTypeError);
+    expect(() => registry.resolve('Gone', 's-1', 7)).toThrow(/"Gone" \(stream "s-1", version 7\)/);
   });
 
-  it('refuses one name for two classes and two names for one class', () => {
-    expect(() => new EventTypeRegistry([{ name: 'X', type: AccountOpened }, { name: 'X', type: MoneyDeposited }])).toThrow(
-      InvalidModuleOptionsError,
+  it('refuses one name for two classes, two names for one class, and an alias taken by another class', () => {
+    expect(fail([{ name: 'X', type: AccountOpened }, { name: 'X', type: MoneyDeposited }])).toThrow(InvalidModuleOptionsError);
+    expect(fail([{ name: 'X', type: MoneyDeposited }, { name: 'Y', type: MoneyDeposited }])).toThrow(/two names/);
+    expect(fail([AccountOpened, { name: 'dep', type: MoneyDeposited, aliases: ['bank.account-opened'] }])).toThrow(
+      /"bank.account-opened" for two classes \(AccountOpened and MoneyDeposited\)/,
     );
-    expect(() => new EventTypeRegistry([AccountOpened, { name: 'Other', type: AccountOpened }])).toThrow(/two names/);
+    expect(fail([{ name: 'dep', type: MoneyDeposited, aliases: ['dep'] }])).toThrow(/both as the name and as an alias/);
+    expect(fail([{ name: 'dep', type: MoneyDeposited, aliases: [''] }])).toThrow(/aliases as an array of non-empty type names/);
+  });
+
+  it('refuses an explicit name that contradicts the @EventType one', () => {
+    expect(fail([{ name: 'other', type: AccountOpened }])).toThrow(/registers class AccountOpened as "other", but its @EventType says "bank.account-opened"/);
+  });
+
+  it('accepts the same registration twice but not two different ones for one class', () => {
+    expect(() => new EventTypeRegistry([AccountOpened, AccountOpened, { name: 'bank.account-opened', type: AccountOpened }])).not.toThrow();
+    expect(fail([AccountOpened, { name: 'bank.account-opened', type: AccountOpened, aliases: ['old'] }])).toThrow(/twice with different options/);
+  });
+
+  it('lets a registration object override the decorator\'s options', () => {
+    const registry = new EventTypeRegistry([{ name: 'bank.account-opened', type: AccountOpened, aliases: ['AccountOpened'] }]);
+    expect(registry.resolve('AccountOpened').type).toBe(AccountOpened);
+  });
+
+  it('refuses bad registrations with a message naming the class', () => {
+    expect(fail(['AccountOpened' as never])).toThrow(/decorated with @EventType or \{ name, type \} objects; got "AccountOpened"/);
+    expect(fail([{ name: '', type: MoneyDeposited }])).toThrow(/non-empty type name for class MoneyDeposited/);
+    expect(fail([{ name: 'd', type: MoneyDeposited, revison: 2 } as never])).toThrow(/unknown key "revison" in the registration of class MoneyDeposited/);
+    expect(fail([{ name: 'd', type: MoneyDeposited, serializer: { serialize: () => ({}) } as never }])).toThrow(/serialize\(event\) and deserialize\(data\)/);
+    @EventType('typo', { revison: 2 } as never)
+    class WithTypo {}
+    expect(fail([WithTypo])).toThrow(/unknown key "revison" in the @EventType options of class WithTypo/);
+    expect(fail([{ name: 'd', type: MoneyDeposited, revision: 0 }])).toThrow(/revision that is a whole number >= 1; got 0 \(class MoneyDeposited, type "d"\)/);
+  });
+
+  it('hands custom serializers the data and where it comes from', () => {
+    const seen: unknown[] = [];
+    const serializer: EventSerializer<MoneyDeposited, { cents: number }> = {
+      serialize: (event) => ({ cents: event.amount * 100 }),
+      deserialize: (data, context) => {
+        seen.push(context);
+        return new MoneyDeposited(data.cents / 100);
+      },
+    };
+    const registry = new EventTypeRegistry([{ name: 'dep', type: MoneyDeposited, serializer, aliases: ['old-dep'] }]);
+    expect(registry.typeOf(new MoneyDeposited(2)).encode(new MoneyDeposited(2))).toBe('{"type":"dep","data":{"cents":200}}');
+    expect(registry.resolve('old-dep').decode({ cents: 150 }, undefined, 's-9', 4)).toEqual(new MoneyDeposited(1.5));
+    expect(seen).toEqual([{ eventType: 'dep', streamId: 's-9', version: 4 }]);
   });
 });

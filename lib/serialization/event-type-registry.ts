@@ -1,73 +1,157 @@
 import { InvalidModuleOptionsError } from '../errors/invalid-module-options.error.js';
 import { UnknownEventTypeError } from '../errors/unknown-event-type.error.js';
 import { UnregisteredEventClassError } from '../errors/unregistered-event-class.error.js';
+import { eventTypeDeclarationOf } from './event-type.decorator.js';
+import type { EventClass, EventRegistration, NamedEventRegistration } from './interfaces/event-registration.interface.js';
+import type { EventTypeOptions } from './interfaces/event-type-options.interface.js';
+import { RegisteredEventType } from './registered-event-type.js';
+import { UpcasterChain } from './upcaster-chain.js';
 
-/** A class whose instances are events. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type EventClass<T extends object = object> = new (...args: any[]) => T;
+export type { EventClass, EventRegistration, NamedEventRegistration } from './interfaces/event-registration.interface.js';
 
-/** Registers an event class under an explicit, stable type name (safe from minification and renames). */
-export interface NamedEventRegistration<T extends object = object> {
-  /** The type name stored with every event of this class. Never change it once events are stored. */
-  name: string;
-  type: EventClass<T>;
-}
-
-/** An event class (stored under its class name) or a class with an explicit type name. */
-export type EventRegistration = EventClass | NamedEventRegistration;
+const REGISTRATION_KEYS = new Set(['name', 'type', 'revision', 'aliases', 'serializer', 'upcasters']);
 
 /**
- * Maps stable type names to event classes, both ways: appends store the name, reads rebuild
- * an instance of the class. One registry serves the whole module.
+ * Maps stable type names (and former names) to event classes, both ways: appends store the name,
+ * reads rebuild an instance of the class. One registry serves the whole module; everything about a
+ * registration is checked when it is registered, at start-up.
  */
 export class EventTypeRegistry {
-  private readonly classes = new Map<string, EventClass>();
-  private readonly names = new Map<EventClass, string>();
-  private readonly entryPrefixes = new Map<EventClass, string>();
+  /** By stored name: current names and aliases. */
+  private readonly byName = new Map<string, RegisteredEventType>();
+  private readonly byClass = new Map<EventClass, RegisteredEventType>();
+  /** The upcasters each class was registered with, to tell a repeated registration from a conflicting one. */
+  private readonly upcastersOf = new Map<EventClass, EventTypeOptions['upcasters']>();
 
   constructor(registrations: readonly EventRegistration[] = []) {
     for (const registration of registrations) this.register(registration);
   }
 
+  /** @throws InvalidModuleOptionsError naming the class and what to fix. */
   register(registration: EventRegistration): void {
-    const { name, type } = typeof registration === 'function' ? { name: registration.name, type: registration } : registration;
-    if (typeof type !== 'function') {
-      throw new InvalidModuleOptionsError('events', `must list event classes or { name, type } objects; got ${String(type)}.`);
+    const { type, name, options } = this.normalize(registration);
+    const className = type.name || '(anonymous class)';
+    const fail = (problem: string) => new InvalidModuleOptionsError('events', problem);
+
+    const aliases = options.aliases ?? [];
+    if (!Array.isArray(aliases) || aliases.some((alias) => typeof alias !== 'string' || alias.length === 0)) {
+      throw fail(`needs aliases as an array of non-empty type names (class ${className}, type "${name}").`);
     }
-    if (typeof name !== 'string' || name.length === 0) {
-      throw new InvalidModuleOptionsError('events', `needs a non-empty type name for class ${type.name || '(anonymous)'}.`);
+    if (aliases.includes(name)) throw fail(`lists "${name}" both as the name and as an alias of class ${className}.`);
+    const serializer = options.serializer;
+    if (serializer !== undefined && (typeof serializer?.serialize !== 'function' || typeof serializer?.deserialize !== 'function')) {
+      throw fail(`needs a serializer with serialize(event) and deserialize(data) methods (class ${className}, type "${name}").`);
     }
-    const existingClass = this.classes.get(name);
-    if (existingClass !== undefined && existingClass !== type) {
-      throw new InvalidModuleOptionsError('events', `registers the type name "${name}" for two classes (${existingClass.name} and ${type.name}).`);
+    const chain = new UpcasterChain(name, options.revision ?? 1, options.upcasters, className);
+
+    const existing = this.byClass.get(type);
+    if (existing !== undefined) {
+      if (existing.name !== name) throw fail(`registers class ${className} under two names ("${existing.name}" and "${name}").`);
+      const same =
+        existing.revision === chain.revision &&
+        existing.serializer === serializer &&
+        this.upcastersOf.get(type) === options.upcasters &&
+        existing.aliases.length === aliases.length &&
+        existing.aliases.every((alias, i) => alias === aliases[i]);
+      if (!same) throw fail(`registers class ${className} ("${name}") twice with different options.`);
+      return; // the same registration listed twice
     }
-    const existingName = this.names.get(type);
-    if (existingName !== undefined && existingName !== name) {
-      throw new InvalidModuleOptionsError('events', `registers class ${type.name} under two names ("${existingName}" and "${name}").`);
+    for (const storedName of [name, ...aliases]) {
+      const holder = this.byName.get(storedName);
+      if (holder !== undefined) {
+        throw fail(`registers the type name "${storedName}" for two classes (${holder.type.name} and ${className}).`);
+      }
     }
-    this.classes.set(name, type);
-    this.names.set(type, name);
-    this.entryPrefixes.set(type, `{"type":${JSON.stringify(name)},"data":`);
+
+    const registered = new RegisteredEventType(name, type, Object.freeze([...aliases]), chain, serializer);
+    this.byClass.set(type, registered);
+    this.upcastersOf.set(type, options.upcasters);
+    for (const storedName of [name, ...aliases]) this.byName.set(storedName, registered);
+  }
+
+  /** The registration of an event instance's class, for appending it. */
+  typeOf(event: object): RegisteredEventType {
+    const registered = this.byClass.get(event.constructor as EventClass);
+    if (registered === undefined) throw new UnregisteredEventClassError(event.constructor?.name ?? 'Object');
+    return registered;
   }
 
   /** The stored type name of an event instance. */
   typeNameOf(event: object): string {
-    const name = this.names.get(event.constructor as EventClass);
-    if (name === undefined) throw new UnregisteredEventClassError(event.constructor?.name ?? 'Object');
-    return name;
+    return this.typeOf(event).name;
   }
 
-  /** `{"type":"<name>","data":` for an event instance: the start of its stored JSON entry, computed once per class. */
-  entryPrefixOf(event: object): string {
-    const prefix = this.entryPrefixes.get(event.constructor as EventClass);
-    if (prefix === undefined) throw new UnregisteredEventClassError(event.constructor?.name ?? 'Object');
-    return prefix;
+  /** The registration a stored type name (current or alias) stands for. */
+  resolve(storedName: string, streamId?: string, version?: number): RegisteredEventType {
+    const registered = this.byName.get(storedName);
+    if (registered === undefined) throw new UnknownEventTypeError(storedName, streamId, version);
+    return registered;
   }
 
-  /** Rebuilds an event instance from its stored type name and JSON data, without running its constructor. */
-  instantiate(typeName: string, data: object, where?: { streamId: string; version: number }): object {
-    const type = this.classes.get(typeName);
-    if (type === undefined) throw new UnknownEventTypeError(typeName, where?.streamId, where?.version);
-    return Object.assign(Object.create(type.prototype) as object, data);
+  /** The class registration, its decorator and explicit options merged, with a name it must have. */
+  private normalize(registration: EventRegistration): { type: EventClass; name: string; options: EventTypeOptions } {
+    if (typeof registration === 'function') {
+      const declared = eventTypeDeclarationOf(registration);
+      if (declared === undefined) throw missingName(registration);
+      this.checkName(declared.name, registration);
+      checkKeys(declared, registration, '@EventType options');
+      return { type: registration, name: declared.name, options: declared };
+    }
+    if (registration === null || typeof registration !== 'object' || typeof (registration as { type?: unknown }).type !== 'function') {
+      throw new InvalidModuleOptionsError(
+        'events',
+        `must list event classes decorated with @EventType or { name, type } objects; got ${describe(registration)}.`,
+      );
+    }
+    const { type } = registration;
+    checkKeys(registration, type, 'registration');
+    const declared = eventTypeDeclarationOf(type);
+    if (declared !== undefined) checkKeys(declared, type, '@EventType options');
+    const name = (registration as Partial<NamedEventRegistration>).name ?? declared?.name;
+    if (name === undefined) throw missingName(type);
+    this.checkName(name, type);
+    if (declared !== undefined && declared.name !== name) {
+      throw new InvalidModuleOptionsError(
+        'events',
+        `registers class ${type.name} as "${name}", but its @EventType says "${declared.name}". Use one name (keep the old one as an alias).`,
+      );
+    }
+    const options: EventTypeOptions = { ...declared };
+    for (const key of ['revision', 'aliases', 'serializer', 'upcasters'] as const) {
+      if (registration[key] !== undefined) (options as Record<string, unknown>)[key] = registration[key];
+    }
+    return { type, name, options };
   }
+
+  private checkName(name: unknown, type: EventClass): asserts name is string {
+    if (typeof name !== 'string' || name.length === 0) {
+      throw new InvalidModuleOptionsError('events', `needs a non-empty type name for class ${type.name || '(anonymous class)'}; got ${describe(name)}.`);
+    }
+  }
+}
+
+/** Refuses a typo (`revison`) that would otherwise be ignored without a word. */
+function checkKeys(options: object, type: EventClass, what: string): void {
+  for (const key of Object.keys(options)) {
+    if (!REGISTRATION_KEYS.has(key)) {
+      throw new InvalidModuleOptionsError('events', `has an unknown key "${key}" in the ${what} of class ${type.name}. Known: ${[...REGISTRATION_KEYS].join(', ')}.`);
+    }
+  }
+}
+
+function missingName(type: EventClass): InvalidModuleOptionsError {
+  const className = type.name || '(anonymous class)';
+  return new InvalidModuleOptionsError(
+    'events',
+    `lists class ${className} without a stable type name. Decorate it with @EventType('<name>') or register it as ` +
+      `{ name: '<name>', type: ${className} }. A class name is not used: it changes with renames and minifiers, ` +
+      `while stored events keep their type name for ever.`,
+  );
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return 'an array';
+  return typeof value;
 }

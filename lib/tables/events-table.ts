@@ -18,9 +18,9 @@ export const EventItemAttribute = {
   committedAt: 'committedAt',
   /** (S) UUIDv7 of the item's first event; the others follow it (see event-id.ts). Omitted when equal to commitId. */
   firstEventId: 'firstEventId',
-  /** (S) JSON array of `{ "type": string, "data": object }`, one per event, in version order. */
+  /** (S) JSON array of `{ "type": string, "rev"?: number, "data": object }`, one per event, in version order (`rev` only above 1). */
   events: 'events',
-  /** (S, optional) JSON object of commit metadata. */
+  /** (S, optional) JSON object of commit metadata; correlation and causation ids under `$corr` and `$cause`. */
   metadata: 'metadata',
   /** (N, only on commits split over several items) version of the commit's last event. */
   commitLastVersion: 'commitLastVersion',

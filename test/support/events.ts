@@ -1,4 +1,7 @@
-/** Event classes shared by the integration tests. */
+import { EventType } from '../../lib/serialization/event-type.decorator.js';
+
+/** Event classes shared by the integration tests, stored under names equal to their class names. */
+@EventType('AccountOpened')
 export class AccountOpened {
   constructor(
     readonly accountId: string,
@@ -6,6 +9,7 @@ export class AccountOpened {
   ) {}
 }
 
+@EventType('MoneyDeposited')
 export class MoneyDeposited {
   constructor(
     readonly accountId: string,
@@ -14,6 +18,7 @@ export class MoneyDeposited {
   ) {}
 }
 
+@EventType('MoneyWithdrawn')
 export class MoneyWithdrawn {
   constructor(
     readonly accountId: string,

@@ -2,7 +2,7 @@
 export interface EventEnvelope<TEvent extends object = object> {
   /** The event, as an instance of its registered class. */
   readonly event: TEvent;
-  /** The stored type name of the event. */
+  /** The registered type name of the event (its current name, also when it was stored under an alias). */
   readonly eventType: string;
   /** Time-ordered unique id of the event (UUIDv7). */
   readonly eventId: string;
@@ -13,6 +13,13 @@ export interface EventEnvelope<TEvent extends object = object> {
   readonly occurredAt: Date;
   /** Id of the commit the event was appended in. */
   readonly commitId: string;
-  /** Metadata given with the commit (read-only; shared by the commit's events). */
+  /**
+   * Id shared by every message of one conversation, from the append's `correlationId` or the
+   * {@link EventMetadataContext} it ran in. Undefined when neither gave one.
+   */
+  readonly correlationId: string | undefined;
+  /** Id of the message (command or event) that caused this event's commit, from the append or its context. */
+  readonly causationId: string | undefined;
+  /** The app's free metadata: the context's and the append's `metadata` (read-only; shared by the commit's events). */
   readonly metadata: Readonly<Record<string, unknown>>;
 }

@@ -1,0 +1,45 @@
+import type { SnapshotPolicy } from '../snapshot-policy.js';
+
+/** A class of aggregate: @nestjs/cqrs `AggregateRoot` or anything built with its `WithAggregateRoot` mixin. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AggregateClass<T extends object = object> = abstract new (...args: any[]) => T;
+
+/** How the aggregates of one class are stored. */
+export interface AggregateRegistration<TAggregate extends object = object> {
+  /** The aggregate class. */
+  type: AggregateClass<TAggregate>;
+  /**
+   * Stable name of the aggregate: its streams are `<name>-<id>`. Stored data depends on it, so it
+   * must never change (class names change with renames and minifiers).
+   */
+  name: string;
+  /** Builds an empty aggregate for an id. Default: `new type(id)`. */
+  create?: (id: string) => TAggregate;
+  /** Reads an aggregate's id. Default: its `id` property. */
+  idOf?: (aggregate: TAggregate) => string;
+  /** Snapshots of this aggregate's state; none when omitted. */
+  snapshots?: AggregateSnapshotOptions<TAggregate>;
+}
+
+export interface AggregateSnapshotOptions<TAggregate extends object = object> {
+  /** When to take one: `everyNEvents(n)` or a function of your own. */
+  policy: SnapshotPolicy<TAggregate>;
+  /**
+   * Revision of the snapshot's shape (default 1). Raise it when the state's shape changes:
+   * snapshots of another revision are ignored, the aggregate is rebuilt from its events, and a
+   * fresh snapshot is taken.
+   */
+  revision?: number;
+  /** The state to store. Default: the aggregate's own enumerable properties. */
+  toSnapshot?: (aggregate: TAggregate) => object;
+  /** An aggregate rebuilt from a stored state. Default: `create(id)` with the state's properties assigned. */
+  fromSnapshot?: (id: string, state: object) => TAggregate;
+}
+
+/** `DynamoEventSourcingModule.forFeature()` options. */
+export interface DynamoEventSourcingFeatureOptions {
+  /** Aggregates to provide repositories for, injected with `@InjectAggregateRepository(Type)`. */
+  aggregates?: AggregateRegistration[];
+  /** More event classes for the module's registry (same forms as `forRoot({ events })`). */
+  events?: import('../../serialization/event-type-registry.js').EventRegistration[];
+}

@@ -1,0 +1,25 @@
+import { describe, expect, it } from '@jest/globals';
+import { commitMetadataToStore, parseCommitMetadata } from './commit-metadata.js';
+
+describe('commit metadata', () => {
+  it('stores nothing more than the app map when there are no ids', () => {
+    const app = { userId: 'u' };
+    expect(commitMetadataToStore(app, undefined, undefined)).toBe(app);
+    expect(commitMetadataToStore(undefined, undefined, undefined)).toBeUndefined();
+  });
+
+  it('stores the ids under short reserved keys, without touching the app map', () => {
+    const app = { userId: 'u' };
+    expect(JSON.stringify(commitMetadataToStore(app, 'conv', 'cmd'))).toBe('{"userId":"u","$corr":"conv","$cause":"cmd"}');
+    expect(app).toEqual({ userId: 'u' });
+    expect(JSON.stringify(commitMetadataToStore(undefined, undefined, 'cmd'))).toBe('{"$cause":"cmd"}');
+  });
+
+  it('reads the ids back out of the app map, which it freezes', () => {
+    const read = parseCommitMetadata('{"userId":"u","$corr":"conv","$cause":"cmd"}');
+    expect(read).toEqual({ metadata: { userId: 'u' }, correlationId: 'conv', causationId: 'cmd' });
+    expect(Object.isFrozen(read.metadata)).toBe(true);
+    expect(parseCommitMetadata('{"userId":"u"}')).toEqual({ metadata: { userId: 'u' }, correlationId: undefined, causationId: undefined });
+    expect(parseCommitMetadata(undefined)).toEqual({ metadata: {}, correlationId: undefined, causationId: undefined });
+  });
+});

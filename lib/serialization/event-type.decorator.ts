@@ -1,0 +1,39 @@
+import type { EventTypeOptions } from './interfaces/event-type-options.interface.js';
+
+/** What `@EventType` records on a class. */
+export interface EventTypeDeclaration extends EventTypeOptions {
+  readonly name: string;
+}
+
+// A registry-wide symbol rather than a module-local WeakMap: a class decorated by one copy of this
+// package is still recognized if the app ends up loading two copies.
+const EVENT_TYPE = Symbol.for('nestjs-dynamo-es:event-type');
+
+/**
+ * Gives an event class its stable stored type name, which survives renames and minifiers (a class
+ * name does not), plus its schema revision, former names, custom serializer and upcasters.
+ *
+ * ```ts
+ * @EventType('bank.account-opened', { revision: 2, upcasters: { 1: (v1) => ({ ...v1, currency: 'EUR' }) } })
+ * export class AccountOpened {
+ *   constructor(readonly accountId: string, readonly currency: string) {}
+ * }
+ * ```
+ *
+ * The class must still be listed in the module's `events` option. The name is checked there, at start-up.
+ * Works as a legacy (`experimentalDecorators`) and as a standard decorator. Subclasses do not inherit it.
+ */
+export function EventType(name: string, options: EventTypeOptions = {}): <T extends Function>(target: T, context?: unknown) => void {
+  return (target) => {
+    Object.defineProperty(target, EVENT_TYPE, {
+      value: Object.freeze({ ...options, name }) satisfies EventTypeDeclaration,
+      enumerable: false,
+      configurable: true, // a second @EventType on the same class replaces the first
+    });
+  };
+}
+
+/** The class's own `@EventType` declaration, if any (not one inherited from a decorated parent). */
+export function eventTypeDeclarationOf(type: Function): EventTypeDeclaration | undefined {
+  return Object.hasOwn(type, EVENT_TYPE) ? ((type as unknown as Record<symbol, EventTypeDeclaration>)[EVENT_TYPE]) : undefined;
+}

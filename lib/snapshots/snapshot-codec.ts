@@ -1,0 +1,40 @@
+import { promisify } from 'node:util';
+import { brotliCompress, brotliDecompress, constants } from 'node:zlib';
+
+/** How a snapshot's state is stored: its UTF-8 JSON, as it is or compressed with Brotli. */
+export type SnapshotEncoding = 'json' | 'br';
+
+const compress = promisify(brotliCompress);
+const decompress = promisify(brotliDecompress);
+
+/**
+ * Brotli quality 6. Measured on varied account-ledger JSON (Node 20, one core): a 2 MB state
+ * compresses 5.1x in about 45 ms, gzip -6 4.9x in 29 ms, Brotli 9 5.4x in 150 ms, Brotli 11
+ * (the default) 5.4x on 100 KB but 100 ms for that alone. Writes are billed per KB, so the ratio
+ * matters; 6 is where it stops paying for the time. Runs on libuv's pool, off the event loop.
+ */
+export const BROTLI_QUALITY = 6;
+
+/** The state's JSON compressed with Brotli. */
+export function compressJson(json: Buffer): Promise<Buffer> {
+  return compress(json, {
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY,
+      [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+      [constants.BROTLI_PARAM_SIZE_HINT]: json.length,
+    },
+  });
+}
+
+/** The state's JSON text from its stored bytes. */
+export async function decodeStoredState(encoding: string, stored: Uint8Array): Promise<string> {
+  const bytes = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
+  switch (encoding) {
+    case 'json':
+      return bytes.toString('utf8');
+    case 'br':
+      return (await decompress(bytes)).toString('utf8');
+    default:
+      throw new Error(`unknown snapshot encoding "${encoding}"`);
+  }
+}

@@ -1,0 +1,58 @@
+import { EventStoreErrorCode } from '../errors/event-store.error.js';
+import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
+import type { LoadSnapshotOptions } from './interfaces/load-snapshot-options.interface.js';
+import type { PruneSnapshotsOptions } from './interfaces/prune-snapshots-options.interface.js';
+import type { SaveSnapshotOptions } from './interfaces/save-snapshot-options.interface.js';
+
+/** A snapshot is of a stream with at least one event. */
+export function assertSnapshotVersion(version: unknown): asserts version is number {
+  if (!Number.isSafeInteger(version) || (version as number) < 1) {
+    throw new InvalidArgumentError(
+      EventStoreErrorCode.INVALID_SNAPSHOT_VERSION,
+      `version must be a whole number >= 1 (the stream version the state was built from); got ${describe(version)}.`,
+    );
+  }
+}
+
+export function assertSaveOptions(options: unknown): asserts options is SaveSnapshotOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError(EventStoreErrorCode.INVALID_SNAPSHOT_OPTIONS, `save options must be an object such as { revision: 1 }; got ${describe(options)}.`);
+  }
+  assertRevision((options as { revision?: unknown }).revision);
+}
+
+export function assertLoadOptions(options: unknown): asserts options is LoadSnapshotOptions | undefined {
+  if (options === undefined) return;
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError(EventStoreErrorCode.INVALID_SNAPSHOT_OPTIONS, `load options must be an object; got ${describe(options)}.`);
+  }
+  const { revision, atOrBelowVersion } = options as LoadSnapshotOptions;
+  if (revision !== undefined) assertRevision(revision);
+  if (atOrBelowVersion !== undefined && (!Number.isSafeInteger(atOrBelowVersion) || atOrBelowVersion < 0)) {
+    throw new InvalidArgumentError(EventStoreErrorCode.INVALID_SNAPSHOT_VERSION, `atOrBelowVersion must be a whole number >= 0; got ${describe(atOrBelowVersion)}.`);
+  }
+}
+
+export function assertPruneOptions(options: unknown): asserts options is PruneSnapshotsOptions {
+  const keep = options !== null && typeof options === 'object' ? (options as { keep?: unknown }).keep : undefined;
+  if (!Number.isSafeInteger(keep) || (keep as number) < 1) {
+    throw new InvalidArgumentError(
+      EventStoreErrorCode.INVALID_SNAPSHOT_OPTIONS,
+      `prune needs { keep } with keep a whole number >= 1 (use delete() to remove every snapshot); got ${describe(options === null || typeof options !== 'object' ? options : keep)}.`,
+    );
+  }
+}
+
+function assertRevision(revision: unknown): asserts revision is number {
+  if (!Number.isSafeInteger(revision) || (revision as number) < 0) {
+    throw new InvalidArgumentError(EventStoreErrorCode.INVALID_SNAPSHOT_REVISION, `revision must be a whole number >= 0; got ${describe(revision)}.`);
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return typeof value;
+}
