@@ -19,9 +19,11 @@ import {
   DynamoEventSourcingModule,
   everyNEvents,
   EventStore,
+  EventType,
   getAggregateRepositoryToken,
   InjectAggregateRepository,
   SnapshotRepository,
+  UnknownEventTypeError,
 } from '../lib/index.js';
 import { deleteTables, testClientConfig, uniqueTableName } from './support/dynamodb.js';
 import { collect } from './support/event-store-app.js';
@@ -336,5 +338,48 @@ describe('aggregate repositories with snapshots', () => {
       ],
     }).compile();
     await expect(start).rejects.toThrow(/needs snapshots turned on/);
+  });
+});
+
+describe('aggregate repositories with bad data', () => {
+  const table = uniqueTableName('aggregates-bad');
+  let module: TestingModule;
+
+  afterAll(async () => {
+    await module?.close();
+    await deleteTables(table);
+  });
+
+  it('loading a stream that holds an event of an unregistered type fails with a typed error naming it', async () => {
+    @EventType('agg.unknown-later')
+    class Mystery {
+      readonly note = 'x';
+    }
+    module = await Test.createTestingModule({
+      imports: [
+        CqrsModule.forRoot(),
+        DynamoEventSourcingModule.forRoot({ clientConfig: testClientConfig(), tableSetup: 'create', tables: { events: table }, events: [Mystery] }),
+        DynamoEventSourcingModule.forFeature({ aggregates: [{ type: Account, name: 'account' }], events: EVENTS }),
+      ],
+    }).compile();
+    await module.init();
+    const store = module.get(EventStore);
+    await store.append('account-x', [new AccountOpened('x', 'ivy'), new Mystery()], { expectedVersion: 0 });
+
+    const other = await Test.createTestingModule({
+      imports: [
+        CqrsModule.forRoot(),
+        DynamoEventSourcingModule.forRoot({ clientConfig: testClientConfig(), tableSetup: 'verify', tables: { events: table } }),
+        DynamoEventSourcingModule.forFeature({ aggregates: [{ type: Account, name: 'account' }], events: EVENTS }),
+      ],
+    }).compile();
+    await other.init();
+    try {
+      const accounts = other.get<AggregateRepository<Account>>(getAggregateRepositoryToken(Account));
+      await expect(accounts.load('x')).rejects.toBeInstanceOf(UnknownEventTypeError);
+      await expect(accounts.load('x')).rejects.toThrow(/"agg.unknown-later" \(stream "account-x", version 2\)/);
+    } finally {
+      await other.close();
+    }
   });
 });
