@@ -31,6 +31,11 @@ export class DynamoEventSourcingFeatureModule {
         (registration): Provider => ({
           provide: getAggregateRepositoryToken(registration.type),
           useFactory: (store: EventStore, snapshots: SnapshotRepository, runtime: EventSourcingRuntime) => {
+            const holder = runtime.aggregateNames.get(registration.name);
+            if (holder !== undefined && holder !== registration.type) {
+              throw new InvalidModuleOptionsError(`aggregates (${registration.name}).name`, `"${registration.name}" is already the name of another aggregate class.`);
+            }
+            runtime.aggregateNames.set(registration.name, registration.type);
             if (registration.snapshots !== undefined && runtime.options.snapshots === undefined) {
               throw new InvalidModuleOptionsError(
                 `aggregates (${registration.name}).snapshots`,

@@ -14,6 +14,8 @@ export interface EventSourcingRuntime {
   readonly ownsClient: boolean;
   readonly options: ResolvedModuleOptions;
   readonly registry: EventTypeRegistry;
+  /** Aggregate names taken by `forFeature` registrations, across all of them: stream ids must not collide. */
+  readonly aggregateNames: Map<string, object>;
 }
 
 /** Checks the options, builds the client and readies the tables: everything that can fail at start-up fails here. */
@@ -35,5 +37,5 @@ export async function createEventSourcingRuntime(options: DynamoEventSourcingMod
     if (ownsClient) client.destroy();
     throw error;
   }
-  return { client, ownsClient, options: resolved, registry };
+  return { client, ownsClient, options: resolved, registry, aggregateNames: new Map() };
 }

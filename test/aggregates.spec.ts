@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Injectable } from '@nestjs/common';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { Injectable, Logger } from '@nestjs/common';
 import {
   AggregateRoot,
   CommandHandler,
@@ -219,6 +219,31 @@ describe('aggregate repositories', () => {
     expect(loser.getUncommittedEvents().length).toBeGreaterThan(0); // kept, for the caller to retry after a reload
   });
 
+  it('keeps events applied while a save is in flight for the next save', async () => {
+    const id = newId();
+    const account = new Account(id);
+    account.open('ida');
+    const saving = accounts.save(account);
+    account.deposit(5); // applied before the append has answered
+    await saving;
+    expect(account.getUncommittedEvents()).toEqual([new MoneyDeposited(id, 5)]);
+    await accounts.save(account);
+    expect((await collect(store.read(`account-${id}`))).map((e) => e.event)).toEqual([new AccountOpened(id, 'ida'), new MoneyDeposited(id, 5)]);
+    expect((await accounts.load(id))!.balance).toBe(5);
+  });
+
+  it('refuses an aggregate name already given to another class in another forFeature', async () => {
+    const start = Test.createTestingModule({
+      imports: [
+        CqrsModule.forRoot(),
+        DynamoEventSourcingModule.forRoot({ clientConfig: testClientConfig(), tableSetup: 'none', tables: { events: table } }),
+        DynamoEventSourcingModule.forFeature({ aggregates: [{ type: Account, name: 'account' }], events: EVENTS }),
+        DynamoEventSourcingModule.forFeature({ aggregates: [{ type: Counter, name: 'account' }] }),
+      ],
+    }).compile();
+    await expect(start).rejects.toThrow(/"account" is already the name of another aggregate class/);
+  });
+
   it('works with the WithAggregateRoot mixin', async () => {
     const id = newId();
     const counter = new Counter(id);
@@ -327,6 +352,65 @@ describe('aggregate repositories with snapshots', () => {
     const loaded = (await second.accounts.load(id))!;
     expect(loaded.balance).toBe(5);
     expect(await second.snapshots.load(`account-${id}`, { revision: 2 })).toMatchObject({ version: 6, state: { balance: 5 } });
+  });
+
+  it('ignores a snapshot that is ahead of the stream and rebuilds from events', async () => {
+    const { accounts, snapshots } = await boot(1);
+    const id = newId();
+    const account = new Account(id);
+    account.open('jo');
+    account.deposit(7);
+    await accounts.save(account); // version 2
+    await snapshots.save(`account-${id}`, 50, { id, owner: 'ghost', balance: 999 }, { revision: 1 }); // as if the events table were restored from an older backup
+    const loaded = (await accounts.load(id))!;
+    expect({ owner: loaded.owner, balance: loaded.balance }).toEqual({ owner: 'jo', balance: 7 });
+    expect(accounts.versionOf(loaded)).toBe(2);
+    loaded.deposit(1);
+    expect((await accounts.save(loaded))?.version).toBe(3);
+  });
+
+  it('does not take a default snapshot of state that JSON would not bring back (a Date), and says why once', async () => {
+    class Dated extends AggregateRoot {
+      openedAt = new Date(0);
+      balance = 0;
+      constructor(readonly id: string) {
+        super();
+      }
+      deposit(amount: number): void {
+        this.apply(new MoneyDeposited(this.id, amount));
+      }
+      onMoneyDeposited(event: MoneyDeposited): void {
+        this.balance += event.amount;
+      }
+    }
+    const module = await Test.createTestingModule({
+      imports: [
+        CqrsModule.forRoot(),
+        DynamoEventSourcingModule.forRoot({ clientConfig: testClientConfig(), tableSetup: 'verify', tables: { events, snapshots: snapshotsTable }, snapshots: {} }),
+        DynamoEventSourcingModule.forFeature({ aggregates: [{ type: Dated, name: 'dated', snapshots: { policy: everyNEvents(2) } }], events: EVENTS }),
+      ],
+    }).compile();
+    await module.init();
+    modules.push(module);
+    const repository = module.get<AggregateRepository<Dated>>(getAggregateRepositoryToken(Dated));
+    const errors: string[] = [];
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation((message: unknown) => void errors.push(String(message)));
+    try {
+      const id = newId();
+      const dated = new Dated(id);
+      dated.deposit(1);
+      dated.deposit(2);
+      await repository.save(dated); // version 2: due, but refused
+      dated.deposit(3);
+      dated.deposit(4);
+      await repository.save(dated); // due again: not retried
+      expect(await module.get(SnapshotRepository).load(`dated-${id}`)).toBeUndefined();
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(/openedAt is a Date; give snapshots.toSnapshot and fromSnapshot/);
+      expect((await repository.load(id))!.balance).toBe(10);
+    } finally {
+      logged.mockRestore();
+    }
   });
 
   it('refuses snapshot settings on an aggregate when snapshots are off, at start-up', async () => {

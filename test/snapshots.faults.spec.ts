@@ -56,6 +56,20 @@ describe('SnapshotRepository under faults', () => {
     expect(sortKeys(await app.rawItems(stream))).toEqual(['s#0000000000000010#0000000000000001']); // the part that landed was removed
   });
 
+  it('a snapshot item whose response is lost (the SDK resends it) keeps its own parts and stays loadable', async () => {
+    const stream = newStream();
+    const state = accountState(30, BIG_STATE_BYTES);
+    const partPuts = (await snapshots.save(newStream(), 1, state, { revision: 1 })).items - 1; // parts per save of this state
+    app.tap.reset();
+    let puts = 0;
+    app.tap.rewrite('PutItemCommand', () => {
+      if (++puts === partPuts + 1) app.tap.loseNextResponse('PutItemCommand'); // the snapshot item
+    });
+    await snapshots.save(stream, 30, state, { revision: 1 });
+    expect(app.tap.answered.filter((command) => command === 'PutItemCommand').length).toBe(partPuts + 2); // the SDK did resend it
+    expect(await snapshots.load(stream)).toMatchObject({ version: 30, state });
+  });
+
   it('a save that dies after its parts (no snapshot item, no clean-up) is invisible; delete() removes its parts', async () => {
     const stream = newStream();
     await snapshots.save(stream, 10, { at: 10 }, { revision: 1 });

@@ -13,6 +13,7 @@ describe('assertAggregateRegistrations', () => {
   it.each([
     [[{ type: Account }], 'aggregates[0].name', /stable name/],
     [[{ type: Account, name: 'has space' }], 'aggregates[0].name', /stable name/],
+    [[{ type: Account, name: 'bank-account' }], 'aggregates[0].name', /followed by '-'/],
     [[{ name: 'account' }], 'aggregates[0].type', /aggregate class/],
     [[{ type: Account, name: 'a' }, { type: class Other {}, name: 'a' }], 'aggregates[1].name', /used by two/],
     [[{ type: Account, name: 'a', snapshots: { every: 10 } }], 'aggregates[0].snapshots.policy', /everyNEvents/],

@@ -1,7 +1,8 @@
 import { InvalidModuleOptionsError } from '../errors/invalid-module-options.error.js';
 import type { AggregateRegistration } from './interfaces/aggregate-registration.interface.js';
 
-const NAME = /^[A-Za-z0-9_.:-]{1,100}$/;
+// No '-': it separates name and id in stream ids, so that `order` + `line-5` and `order-line` + `5` cannot meet.
+const NAME = /^[A-Za-z0-9_.:]{1,100}$/;
 
 /** Checks `forFeature({ aggregates })` at start-up, naming the entry that is wrong. */
 export function assertAggregateRegistrations(registrations: unknown): asserts registrations is AggregateRegistration[] {
@@ -15,7 +16,7 @@ export function assertAggregateRegistrations(registrations: unknown): asserts re
     if (typeof name !== 'string' || !NAME.test(name)) {
       throw new InvalidModuleOptionsError(
         `${at}.name`,
-        `must be a stable name of 1 to 100 letters, digits, _ . : or - (it prefixes every stream id of ${type.name}); got ${JSON.stringify(name)}.`,
+        `must be a stable name of 1 to 100 letters, digits, _ . or : (it prefixes every stream id of ${type.name}, followed by '-'); got ${JSON.stringify(name)}.`,
       );
     }
     if (names.has(name)) throw new InvalidModuleOptionsError(`${at}.name`, `"${name}" is used by two aggregates.`);

@@ -3,6 +3,7 @@ import type { IAggregateRoot } from '@nestjs/cqrs';
 import { NO_STREAM } from '../event-store/expected-version.js';
 import type { EventStore } from '../event-store/event-store.js';
 import type { AppendResult } from '../event-store/interfaces/append-result.interface.js';
+import { SnapshotNotSerializableError } from '../errors/snapshot-not-serializable.error.js';
 import type { AggregateRegistration } from './interfaces/aggregate-registration.interface.js';
 
 /** What the repository needs of a snapshot store: the module's SnapshotRepository fits. */
@@ -26,6 +27,37 @@ interface Tracked {
 
 const HISTORY_BATCH = 500;
 
+/** The default snapshot state holds something that would not come back as it was. */
+class SnapshotStateError extends Error {}
+
+/**
+ * The default snapshot state: the aggregate's own enumerable properties, without functions (such
+ * as the `publish` that `EventPublisher.mergeObjectContext` adds). Only plain data comes back as it
+ * was from JSON, so a Date, a Map or a value object is refused with a message saying what to do;
+ * `#private` fields are not properties at all and need `toSnapshot`/`fromSnapshot` too.
+ */
+function plainState(aggregate: object, name: string): object {
+  const state: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(aggregate)) {
+    if (typeof value === 'function') continue;
+    assertPlain(value, key, name);
+    state[key] = value;
+  }
+  return state;
+}
+
+function assertPlain(value: unknown, path: string, name: string): void {
+  if (value === null || typeof value !== 'object') return;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== Array.prototype && prototype !== null) {
+    const kind = (value as object).constructor?.name ?? 'object';
+    throw new SnapshotStateError(
+      `the default snapshot state of "${name}" holds plain data only, but ${path} is a ${kind}; give snapshots.toSnapshot and fromSnapshot`,
+    );
+  }
+  for (const [key, inner] of Object.entries(value)) assertPlain(inner, `${path}.${key}`, name);
+}
+
 /**
  * Loads and saves aggregates of one class (the stock @nestjs/cqrs `AggregateRoot`, or the
  * `WithAggregateRoot` mixin) as event streams. Inject it with `@InjectAggregateRepository(Type)`.
@@ -40,6 +72,10 @@ export class AggregateRepository<TAggregate extends IAggregateRoot & object> {
   private readonly create: (id: string) => TAggregate;
   private readonly idOf: (aggregate: TAggregate) => string;
   private readonly snapshotRevision: number;
+  /** Streams with a snapshot being written right now. */
+  private readonly snapshotting = new Set<string>();
+  /** Why snapshots of this aggregate cannot be taken with its state, once known. */
+  private snapshotsUnusable?: string;
 
   constructor(
     private readonly registration: AggregateRegistration<TAggregate>,
@@ -63,11 +99,45 @@ export class AggregateRepository<TAggregate extends IAggregateRoot & object> {
    */
   async load(id: string): Promise<TAggregate | null> {
     const streamId = this.streamIdOf(id);
-    const snapshot = this.registration.snapshots && (await this.snapshots?.load(streamId, { revision: this.snapshotRevision }));
-    const aggregate = snapshot ? this.fromSnapshot(id, snapshot.state as object) : this.create(id);
-    let version = snapshot?.version ?? 0;
+    const snapshot = await this.usableSnapshot(id, streamId);
+    const fromSnapshot = snapshot && (await this.replay(streamId, snapshot.aggregate, snapshot.version));
+    const loaded = fromSnapshot ?? (await this.replay(streamId, this.create(id), 0))!;
+    if (loaded.version === 0) return null;
+
+    const tracked = { version: loaded.version, snapshotVersion: fromSnapshot ? snapshot!.version : 0 };
+    this.tracked.set(loaded.aggregate, tracked);
+    await this.snapshotIfDue(loaded.aggregate, streamId, loaded.version, tracked);
+    return loaded.aggregate;
+  }
+
+  /** The newest snapshot of the current revision, restored; undefined (logged) when there is none or it cannot be used. */
+  private async usableSnapshot(id: string, streamId: string): Promise<{ aggregate: TAggregate; version: number } | undefined> {
+    if (this.registration.snapshots === undefined || this.snapshots === undefined) return undefined;
+    try {
+      const snapshot = await this.snapshots.load(streamId, { revision: this.snapshotRevision });
+      return snapshot && { aggregate: this.fromSnapshot(id, snapshot.state as object), version: snapshot.version };
+    } catch (error) {
+      // A snapshot only saves time: when it cannot be read or restored, the events still can.
+      this.logger.warn(`Snapshot of ${streamId} not used (${(error as Error).message}); rebuilding from events.`);
+      return undefined;
+    }
+  }
+
+  /**
+   * Applies the events after `fromVersion` to `aggregate`. Starting from a snapshot, the read starts
+   * at the snapshot's own version: if the stream has no such event, the snapshot is ahead of the
+   * stream (a restored table, a removed stream) and unusable, and the result is undefined.
+   */
+  private async replay(streamId: string, aggregate: TAggregate, fromVersion: number): Promise<{ aggregate: TAggregate; version: number } | undefined> {
+    let version = fromVersion;
     let history: object[] = [];
-    for await (const envelope of this.events.read(streamId, { fromVersion: version + 1 })) {
+    let snapshotEventSeen = fromVersion === 0;
+    for await (const envelope of this.events.read(streamId, { fromVersion: Math.max(fromVersion, 1) })) {
+      if (envelope.version === fromVersion) {
+        snapshotEventSeen = true; // already part of the snapshot's state
+        continue;
+      }
+      if (!snapshotEventSeen) break;
       history.push(envelope.event);
       version = envelope.version;
       if (history.length === HISTORY_BATCH) {
@@ -75,13 +145,12 @@ export class AggregateRepository<TAggregate extends IAggregateRoot & object> {
         history = [];
       }
     }
+    if (!snapshotEventSeen) {
+      this.logger.warn(`Snapshot of ${streamId} at version ${fromVersion} is ahead of the stream; rebuilding from events.`);
+      return undefined;
+    }
     if (history.length > 0) aggregate.loadFromHistory(history);
-    if (version === 0) return null;
-
-    const tracked = { version, snapshotVersion: snapshot?.version ?? 0 };
-    this.tracked.set(aggregate, tracked);
-    await this.snapshotIfDue(aggregate, streamId, version, tracked);
-    return aggregate;
+    return { aggregate, version };
   }
 
   /** The stream version this repository knows the aggregate at (0 for one never saved or loaded). */
@@ -99,7 +168,7 @@ export class AggregateRepository<TAggregate extends IAggregateRoot & object> {
    *   its events stay uncommitted (reload, re-apply the command, save again).
    */
   async save(aggregate: TAggregate, options: SaveAggregateOptions = {}): Promise<AppendResult | undefined> {
-    const events = aggregate.getUncommittedEvents();
+    const events = [...aggregate.getUncommittedEvents()];
     if (events.length === 0) return undefined;
     const id = this.idOf(aggregate);
     const streamId = this.streamIdOf(id);
@@ -109,30 +178,55 @@ export class AggregateRepository<TAggregate extends IAggregateRoot & object> {
       commitId: options.commitId,
       metadata: options.metadata,
     });
-    aggregate.uncommit();
+    const appliedMeanwhile = this.clearSaved(aggregate, events);
     const previousVersion = tracked.version;
     tracked.version = result.version;
     this.tracked.set(aggregate, tracked);
-    await this.snapshotIfDue(aggregate, streamId, previousVersion, tracked);
+    // A state that includes events not stored yet must not become a snapshot at this version.
+    if (!appliedMeanwhile) await this.snapshotIfDue(aggregate, streamId, previousVersion, tracked);
     return result;
+  }
+
+  /**
+   * Clears the events just stored, keeping any applied while the append was in flight (they go
+   * with the next save). Returns whether there were such events.
+   */
+  private clearSaved(aggregate: TAggregate, saved: readonly object[]): boolean {
+    const pending = aggregate.getUncommittedEvents(); // the stock AggregateRoot hands out its own array
+    if (saved.every((event, i) => pending[i] === event)) pending.splice(0, saved.length);
+    const left = aggregate.getUncommittedEvents();
+    if (left[0] === saved[0]) {
+      aggregate.uncommit(); // an implementation that hands out copies: clear it the only way it offers
+      return false;
+    }
+    return left.length > 0;
   }
 
   private async snapshotIfDue(aggregate: TAggregate, streamId: string, previousVersion: number, tracked: Tracked): Promise<void> {
     const options = this.registration.snapshots;
-    if (options === undefined || this.snapshots === undefined) return;
+    if (options === undefined || this.snapshots === undefined || this.snapshotsUnusable !== undefined) return;
     const due = options.policy({ aggregate, version: tracked.version, previousVersion, snapshotVersion: tracked.snapshotVersion });
-    if (!due) return;
+    if (!due || this.snapshotting.has(streamId)) return; // concurrent loads of one aggregate write one snapshot, not one each
+    this.snapshotting.add(streamId);
     try {
       await this.snapshots.save(streamId, tracked.version, this.toSnapshot(aggregate), { revision: this.snapshotRevision });
       tracked.snapshotVersion = tracked.version;
     } catch (error) {
       // A snapshot only saves time on the next load: failing to write one must not fail the save.
-      this.logger.warn(`Snapshot of ${streamId} at version ${tracked.version} failed: ${(error as Error).message}`);
+      if (error instanceof SnapshotNotSerializableError || error instanceof SnapshotStateError) {
+        this.snapshotsUnusable = (error as Error).message; // the same state would fail every time: say it once
+        this.logger.error(`Snapshots of ${this.registration.name} are off until restart: ${(error as Error).message}`);
+      } else {
+        this.logger.warn(`Snapshot of ${streamId} at version ${tracked.version} failed: ${(error as Error).message}`);
+      }
+    } finally {
+      this.snapshotting.delete(streamId);
     }
   }
 
   private toSnapshot(aggregate: TAggregate): object {
-    return this.registration.snapshots?.toSnapshot?.(aggregate) ?? { ...aggregate };
+    const custom = this.registration.snapshots?.toSnapshot;
+    return custom ? custom(aggregate) : plainState(aggregate, this.registration.name);
   }
 
   private fromSnapshot(id: string, state: object): TAggregate {

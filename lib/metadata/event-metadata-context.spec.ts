@@ -48,6 +48,11 @@ describe('EventMetadataContext', () => {
       expect(EventMetadataContext.forCommand({ correlationId: 'conv', causationId: 'evt' })).toEqual({ correlationId: 'conv', causationId: 'evt' });
       expect(EventMetadataContext.forCommand({})).toEqual({ correlationId: undefined, causationId: undefined });
     });
+
+    it('lets a command without a correlation id join the conversation in progress', () => {
+      const scope = EventMetadataContext.run({ correlationId: 'req-9' }, () => EventMetadataContext.forCommand({ commandId: 'cmd-1' }));
+      expect(scope).toEqual({ correlationId: 'req-9', causationId: 'cmd-1' });
+    });
   });
 
   describe('causedBy', () => {

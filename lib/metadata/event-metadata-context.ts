@@ -57,7 +57,8 @@ export class EventMetadataContext {
    */
   static forCommand(command: CorrelatedCommand): EventMetadataScope {
     return {
-      correlationId: command?.correlationId ?? command?.commandId,
+      // A command without a conversation of its own joins the one in progress (the request's), else starts one.
+      correlationId: command?.correlationId ?? storage.getStore()?.correlationId ?? command?.commandId,
       causationId: command?.commandId ?? command?.causationId,
     };
   }

@@ -67,6 +67,14 @@ describe('EventTypeRegistry', () => {
     }
   });
 
+  it('adds the aliases of a registration to those of the decorator', () => {
+    @EventType('bank.renamed', { aliases: ['Legacy'] })
+    class Renamed {}
+    const registry = new EventTypeRegistry([{ name: 'bank.renamed', type: Renamed, aliases: ['Older'] }]);
+    expect(registry.resolve('Legacy').name).toBe('bank.renamed');
+    expect(registry.resolve('Older').name).toBe('bank.renamed');
+  });
+
   it('refuses unregistered classes and plain objects on append', () => {
     const registry = new EventTypeRegistry([AccountOpened]);
     expect(() => registry.typeNameOf(new MoneyDeposited(1))).toThrow(UnregisteredEventClassError);

@@ -117,8 +117,14 @@ export class EventTypeRegistry {
       );
     }
     const options: EventTypeOptions = { ...declared };
-    for (const key of ['revision', 'aliases', 'serializer', 'upcasters'] as const) {
+    for (const key of ['revision', 'serializer', 'upcasters'] as const) {
       if (registration[key] !== undefined) (options as Record<string, unknown>)[key] = registration[key];
+    }
+    // Aliases add up: dropping the decorator's would make events stored under them unreadable.
+    if (registration.aliases !== undefined) {
+      options.aliases = Array.isArray(registration.aliases)
+        ? [...new Set([...(declared?.aliases ?? []), ...registration.aliases])]
+        : registration.aliases; // left as it is, for the check below to refuse
     }
     return { type, name, options };
   }

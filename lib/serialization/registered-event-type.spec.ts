@@ -42,6 +42,18 @@ describe('RegisteredEventType', () => {
     expect(read.prices).toEqual(event.prices);
   });
 
+  it('refuses an event whose toJSON() gives something other than an object', () => {
+    class Priced {
+      constructor(readonly sku: string) {}
+      toJSON(): string {
+        return `${this.sku}@3`;
+      }
+    }
+    const type = new RegisteredEventType('shop.priced', Priced, [], new UpcasterChain('shop.priced', 1, undefined, 'Priced'), undefined);
+    expect(() => type.encode(new Priced('a'))).toThrow(EventNotSerializableError);
+    expect(() => type.encode(new Priced('a'))).toThrow(/not a JSON object/);
+  });
+
   it('still refuses what plain JSON cannot carry, without a serializer', () => {
     expect(() => typeWith().encode(event)).toThrow(/\$\.prices is a Map/);
   });

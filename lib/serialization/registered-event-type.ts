@@ -33,7 +33,13 @@ export class RegisteredEventType {
 
   /** The event's stored JSON entry. */
   encode(event: object): string {
-    return `${this.entryPrefix}${toJsonPayload(this.name, this.serializer === undefined ? event : this.serialize(event))}}`;
+    const json = toJsonPayload(this.name, this.serializer === undefined ? event : this.serialize(event));
+    // A toJSON() on the event (or on what a serializer returned) may give a string or an array, which
+    // would come back as a broken instance: the stored data must be a JSON object.
+    if (json.charCodeAt(0) !== 0x7b /* { */) {
+      throw new EventNotSerializableError(this.name, '$', `turned by its toJSON() into ${json.slice(0, 40)}, not a JSON object`);
+    }
+    return `${this.entryPrefix}${json}}`;
   }
 
   /**

@@ -68,15 +68,25 @@ export class SnapshotRepository {
     const operation = `Snapshot save of stream "${streamId}" at version ${version}`;
 
     await this.writeParts(streamId, packed.parts, operation);
+    const ownPartsId = packed.snapshot[A.partsId]?.S;
     let replaced: Item | undefined;
     try {
       replaced = await this.table.put(packed.snapshot, operation);
     } catch (error) {
-      await this.discard(streamId, packed.parts.map(sortKeyOf), operation);
-      throw error;
+      // The put may have landed before the failure (a lost response): then this save did succeed,
+      // and its parts must stay. Discard them only when the snapshot item is not ours.
+      const current = await this.table.get(streamId, sortKeyOf(packed.snapshot), operation).catch(() => undefined);
+      const landed = current !== undefined && current[A.takenAt]?.N === packed.snapshot[A.takenAt]?.N && current[A.partsId]?.S === ownPartsId;
+      if (!landed) {
+        await this.discard(streamId, packed.parts.map(sortKeyOf), operation);
+        throw error;
+      }
     }
+    // ALL_OLD of an SDK retry whose first attempt landed is this very save's item: its parts are ours, not replaced ones.
     const replacedParts = replaced === undefined ? undefined : decodeSnapshotItem(replaced).parts;
-    if (replacedParts !== undefined) await this.discard(streamId, partKeys(version, replacedParts.id, replacedParts.count), operation);
+    if (replacedParts !== undefined && replacedParts.id !== ownPartsId) {
+      await this.discard(streamId, partKeys(version, replacedParts.id, replacedParts.count), operation);
+    }
     if (settings.keep !== undefined) await this.pruneAfterSave(streamId, settings.keep);
 
     return {
@@ -132,6 +142,8 @@ export class SnapshotRepository {
   /**
    * Deletes every snapshot item of the stream, parts left by failed saves included (for example to
    * erase personal data; the events are the EventStore's). Resolves to the number of snapshots deleted.
+   * It deletes what it finds when it starts: make sure no save of the stream runs meanwhile (a
+   * save in flight, or an aggregate load that takes a catch-up snapshot, would leave one behind).
    */
   async delete(streamId: string): Promise<number> {
     this.enabled();
