@@ -53,10 +53,13 @@ export class CapacityMeter {
     const meter = (next: (args: { input: unknown }) => Promise<{ output: unknown }>, context: { commandName?: string }) => async (args: { input: unknown }) => {
       const command = context.commandName ?? 'UnknownCommand';
       if (!this.enabled || !METERED.has(command)) return next(args);
-      const input = { ...(args.input as Record<string, unknown>), ReturnConsumedCapacity: 'TOTAL' };
+      const input: Record<string, unknown> = { ...(args.input as Record<string, unknown>), ReturnConsumedCapacity: 'TOTAL' };
       try {
         const result = await next({ ...args, input });
-        this.record(command, input, result.output as Record<string, unknown> | undefined);
+        const output = result.output as Record<string, unknown> | undefined;
+        // DynamoDB bills a projected Query on the whole items it reads: ask for them, to size them.
+        const billed = command === 'QueryCommand' && input.ProjectionExpression !== undefined ? await this.wholeItems(next, args, input) : undefined;
+        this.record(command, input, billed === undefined ? output : { ...output, Items: billed });
         return result;
       } catch (error) {
         // A failed conditional write is billed too; nothing here should fail, but count it if it does.
@@ -66,6 +69,26 @@ export class CapacityMeter {
     };
     // Typed loosely: the stack's overloads are per step, and the meter only reads plain input and output fields.
     client.middlewareStack.add(meter as never, { step: 'initialize', name: 'benchCapacityMeter' });
+  }
+
+  /**
+   * The whole items a projected Query read: the same Query again without the projection (sent
+   * past the meter, uncounted). Only while measuring, so timed rounds never pay for it.
+   */
+  private async wholeItems(
+    next: (args: { input: unknown }) => Promise<{ output: unknown }>,
+    args: { input: unknown },
+    input: Record<string, unknown>,
+  ): Promise<Item[]> {
+    const { ProjectionExpression: _projection, ReturnConsumedCapacity: _capacity, ...rest } = input;
+    // Names used only by the projection would be refused as unused.
+    const used = `${String(rest.KeyConditionExpression ?? '')} ${String(rest.FilterExpression ?? '')}`;
+    const names = Object.entries((rest.ExpressionAttributeNames as Record<string, string> | undefined) ?? {}).filter(([placeholder]) =>
+      new RegExp(`${placeholder}(?![A-Za-z0-9_])`).test(used),
+    );
+    const whole = { ...rest, ExpressionAttributeNames: names.length === 0 ? undefined : Object.fromEntries(names) };
+    const { output } = await next({ ...args, input: whole });
+    return ((output as { Items?: Item[] }).Items ?? []);
   }
 
   private record(command: string, input: Record<string, unknown>, output: Record<string, unknown> | undefined): void {
@@ -84,7 +107,7 @@ export class CapacityMeter {
         break;
       }
       case 'QueryCommand': {
-        // Billed on whole items: right here, as neither contender projects attributes in these workloads.
+        // Billed on whole items (a projected Query's are fetched whole by wholeItems()).
         const items = (output?.Items as Item[] | undefined) ?? [];
         this.count(items);
         if (output !== undefined) tally.readUnits += queryPageReadUnits(items, consistent);

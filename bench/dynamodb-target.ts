@@ -6,7 +6,7 @@ import {
   type DynamoDBClientConfig,
 } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
-import { eventsTableDefinition } from '../lib/index.js';
+import { eventsTableDefinition, snapshotsTableDefinition } from '../lib/index.js';
 import { EmbeddedDynamoDb, localClientConfig } from '../lib/testing/index.js';
 
 /** Where the benchmark runs: a DynamoDB given by DYNAMODB_ENDPOINT, or DynamoDB Local started here. */
@@ -38,6 +38,12 @@ export function benchTableName(role: 'module' | 'baseline'): string {
 /** The baseline's table: the module's key schema (streamId HASH, version RANGE), created with the raw SDK. */
 export async function createBaselineTable(client: DynamoDBClient, tableName: string): Promise<void> {
   await client.send(new CreateTableCommand(eventsTableDefinition(tableName)));
+  await waitUntilTableExists({ client, maxWaitTime: 120, minDelay: 1, maxDelay: 5 }, { TableName: tableName });
+}
+
+/** The baseline's snapshots table: the module's snapshots key schema (streamId HASH, sortKey RANGE), created with the raw SDK. */
+export async function createBaselineSnapshotsTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  await client.send(new CreateTableCommand(snapshotsTableDefinition(tableName)));
   await waitUntilTableExists({ client, maxWaitTime: 120, minDelay: 1, maxDelay: 5 }, { TableName: tableName });
 }
 

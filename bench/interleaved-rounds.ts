@@ -1,7 +1,12 @@
 import type { Contender } from './contenders.js';
 
-/** One timed round of a contender; resolves to events per second. */
-export type Round = (contender: Contender, round: number) => Promise<number>;
+/** Whatever a workload drives: the module's side or the raw SDK baseline's. */
+export interface Named {
+  readonly name: 'module' | 'baseline';
+}
+
+/** One timed round of a contender; resolves to events (or the workload's operations) per second. */
+export type Round<C extends Named = Contender> = (contender: C, round: number) => Promise<number>;
 
 export interface RoundRates {
   readonly module: number[];
@@ -12,7 +17,7 @@ export interface RoundRates {
  * Runs module and baseline in alternating rounds, swapping who goes first each round, so that
  * machine noise and slow drift (a table growing, the JIT, the host's other load) hit both alike.
  */
-export async function interleavedRounds(rounds: number, module: Contender, baseline: Contender, round: Round): Promise<RoundRates> {
+export async function interleavedRounds<C extends Named = Contender>(rounds: number, module: C, baseline: C, round: Round<C>): Promise<RoundRates> {
   const rates: RoundRates = { module: [], baseline: [] };
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? [module, baseline] : [baseline, module];

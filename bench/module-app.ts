@@ -2,24 +2,50 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoEventSourcingModule, EventStore } from '../lib/index.js';
+import {
+  DynamoEventSourcingModule,
+  EventStore,
+  everyNEvents,
+  getAggregateRepositoryToken,
+  SnapshotRepository,
+  type AggregateRepository,
+} from '../lib/index.js';
+import { BenchAccount, SnapshottedBenchAccount } from './bench-account.aggregate.js';
 import { BENCH_EVENT_CLASSES } from './events.js';
 
 export interface ModuleApp {
   readonly store: EventStore;
+  readonly snapshots: SnapshotRepository;
+  /** BenchAccount without snapshots: every load replays the whole stream. */
+  readonly accounts: AggregateRepository<BenchAccount>;
+  /** The same account with a snapshot every 100 events. */
+  readonly snapshottedAccounts: AggregateRepository<SnapshottedBenchAccount>;
   close(): Promise<void>;
 }
 
+/** How often the snapshotted account takes a snapshot. */
+export const SNAPSHOT_EVERY = 100;
+
+/** The accounts' registered names: their streams are `<name>-<id>`. */
+export const ACCOUNT_NAMES = { plain: 'bench_account', snapshotted: 'bench_account_snap' } as const;
+
 /**
  * A Nest application context wired as an application would wire it: CqrsModule plus the module,
- * publishing committed events on the EventBus (the default). The client is passed in so that the
- * benchmark can meter its requests; the module does not destroy a client it was given.
+ * publishing committed events on the EventBus (the default), snapshots on, and the bench account
+ * registered with forFeature. The client is passed in so that the benchmark can meter its
+ * requests; the module does not destroy a client it was given.
  */
-export async function startModuleApp(client: DynamoDBClient, tableName: string): Promise<ModuleApp> {
+export async function startModuleApp(client: DynamoDBClient, tables: { events: string; snapshots: string }): Promise<ModuleApp> {
   @Module({
     imports: [
       CqrsModule.forRoot(),
-      DynamoEventSourcingModule.forRoot({ client, tableSetup: 'create', tables: { events: tableName }, events: BENCH_EVENT_CLASSES }),
+      DynamoEventSourcingModule.forRoot({ client, tableSetup: 'create', tables, snapshots: {}, events: BENCH_EVENT_CLASSES }),
+      DynamoEventSourcingModule.forFeature({
+        aggregates: [
+          { type: BenchAccount, name: ACCOUNT_NAMES.plain },
+          { type: SnapshottedBenchAccount, name: ACCOUNT_NAMES.snapshotted, snapshots: { policy: everyNEvents(SNAPSHOT_EVERY) } },
+        ],
+      }),
     ],
   })
   class BenchModule {}
@@ -27,5 +53,11 @@ export async function startModuleApp(client: DynamoDBClient, tableName: string):
   // abortOnError: false, or Nest would process.exit(1) silently on a start-up error, skipping the
   // benchmark's clean-up (and leaving DynamoDB Local running).
   const app = await NestFactory.createApplicationContext(BenchModule, { logger: false, abortOnError: false });
-  return { store: app.get(EventStore), close: () => app.close() };
+  return {
+    store: app.get(EventStore),
+    snapshots: app.get(SnapshotRepository),
+    accounts: app.get(getAggregateRepositoryToken(BenchAccount)),
+    snapshottedAccounts: app.get(getAggregateRepositoryToken(SnapshottedBenchAccount)),
+    close: () => app.close(),
+  };
 }

@@ -14,9 +14,9 @@ export interface ContenderCost {
 /** Everything measured for one workload. */
 export interface WorkloadMeasurement {
   readonly workload: string;
-  /** Events/s of each timed round (meter off). */
+  /** Events/s of each timed round (meter off); operations/s where the workload's name gives that unit. */
   readonly rates: RoundRates;
-  /** 'commit' or 'read': what one operation of the workload is. */
+  /** 'commit', 'read', 'load' or 'save': what one operation of the workload is. */
   readonly operation: string;
   readonly costs: { readonly module: ContenderCost; readonly baseline: ContenderCost };
   /** The workload's own cost target (the ratio target applies to every workload). */
@@ -38,6 +38,15 @@ const MIN_RATIO = 0.9;
 const round = (value: number, decimals: number): number => Number(value.toFixed(decimals));
 
 /**
+ * Units per event: 3 decimals, but 3 significant digits below 0.1, so that the tiny per-event
+ * cost of an aggregate load from a snapshot (a few units over 10,000 events) does not print as 0.
+ */
+const roundUnits = (value: number): number => (value === 0 || value >= 0.1 ? round(value, 3) : Number(value.toPrecision(3)));
+const formatUnits = (value: number): string => (value === 0 || value >= 0.1 ? value.toFixed(3) : String(Number(value.toPrecision(3))));
+/** Rates: whole numbers, but 3 significant digits below 100 (a 2 MB snapshot save runs a few times a second). */
+const roundRate = (value: number): number => (value >= 100 ? Math.round(value) : Number(value.toPrecision(3)));
+
+/**
  * The results row: medians over the rounds, the module's cost per event by the billing rules.
  * The ratio is the median of each round's module/baseline ratio: the two halves of a round run
  * back to back, so a pair shares the machine's state (DynamoDB Local's JIT and GC, other load)
@@ -48,11 +57,11 @@ export function toResult(m: WorkloadMeasurement): WorkloadResult {
   const baselinePerS = median(m.rates.baseline);
   return {
     workload: m.workload,
-    module_per_s: Math.round(modulePerS),
-    baseline_per_s: Math.round(baselinePerS),
+    module_per_s: roundRate(modulePerS),
+    baseline_per_s: roundRate(baselinePerS),
     ratio: round(pairedRatio(m.rates), 3),
-    write_units_per_event: round(m.costs.module.tally.writeUnits / m.costs.module.events, 3),
-    read_units_per_event: round(m.costs.module.tally.readUnits / m.costs.module.events, 3),
+    write_units_per_event: roundUnits(m.costs.module.tally.writeUnits / m.costs.module.events),
+    read_units_per_event: roundUnits(m.costs.module.tally.readUnits / m.costs.module.events),
   };
 }
 
@@ -71,8 +80,9 @@ export function printReport(measurements: readonly WorkloadMeasurement[]): Workl
   const results = measurements.map(toResult);
 
   console.log('\nThroughput (median of the rounds; ratio: median of the per-round ratios) and the module\'s cost per event by DynamoDB\'s billing rules');
+  console.log('(rates in events/s unless the workload names its unit; an aggregate load\'s units are per event of its 10,000)');
   printTable(
-    ['workload', 'module ev/s', 'baseline ev/s', 'ratio', 'WU/event', 'RU/event', 'targets', 'result'],
+    ['workload', 'module /s', 'baseline /s', 'ratio', 'WU/event', 'RU/event', 'targets', 'result'],
     measurements.map((m, i) => {
       const r = results[i]!;
       const checks = targetChecks(m, r);
@@ -81,8 +91,8 @@ export function printReport(measurements: readonly WorkloadMeasurement[]): Workl
         String(r.module_per_s),
         String(r.baseline_per_s),
         r.ratio.toFixed(3),
-        r.write_units_per_event.toFixed(3),
-        r.read_units_per_event.toFixed(3),
+        formatUnits(r.write_units_per_event),
+        formatUnits(r.read_units_per_event),
         checks.map((c) => `${c.label} ${c.met ? 'ok' : 'MISSED'}`).join('; '),
         checks.every((c) => c.met) ? 'PASS' : 'MISS',
       ];
@@ -101,17 +111,17 @@ export function printReport(measurements: readonly WorkloadMeasurement[]): Workl
           name,
           `${formatRequests(tally.requests, operations)} per ${m.operation}`,
           tally.items === 0 ? '-' : String(Math.round(tally.itemBytes / tally.items)),
-          (tally.writeUnits / events).toFixed(3),
-          (tally.readUnits / events).toFixed(3),
-          (tally.reportedUnits / events).toFixed(3),
+          formatUnits(tally.writeUnits / events),
+          formatUnits(tally.readUnits / events),
+          formatUnits(tally.reportedUnits / events),
         ];
       }),
     ),
   );
 
-  console.log('\nEvents/s of each timed round, module | baseline, in run order (median of paired module/baseline ratios):');
+  console.log('\nRate of each timed round (events/s, or the workload\'s unit), module | baseline, in run order (median of paired module/baseline ratios):');
   for (const m of measurements) {
-    const list = (rates: number[]) => rates.map((rate) => Math.round(rate)).join(' ');
+    const list = (rates: number[]) => rates.map(roundRate).join(' ');
     console.log(`  ${m.workload}: ${list(m.rates.module)} | ${list(m.rates.baseline)} (${pairedRatio(m.rates).toFixed(3)})`);
   }
   return results;

@@ -8,15 +8,21 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { CapacityMeter } from './capacity-meter.js';
+import { aggregateLoadWithoutSnapshotWorkload, aggregateLoadWithSnapshotWorkload } from './aggregate-workloads.js';
 import { BaselineContender, ModuleContender, type Contender } from './contenders.js';
-import { benchTableName, createBaselineTable, deleteTables, openDynamoDbTarget } from './dynamodb-target.js';
+import { benchTableName, createBaselineSnapshotsTable, createBaselineTable, deleteTables, openDynamoDbTarget } from './dynamodb-target.js';
 import { EventGenerator, entrySize } from './event-generator.js';
 import { interleavedRounds, type Round } from './interleaved-rounds.js';
 import { startModuleApp, type ModuleApp } from './module-app.js';
 import { printReport, writeResults, type ContenderCost, type WorkloadMeasurement } from './report.js';
+import { BaselineSnapshotContender, ModuleSnapshotContender } from './snapshot-contenders.js';
+import { snapshotLoadWorkload, snapshotSaveWorkload } from './snapshot-workloads.js';
 import { runFullRead, runWritePlan, writePlan, type WritePlan } from './workloads.js';
 
-/** Sized to take under two minutes on 2 cores with DynamoDB Local. */
+/**
+ * Sized to take under two minutes on 2 cores with DynamoDB Local (the aggregate and snapshot
+ * workloads, sized in their own files, add about a minute).
+ */
 const CONFIG = {
   rounds: 11,
   /** Streams in flight at once in the write workloads. */
@@ -52,10 +58,12 @@ async function main(): Promise<void> {
   meters.module.attach(clients.module);
   meters.baseline.attach(clients.baseline);
   const tables = { module: benchTableName('module'), baseline: benchTableName('baseline') };
+  const snapshotTables = { module: `${tables.module}-snapshots`, baseline: `${tables.baseline}-snapshots` };
   let app: ModuleApp | undefined;
   try {
-    app = await startModuleApp(clients.module, tables.module);
+    app = await startModuleApp(clients.module, { events: tables.module, snapshots: snapshotTables.module });
     await createBaselineTable(clients.baseline, tables.baseline);
+    await createBaselineSnapshotsTable(clients.baseline, snapshotTables.baseline);
     const contenders: Contenders = {
       module: new ModuleContender(app.store),
       baseline: new BaselineContender(clients.baseline, tables.baseline, tables.module),
@@ -66,12 +74,21 @@ async function main(): Promise<void> {
       await writeWorkload(contenders, '10-event commits', 10, CONFIG.tenEventCommits, 0.5),
       await readWorkload(contenders),
     ];
+    // Aggregate loads: the baseline reads the module's tables, as the read workload does.
+    const aggregates = { app, baselineClient: clients.baseline, tables: { events: tables.module, snapshots: snapshotTables.module }, meters };
+    measurements.push(await aggregateLoadWithoutSnapshotWorkload(aggregates), await aggregateLoadWithSnapshotWorkload(aggregates));
+    // Snapshot saves and loads: each side in its own snapshots table.
+    const snapshots = {
+      contenders: { module: new ModuleSnapshotContender(app.snapshots), baseline: new BaselineSnapshotContender(clients.baseline, snapshotTables.baseline) },
+      meters,
+    };
+    measurements.push(await snapshotSaveWorkload(snapshots), await snapshotLoadWorkload(snapshots));
     const results = printReport(measurements);
     writeResults(RESULTS_PATH, results);
     console.log(`\nWrote ${RESULTS_PATH}`);
   } finally {
     await app?.close();
-    await deleteTables(clients.baseline, [tables.module, tables.baseline]);
+    await deleteTables(clients.baseline, [tables.module, tables.baseline, snapshotTables.module, snapshotTables.baseline]);
     clients.module.destroy();
     clients.baseline.destroy();
     await target.stop();

@@ -41,6 +41,8 @@ import { CommittedAppend } from './committed-append.js';
  * loss means another writer succeeded, so the stream always moves; this only bounds starvation.
  */
 const MAX_POSITION_RETRIES = 100;
+/** How far before a read's start a known commit end may lie to be read from instead of looking the start up. */
+const NEARBY_BOUNDARY = 64;
 /** Re-reads allowed when a Query shows part of a multi-item commit that has committed (read-committed isolation). */
 const MAX_REREADS = 5;
 
@@ -295,8 +297,14 @@ export class EventStore {
   private async *readForward(streamId: string, from: number, to: number, pageSize?: number): AsyncGenerator<EventEnvelope[]> {
     let next = from; // the next version to yield
     // Where the item holding `next` starts: `next` itself once an item has been yielded, else looked up.
-    const keyHolding = async () =>
-      next === 1 || this.boundaries.has(streamId, next - 1) ? next : ((await this.table.keyOfItemHolding(streamId, next)) ?? next);
+    const keyHolding = async () => {
+      if (next === 1 || this.boundaries.has(streamId, next - 1)) return next;
+      // A known commit end b shortly before `next`: the item holding `next` starts after b, so reading
+      // from b + 1 finds it without a lookup, at the price of reading the few events in between.
+      const below = this.boundaries.below(streamId, next);
+      if (below !== undefined && next - below <= NEARBY_BOUNDARY) return below + 1;
+      return (await this.table.keyOfItemHolding(streamId, next)) ?? next;
+    };
     let lower = await keyHolding();
     // The highest version that some item seen so far proves is committed: reading must get at least that far.
     let committedUpTo = 0;

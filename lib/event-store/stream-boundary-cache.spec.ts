@@ -13,6 +13,14 @@ describe('StreamBoundaryCache', () => {
     expect(cache.has('other', 9)).toBe(false);
   });
 
+  it('finds the highest known boundary below a version', () => {
+    const cache = new StreamBoundaryCache();
+    for (const version of [10, 30, 20]) cache.remember('s', version);
+    expect(cache.below('s', 25)).toBe(20);
+    expect(cache.below('s', 10)).toBeUndefined();
+    expect(cache.below('other', 25)).toBeUndefined();
+  });
+
   it('holds a bounded number of streams, dropping the one learned about first', () => {
     const cache = new StreamBoundaryCache(2);
     cache.remember('a', 1);

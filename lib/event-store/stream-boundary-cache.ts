@@ -21,6 +21,13 @@ export class StreamBoundaryCache {
     return this.streams.get(streamId)?.includes(version) ?? false;
   }
 
+  /** The highest known boundary below `version`, if any. */
+  below(streamId: string, version: number): number | undefined {
+    let best: number | undefined;
+    for (const known of this.streams.get(streamId) ?? []) if (known < version && (best === undefined || known > best)) best = known;
+    return best;
+  }
+
   remember(streamId: string, version: number): void {
     const known = this.streams.get(streamId);
     if (known === undefined) {

@@ -217,7 +217,7 @@ export class SnapshotRepository {
       }
     }
     try {
-      const state = JSON.parse(await decodeStoredState(info.encoding, bytes)) as TState;
+      const state = JSON.parse(await decodeStoredState(info.encoding, bytes, info.sizeBytes)) as TState;
       return { ...info, state };
     } catch (error) {
       this.logger.warn(`${where} cannot be decoded (${(error as Error).message}); skipped.`);
