@@ -131,8 +131,10 @@ export class AggregateRepository<TAggregate extends IAggregateRoot & object> {
   private async replay(streamId: string, aggregate: TAggregate, fromVersion: number): Promise<{ aggregate: TAggregate; version: number } | undefined> {
     let version = fromVersion;
     let history: object[] = [];
-    let snapshotEventSeen = fromVersion === 0;
-    for await (const envelope of this.events.read(streamId, { fromVersion: Math.max(fromVersion, 1) })) {
+    // A version this process wrote or read is known to exist: then start right after it.
+    const known = fromVersion > 0 && this.events.isKnownCommitEnd(streamId, fromVersion);
+    let snapshotEventSeen = fromVersion === 0 || known;
+    for await (const envelope of this.events.read(streamId, { fromVersion: known ? fromVersion + 1 : Math.max(fromVersion, 1) })) {
       if (envelope.version === fromVersion) {
         snapshotEventSeen = true; // already part of the snapshot's state
         continue;

@@ -150,6 +150,15 @@ export class EventStore {
   }
 
   /**
+   * Whether this store knows, from its own appends and reads, that `version` ends a commit of the
+   * stream (and so exists). Lets the aggregate repository skip re-checking a snapshot's version.
+   * @internal
+   */
+  isKnownCommitEnd(streamId: string, version: number): boolean {
+    return this.boundaries.has(streamId, version);
+  }
+
+  /**
    * Reads a stream's events as an async iterable of envelopes, strongly consistent, following
    * every DynamoDB page. Only the requested version range is returned, however events are packed.
    * Options are checked at once; nothing is read until the iterable is consumed.
