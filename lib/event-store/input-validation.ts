@@ -2,6 +2,7 @@ import { EventStoreErrorCode } from '../errors/event-store.error.js';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { usesReservedKey } from '../metadata/commit-metadata.js';
 import type { ReadOptions } from './interfaces/read-options.interface.js';
+import { describeValue } from '../errors/describe-value.js';
 
 /** DynamoDB allows 2 KB partition keys; 1 KB leaves room for prefixes users add later. */
 export const MAX_STREAM_ID_BYTES = 1024;
@@ -13,7 +14,7 @@ export const MAX_METADATA_BYTES = 64 * 1024;
 
 export function assertStreamId(streamId: unknown): asserts streamId is string {
   if (typeof streamId !== 'string' || streamId.length === 0) {
-    throw new InvalidArgumentError(EventStoreErrorCode.INVALID_STREAM_ID, `streamId must be a non-empty string; got ${describe(streamId)}.`);
+    throw new InvalidArgumentError(EventStoreErrorCode.INVALID_STREAM_ID, `streamId must be a non-empty string; got ${describeValue(streamId)}.`);
   }
   const bytes = Buffer.byteLength(streamId, 'utf8');
   if (bytes > MAX_STREAM_ID_BYTES) {
@@ -28,14 +29,14 @@ export function assertCommitId(commitId: unknown): asserts commitId is string {
   if (typeof commitId !== 'string' || commitId.length === 0 || commitId.length > MAX_COMMIT_ID_LENGTH) {
     throw new InvalidArgumentError(
       EventStoreErrorCode.INVALID_COMMIT_ID,
-      `commitId must be a string of 1 to ${MAX_COMMIT_ID_LENGTH} characters; got ${describe(commitId)}.`,
+      `commitId must be a string of 1 to ${MAX_COMMIT_ID_LENGTH} characters; got ${describeValue(commitId)}.`,
     );
   }
 }
 
 export function assertMetadata(metadata: unknown): asserts metadata is Record<string, unknown> {
   if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
-    throw new InvalidArgumentError(EventStoreErrorCode.INVALID_METADATA, `metadata must be a JSON object; got ${describe(metadata)}.`);
+    throw new InvalidArgumentError(EventStoreErrorCode.INVALID_METADATA, `metadata must be a JSON object; got ${describeValue(metadata)}.`);
   }
 }
 
@@ -54,7 +55,7 @@ export function assertMessageId(name: 'correlationId' | 'causationId', id: unkno
   if (typeof id !== 'string' || id.length === 0 || id.length > MAX_MESSAGE_ID_LENGTH) {
     throw new InvalidArgumentError(
       EventStoreErrorCode.INVALID_METADATA,
-      `${name} must be a string of 1 to ${MAX_MESSAGE_ID_LENGTH} characters; got ${describe(id)}.`,
+      `${name} must be a string of 1 to ${MAX_MESSAGE_ID_LENGTH} characters; got ${describeValue(id)}.`,
     );
   }
 }
@@ -71,7 +72,7 @@ export function assertMetadataSize(metadataJson: string): void {
 
 export function assertEventList(events: unknown): asserts events is readonly object[] {
   if (!Array.isArray(events)) {
-    throw new InvalidArgumentError(EventStoreErrorCode.INVALID_EVENT, `events must be an array; got ${describe(events)}.`);
+    throw new InvalidArgumentError(EventStoreErrorCode.INVALID_EVENT, `events must be an array; got ${describeValue(events)}.`);
   }
   if (events.length === 0) {
     throw new InvalidArgumentError(EventStoreErrorCode.INVALID_EVENT, 'An append needs at least one event; nothing was written.');
@@ -80,7 +81,7 @@ export function assertEventList(events: unknown): asserts events is readonly obj
     if (event === null || typeof event !== 'object' || Array.isArray(event)) {
       throw new InvalidArgumentError(
         EventStoreErrorCode.INVALID_EVENT,
-        `Event #${index} must be an instance of a registered event class; got ${describe(event)}. Nothing was written.`,
+        `Event #${index} must be an instance of a registered event class; got ${describeValue(event)}. Nothing was written.`,
       );
     }
   });
@@ -89,25 +90,17 @@ export function assertEventList(events: unknown): asserts events is readonly obj
 /** Checks read options and fills in defaults. */
 export function resolveReadOptions(options: ReadOptions | undefined): Required<Omit<ReadOptions, 'pageSize'>> & Pick<ReadOptions, 'pageSize'> {
   if (options !== undefined && (options === null || typeof options !== 'object')) {
-    throw new InvalidArgumentError(EventStoreErrorCode.INVALID_READ_OPTIONS, `read options must be an object; got ${describe(options)}.`);
+    throw new InvalidArgumentError(EventStoreErrorCode.INVALID_READ_OPTIONS, `read options must be an object; got ${describeValue(options)}.`);
   }
   const { fromVersion = 1, toVersion = Number.MAX_SAFE_INTEGER, direction = 'forward', pageSize } = options ?? {};
   const fail = (message: string) => new InvalidArgumentError(EventStoreErrorCode.INVALID_READ_OPTIONS, message);
-  if (!Number.isSafeInteger(fromVersion) || fromVersion < 1) throw fail(`fromVersion must be a whole number >= 1; got ${describe(fromVersion)}.`);
+  if (!Number.isSafeInteger(fromVersion) || fromVersion < 1) throw fail(`fromVersion must be a whole number >= 1; got ${describeValue(fromVersion)}.`);
   if (!Number.isSafeInteger(toVersion) || toVersion < fromVersion) {
-    throw fail(`toVersion must be a whole number >= fromVersion (${fromVersion}); got ${describe(toVersion)}.`);
+    throw fail(`toVersion must be a whole number >= fromVersion (${fromVersion}); got ${describeValue(toVersion)}.`);
   }
-  if (direction !== 'forward' && direction !== 'backward') throw fail(`direction must be 'forward' or 'backward'; got ${describe(direction)}.`);
+  if (direction !== 'forward' && direction !== 'backward') throw fail(`direction must be 'forward' or 'backward'; got ${describeValue(direction)}.`);
   if (pageSize !== undefined && (!Number.isSafeInteger(pageSize) || pageSize < 1)) {
-    throw fail(`pageSize must be a whole number >= 1; got ${describe(pageSize)}.`);
+    throw fail(`pageSize must be a whole number >= 1; got ${describeValue(pageSize)}.`);
   }
   return { fromVersion, toVersion, direction, pageSize };
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return typeof value;
 }

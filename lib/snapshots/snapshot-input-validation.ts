@@ -3,20 +3,21 @@ import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import type { LoadSnapshotOptions } from './interfaces/load-snapshot-options.interface.js';
 import type { PruneSnapshotsOptions } from './interfaces/prune-snapshots-options.interface.js';
 import type { SaveSnapshotOptions } from './interfaces/save-snapshot-options.interface.js';
+import { describeValue } from '../errors/describe-value.js';
 
 /** A snapshot is of a stream with at least one event. */
 export function assertSnapshotVersion(version: unknown): asserts version is number {
   if (!Number.isSafeInteger(version) || (version as number) < 1) {
     throw new InvalidArgumentError(
       EventStoreErrorCode.INVALID_SNAPSHOT_VERSION,
-      `version must be a whole number >= 1 (the stream version the state was built from); got ${describe(version)}.`,
+      `version must be a whole number >= 1 (the stream version the state was built from); got ${describeValue(version)}.`,
     );
   }
 }
 
 export function assertSaveOptions(options: unknown): asserts options is SaveSnapshotOptions {
   if (options === null || typeof options !== 'object') {
-    throw new InvalidArgumentError(EventStoreErrorCode.INVALID_SNAPSHOT_OPTIONS, `save options must be an object such as { revision: 1 }; got ${describe(options)}.`);
+    throw new InvalidArgumentError(EventStoreErrorCode.INVALID_SNAPSHOT_OPTIONS, `save options must be an object such as { revision: 1 }; got ${describeValue(options)}.`);
   }
   assertRevision((options as { revision?: unknown }).revision);
 }
@@ -24,12 +25,12 @@ export function assertSaveOptions(options: unknown): asserts options is SaveSnap
 export function assertLoadOptions(options: unknown): asserts options is LoadSnapshotOptions | undefined {
   if (options === undefined) return;
   if (options === null || typeof options !== 'object') {
-    throw new InvalidArgumentError(EventStoreErrorCode.INVALID_SNAPSHOT_OPTIONS, `load options must be an object; got ${describe(options)}.`);
+    throw new InvalidArgumentError(EventStoreErrorCode.INVALID_SNAPSHOT_OPTIONS, `load options must be an object; got ${describeValue(options)}.`);
   }
   const { revision, atOrBelowVersion } = options as LoadSnapshotOptions;
   if (revision !== undefined) assertRevision(revision);
   if (atOrBelowVersion !== undefined && (!Number.isSafeInteger(atOrBelowVersion) || atOrBelowVersion < 0)) {
-    throw new InvalidArgumentError(EventStoreErrorCode.INVALID_SNAPSHOT_VERSION, `atOrBelowVersion must be a whole number >= 0; got ${describe(atOrBelowVersion)}.`);
+    throw new InvalidArgumentError(EventStoreErrorCode.INVALID_SNAPSHOT_VERSION, `atOrBelowVersion must be a whole number >= 0; got ${describeValue(atOrBelowVersion)}.`);
   }
 }
 
@@ -38,21 +39,13 @@ export function assertPruneOptions(options: unknown): asserts options is PruneSn
   if (!Number.isSafeInteger(keep) || (keep as number) < 1) {
     throw new InvalidArgumentError(
       EventStoreErrorCode.INVALID_SNAPSHOT_OPTIONS,
-      `prune needs { keep } with keep a whole number >= 1 (use delete() to remove every snapshot); got ${describe(options === null || typeof options !== 'object' ? options : keep)}.`,
+      `prune needs { keep } with keep a whole number >= 1 (use delete() to remove every snapshot); got ${describeValue(options === null || typeof options !== 'object' ? options : keep)}.`,
     );
   }
 }
 
 function assertRevision(revision: unknown): asserts revision is number {
   if (!Number.isSafeInteger(revision) || (revision as number) < 0) {
-    throw new InvalidArgumentError(EventStoreErrorCode.INVALID_SNAPSHOT_REVISION, `revision must be a whole number >= 0; got ${describe(revision)}.`);
+    throw new InvalidArgumentError(EventStoreErrorCode.INVALID_SNAPSHOT_REVISION, `revision must be a whole number >= 0; got ${describeValue(revision)}.`);
   }
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return typeof value;
 }
