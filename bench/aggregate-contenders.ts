@@ -1,8 +1,9 @@
-import { paginateQuery, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { paginateQuery, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { brotliDecompressSync } from 'node:zlib';
 import type { AggregateRepository } from '../lib/index.js';
 import { foldEntry, summaryOf, type AccountSummary, type BenchAccount } from './bench-account.aggregate.js';
 import type { Named } from './interleaved-rounds.js';
+import { newestSnapshotItem } from './newest-snapshot-item.js';
 
 type Item = Record<string, AttributeValue>;
 
@@ -61,18 +62,7 @@ export class BaselineAggregateLoader implements AggregateLoader {
 
   /** The newest snapshot item's state, or undefined. The bench account's state is small: always one item. */
   private async newestSnapshot(streamId: string): Promise<AccountSummary | undefined> {
-    const { Items } = await this.client.send(
-      new QueryCommand({
-        TableName: this.snapshotsTable,
-        KeyConditionExpression: '#stream = :stream AND begins_with(#key, :snapshot)',
-        ExpressionAttributeNames: { '#stream': 'streamId', '#key': 'sortKey' },
-        ExpressionAttributeValues: { ':stream': { S: streamId }, ':snapshot': { S: 's#' } },
-        ScanIndexForward: false,
-        Limit: 1,
-        ConsistentRead: true,
-      }),
-    );
-    const item = Items?.[0];
+    const item = await newestSnapshotItem(this.client, this.snapshotsTable!, streamId);
     if (item === undefined) return undefined;
     if (item.parts !== undefined) throw new Error(`baseline: snapshot of ${streamId} is multi-part; not expected for the bench account`);
     const json = item.encoding!.S === 'br' ? brotliDecompressSync(item.state!.B!).toString('utf8') : item.state!.S!;

@@ -1,8 +1,9 @@
-import { GetItemCommand, PutItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import type { SnapshotRepository } from '../lib/index.js';
 import type { Named } from './interleaved-rounds.js';
 import type { LedgerState } from './snapshot-state.js';
+import { newestSnapshotItem } from './newest-snapshot-item.js';
 
 type Item = Record<string, AttributeValue>;
 
@@ -69,18 +70,7 @@ export class BaselineSnapshotContender implements SnapshotContender {
   }
 
   async load(streamId: string): Promise<{ version: number; state: LedgerState } | undefined> {
-    const { Items } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: '#stream = :stream AND begins_with(#key, :snapshot)',
-        ExpressionAttributeNames: { '#stream': 'streamId', '#key': 'sortKey' },
-        ExpressionAttributeValues: { ':stream': { S: streamId }, ':snapshot': { S: 's#' } },
-        ScanIndexForward: false,
-        Limit: 1,
-        ConsistentRead: true,
-      }),
-    );
-    const manifest = Items?.[0];
+    const manifest = await newestSnapshotItem(this.client, this.tableName, streamId);
     if (manifest === undefined) return undefined;
     const version = Number(manifest.version!.N);
     let stored: Uint8Array;
