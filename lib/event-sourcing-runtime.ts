@@ -25,7 +25,7 @@ export async function createEventSourcingRuntime(options: DynamoEventSourcingMod
   const ownsClient = resolved.client === undefined;
   const client = resolved.client ?? new DynamoDBClient(resolved.clientConfig);
   try {
-    await provisionTable(client, eventsTableDefinition(resolved.eventsTable), resolved.tableSetup);
+    await provisionTable(client, eventsTableDefinition(resolved.eventsTable, { feed: resolved.feed !== undefined }), resolved.tableSetup);
     // Only with the `snapshots` option: apps without snapshots need no snapshots table (nor the permissions for one).
     if (resolved.snapshots !== undefined) {
       await provisionTable(client, snapshotsTableDefinition(resolved.snapshotsTable), resolved.tableSetup);

@@ -28,6 +28,8 @@ export const EventStoreErrorCode = {
   TABLE_MISMATCH: 'TABLE_MISMATCH',
   SNAPSHOT_NOT_SERIALIZABLE: 'SNAPSHOT_NOT_SERIALIZABLE',
   SNAPSHOTS_DISABLED: 'SNAPSHOTS_DISABLED',
+  INVALID_CHECKPOINT: 'INVALID_CHECKPOINT',
+  FEED_DISABLED: 'FEED_DISABLED',
 } as const;
 
 export type EventStoreErrorCode = (typeof EventStoreErrorCode)[keyof typeof EventStoreErrorCode];

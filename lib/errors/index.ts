@@ -16,3 +16,4 @@ export * from './invalid-module-options.error.js';
 export * from './table-mismatch.error.js';
 export * from './snapshot-not-serializable.error.js';
 export * from './snapshots-disabled.error.js';
+export * from './feed-disabled.error.js';

@@ -9,7 +9,8 @@ type ArgumentErrorCode =
   | typeof EventStoreErrorCode.INVALID_READ_OPTIONS
   | typeof EventStoreErrorCode.INVALID_SNAPSHOT_VERSION
   | typeof EventStoreErrorCode.INVALID_SNAPSHOT_REVISION
-  | typeof EventStoreErrorCode.INVALID_SNAPSHOT_OPTIONS;
+  | typeof EventStoreErrorCode.INVALID_SNAPSHOT_OPTIONS
+  | typeof EventStoreErrorCode.INVALID_CHECKPOINT;
 
 /**
  * A caller passed something the event store cannot accept (an empty stream id, a negative

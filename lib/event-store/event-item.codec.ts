@@ -20,7 +20,7 @@ export interface StoredEventItem {
 }
 
 /** What identifies an item and its commit, without the events. */
-export type EventItemHeader = Pick<StoredEventItem, 'streamId' | 'version' | 'lastVersion' | 'commitId' | 'commitLastVersion'>;
+export type EventItemHeader = Pick<StoredEventItem, 'streamId' | 'version' | 'lastVersion' | 'commitId' | 'committedAt' | 'commitLastVersion'>;
 
 export function decodeItemHeader(item: Record<string, AttributeValue>): EventItemHeader {
   return {
@@ -28,6 +28,7 @@ export function decodeItemHeader(item: Record<string, AttributeValue>): EventIte
     version: Number(item[A.version]!.N),
     lastVersion: Number(item[A.lastVersion]!.N),
     commitId: item[A.commitId]!.S!,
+    committedAt: Number(item[A.committedAt]!.N),
     commitLastVersion: item[A.commitLastVersion] === undefined ? undefined : Number(item[A.commitLastVersion].N),
   };
 }
@@ -63,7 +64,14 @@ interface StoredEntry {
  * The envelopes of an item whose versions fall in [from, to], in version order. Each event is
  * upcast only if stored at an older revision, and remembered for `envelopeOf`.
  */
-export function envelopesOf(item: StoredEventItem, registry: EventTypeRegistry, from = item.version, to = item.lastVersion): EventEnvelope[] {
+export function envelopesOf(
+  item: StoredEventItem,
+  registry: EventTypeRegistry,
+  from = item.version,
+  to = item.lastVersion,
+  /** Decodes only the events whose stored type name passes; the others are skipped undecoded. */
+  include?: (storedType: string) => boolean,
+): EventEnvelope[] {
   const entries = JSON.parse(item.events) as StoredEntry[];
   const idAt = eventIdSequence(item.firstEventId);
   const { metadata, correlationId, causationId } = parseCommitMetadata(item.metadata);
@@ -73,6 +81,7 @@ export function envelopesOf(item: StoredEventItem, registry: EventTypeRegistry, 
   for (let version = first; version <= last; version++) {
     const offset = version - item.version;
     const { type, rev, data } = entries[offset]!;
+    if (include !== undefined && !include(type)) continue;
     const registered = registry.resolve(type, item.streamId, version);
     const envelope: EventEnvelope = {
       event: registered.decode(data, rev, item.streamId, version),

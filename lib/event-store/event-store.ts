@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EVENT_SOURCING_RUNTIME } from '../dynamo-event-sourcing.constants.js';
 import { CommitIdReusedError } from '../errors/commit-id-reused.error.js';
 import { ConcurrencyError } from '../errors/concurrency.error.js';
@@ -35,6 +35,7 @@ import { backoffDelay, sleep, type RetryOptions } from './retry-policy.js';
 import { StreamBoundaryCache } from './stream-boundary-cache.js';
 import { unbatch } from './batched-iterable.js';
 import { CommittedAppend } from './committed-append.js';
+import { feedShardOf } from '../feed/feed-shard.js';
 
 /**
  * An 'any' or 'stream-exists' append that loses a race re-reads the head and tries again. Each
@@ -46,8 +47,11 @@ const NEARBY_BOUNDARY = 64;
 /** Re-reads allowed when a Query shows part of a multi-item commit that has committed (read-committed isolation). */
 const MAX_REREADS = 5;
 
-/** Where an append lands, or the stored commit it turns out to repeat. */
-type Position = { start: number; duplicateOf?: undefined } | { start?: undefined; duplicateOf: EventItemHeader };
+/**
+ * Where an append lands (and when the commit before it was written, when there is one), or the
+ * stored commit it turns out to repeat.
+ */
+type Position = { start: number; previousAt?: number; duplicateOf?: undefined } | { start?: undefined; duplicateOf: EventItemHeader };
 
 /**
  * Appends events to streams and reads them back, on one DynamoDB table.
@@ -63,6 +67,8 @@ export class EventStore {
   private readonly retry: Required<RetryOptions>;
   private readonly publishByDefault: boolean;
   private readonly boundaries = new StreamBoundaryCache();
+  private readonly feed?: { readonly shards: number; readonly settleMs: number };
+  private readonly logger = new Logger('DynamoEventSourcing');
 
   constructor(
     @Inject(EVENT_SOURCING_RUNTIME) runtime: EventSourcingRuntime,
@@ -72,6 +78,7 @@ export class EventStore {
     this.registry = runtime.registry;
     this.retry = runtime.options.retry;
     this.publishByDefault = runtime.options.publishEvents;
+    this.feed = runtime.options.feed;
   }
 
   /**
@@ -108,27 +115,30 @@ export class EventStore {
     const stored = commitMetadataToStore(appMetadata, correlationId, causationId);
     const metadataJson = stored === undefined ? undefined : toJsonPayload('(commit metadata)', stored);
     if (metadataJson !== undefined) assertMetadataSize(metadataJson);
-    const committedAt = Date.now();
-    const firstEventId = newEventId(committedAt);
-    const header: CommitHeader = {
+    const firstEventId = newEventId(Date.now());
+    const commit: Omit<CommitHeader, 'committedAt'> = {
       streamId,
       commitId: callerCommitId ?? firstEventId,
-      committedAt,
       firstEventId,
       metadataJson,
+      feedShard: this.feed === undefined ? undefined : feedShardOf(streamId, this.feed.shards),
     };
-    const plan = planCommit(header, packable); // every size limit is checked here, before any request
+    const plan = planCommit(commit, packable); // every size limit is checked here, before any request
 
     for (let retry = 0; ; retry++) {
       const position = await this.positionFor(streamId, expectedVersion, callerCommitId);
       if (position.duplicateOf !== undefined) return this.duplicate(position.duplicateOf, packable);
 
+      // Stamped per attempt, and always after the commit it follows: the feed orders each stream
+      // by commit time, so a writer whose clock lags another's must not stamp into the past.
+      const header: CommitHeader = { ...commit, committedAt: Math.max(Date.now(), (position.previousAt ?? 0) + 1) };
       const conflict = await this.write(commitItems(plan, packable, header, position.start), header, position.start);
       // The SDK retried a request whose first attempt landed (its response was lost): the item is this very call's.
       const landedEarlier = conflict?.existing !== undefined && isFromThisCall(conflict.existing, header);
       if (conflict === undefined || landedEarlier) {
         const version = position.start + events.length - 1;
-        this.boundaries.remember(streamId, version);
+        this.boundaries.remember(streamId, version, header.committedAt);
+        this.warnIfLateForFeed(header);
         const result = this.committed(header, events, packable, position.start);
         rememberAppended(events, result); // before publishing: handlers may ask for envelopeOf(event)
         if (publish) this.publisher.publish(events);
@@ -175,6 +185,21 @@ export class EventStore {
     );
   }
 
+  /**
+   * Feed readers trust a commit to show up within the settle window of its stamp. A write that
+   * took half of it already leaves little room for the index to catch up: say so, loudly.
+   */
+  private warnIfLateForFeed(header: CommitHeader): void {
+    if (this.feed === undefined) return;
+    const took = Date.now() - header.committedAt;
+    if (took > this.feed.settleMs / 2) {
+      this.logger.warn(
+        `Commit "${header.commitId}" of stream "${header.streamId}" was acknowledged ${took} ms after its commit time; ` +
+          `feed readers wait ${this.feed.settleMs} ms (feed.settleMs) for commits to show up, so this one may reach them late or be missed.`,
+      );
+    }
+  }
+
   private serialize(events: readonly object[]): PackableEvent[] {
     return events.map((event) => {
       const registered = this.registry.typeOf(event);
@@ -186,18 +211,21 @@ export class EventStore {
   /** The version the commit's first event gets, from the expected version and, where needed, the stream's head. */
   private async positionFor(streamId: string, expected: ExpectedVersion, callerCommitId?: string): Promise<Position> {
     if (expected === NO_STREAM || expected === 0) return { start: 1 };
-    if (typeof expected === 'number' && this.boundaries.has(streamId, expected)) return { start: expected + 1 };
+    if (typeof expected === 'number' && this.boundaries.has(streamId, expected)) {
+      return { start: expected + 1, previousAt: this.boundaries.committedAtOf(streamId, expected) };
+    }
 
     const head = await this.table.head(streamId);
     if (callerCommitId !== undefined && head.item?.commitId === callerCommitId) return { duplicateOf: head.item };
-    if (expected === ANY) return { start: head.version + 1 };
+    const previousAt = head.item?.committedAt;
+    if (expected === ANY) return { start: head.version + 1, previousAt };
     if (expected === STREAM_EXISTS) {
       if (head.version === 0) throw new ConcurrencyError(streamId, expected, 0);
-      return { start: head.version + 1 };
+      return { start: head.version + 1, previousAt };
     }
     if (head.version === expected) {
-      this.boundaries.remember(streamId, expected);
-      return { start: expected + 1 };
+      this.boundaries.remember(streamId, expected, previousAt!);
+      return { start: expected + 1, previousAt };
     }
     if (callerCommitId !== undefined && head.version > expected) {
       // A retry of a commit that did land at expected + 1, with others appended since.
@@ -276,7 +304,7 @@ export class EventStore {
     }
     const envelopes = items.flatMap((item) => envelopesOf(item, this.registry));
     const version = commitEnd(storedItem);
-    this.boundaries.remember(storedItem.streamId, version);
+    this.boundaries.remember(storedItem.streamId, version, storedItem.committedAt);
     return new CommittedAppend(storedItem.streamId, storedItem.commitId, version, true, () => envelopes as EventEnvelope<TEvent>[]);
   }
 
@@ -318,6 +346,7 @@ export class EventStore {
     // The highest version that some item seen so far proves is committed: reading must get at least that far.
     let committedUpTo = 0;
     let endsCommit = false; // whether the last item yielded ends its commit
+    let lastCommittedAt = 0; // commit time of the last item yielded
     for (let reread = 0; ; reread++) {
       let gap = false;
       const range = { lower: lower > 1 ? lower : undefined, upper: to < Number.MAX_SAFE_INTEGER ? to : undefined };
@@ -332,12 +361,13 @@ export class EventStore {
           yield envelopesOf(item, this.registry, next, to);
           next = item.lastVersion + 1;
           endsCommit = commitEnd(item) === item.lastVersion;
+          lastCommittedAt = item.committedAt;
           if (next > to) return;
         }
       }
       if (!gap && next > Math.min(committedUpTo, to)) {
         // Read to the end: the last item yielded ends the stream, so its version is a known commit boundary.
-        if (to === Number.MAX_SAFE_INTEGER && next > from && endsCommit) this.boundaries.remember(streamId, next - 1);
+        if (to === Number.MAX_SAFE_INTEGER && next > from && endsCommit) this.boundaries.remember(streamId, next - 1, lastCommittedAt);
         return;
       }
       // Part of a multi-item commit was not visible yet; it has committed, so read again from where it stopped.

@@ -34,9 +34,10 @@ const HEADER_NAMES = {
   '#version': A.version,
   '#last': A.lastVersion,
   '#commit': A.commitId,
+  '#at': A.committedAt,
   '#commitLast': A.commitLastVersion,
 };
-const HEADER_PROJECTION = '#stream, #version, #last, #commit, #commitLast';
+const HEADER_PROJECTION = '#stream, #version, #last, #commit, #at, #commitLast';
 
 // Every write is conditional on the key being free: this is the whole concurrency check.
 const KEY_IS_FREE = `attribute_not_exists(${A.version})`;

@@ -1,4 +1,5 @@
 import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import type { FeedOptions } from '../feed/interfaces/feed-options.interface.js';
 import type { RetryOptions } from '../event-store/retry-policy.js';
 import type { SnapshotOptions } from '../snapshots/interfaces/snapshot-options.interface.js';
 import type { EventRegistration } from '../serialization/event-type-registry.js';
@@ -32,4 +33,10 @@ export interface DynamoEventSourcingModuleOptions {
    * the `SnapshotRepository` can be used. `{}` for the defaults (keep every snapshot, no time to live).
    */
   snapshots?: SnapshotOptions;
+  /**
+   * The global feed of all commits, read by `replayAll$` and projections: a sharded index on the
+   * events table (one small index entry per commit, 1 write unit). Default on with
+   * `{ shards: 4, settleMs: 2000 }`; `false` turns it off and leaves the index out of the table.
+   */
+  feed?: FeedOptions | false;
 }

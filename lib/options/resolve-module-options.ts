@@ -3,6 +3,7 @@ import { InvalidModuleOptionsError } from '../errors/invalid-module-options.erro
 import { DEFAULT_RETRY, type RetryOptions } from '../event-store/retry-policy.js';
 import type { DynamoEventSourcingModuleOptions } from '../interfaces/dynamo-event-sourcing-module-options.interface.js';
 import type { EventRegistration } from '../serialization/event-type-registry.js';
+import type { FeedOptions } from '../feed/interfaces/feed-options.interface.js';
 import type { SnapshotOptions } from '../snapshots/interfaces/snapshot-options.interface.js';
 import { TABLE_SETUPS, type TableSetup } from '../tables/table-setup.js';
 
@@ -19,7 +20,13 @@ export interface ResolvedModuleOptions {
   snapshotsTable: string;
   /** Undefined when snapshots are off. */
   snapshots?: ResolvedSnapshotOptions;
+  /** Undefined when the feed is off (`feed: false`). */
+  feed?: Required<FeedOptions>;
 }
+
+export const DEFAULT_FEED: Required<FeedOptions> = { shards: 4, settleMs: 2000 };
+/** Shards are read in parallel by every feed reader: beyond this, merging costs more than it spreads. */
+export const MAX_FEED_SHARDS = 64;
 
 /** The `snapshots` option, checked. Undefined settings mean "off". */
 export interface ResolvedSnapshotOptions {
@@ -27,7 +34,7 @@ export interface ResolvedSnapshotOptions {
   ttlSeconds?: number;
 }
 
-const KNOWN_OPTIONS = ['client', 'clientConfig', 'tablePrefix', 'tables', 'tableSetup', 'events', 'retry', 'publishEvents', 'snapshots'];
+const KNOWN_OPTIONS = ['client', 'clientConfig', 'tablePrefix', 'tables', 'tableSetup', 'events', 'retry', 'publishEvents', 'snapshots', 'feed'];
 const KNOWN_TABLES = ['events', 'snapshots'];
 const SNAPSHOT_OPTIONS = ['keep', 'ttlSeconds'];
 const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
@@ -52,6 +59,7 @@ export function resolveModuleOptions(options: DynamoEventSourcingModuleOptions |
     retry = {},
     publishEvents = true,
     snapshots,
+    feed = {},
   } = options;
 
   if (client !== undefined && typeof (client as { send?: unknown }).send !== 'function') {
@@ -91,7 +99,27 @@ export function resolveModuleOptions(options: DynamoEventSourcingModuleOptions |
     publishEvents,
     snapshotsTable,
     snapshots: snapshots === undefined ? undefined : resolveSnapshots(snapshots),
+    feed: feed === false ? undefined : resolveFeed(feed),
   };
+}
+
+function resolveFeed(feed: FeedOptions): Required<FeedOptions> {
+  if (feed === null || typeof feed !== 'object' || Array.isArray(feed)) {
+    throw new InvalidModuleOptionsError('feed', 'must be an object such as { shards: 4 } ({} for the defaults), or false to turn the feed off.');
+  }
+  for (const key of Object.keys(feed)) {
+    if (!(key in DEFAULT_FEED)) {
+      throw new InvalidModuleOptionsError(`feed.${key}`, `is not a feed option. Known: ${Object.keys(DEFAULT_FEED).join(', ')}.`);
+    }
+  }
+  const { shards = DEFAULT_FEED.shards, settleMs = DEFAULT_FEED.settleMs } = feed;
+  if (!Number.isInteger(shards) || shards < 1 || shards > MAX_FEED_SHARDS) {
+    throw new InvalidModuleOptionsError('feed.shards', `must be a whole number from 1 to ${MAX_FEED_SHARDS}; got ${JSON.stringify(shards)}.`);
+  }
+  if (!Number.isInteger(settleMs) || settleMs < 0) {
+    throw new InvalidModuleOptionsError('feed.settleMs', `must be a whole number of milliseconds >= 0; got ${JSON.stringify(settleMs)}.`);
+  }
+  return { shards, settleMs };
 }
 
 function tableName(prefix: string, tables: Record<string, string | undefined>, table: string): string {

@@ -81,6 +81,16 @@ export class EventTypeRegistry {
     return this.typeOf(event).name;
   }
 
+  /** The registration of a stored type name (current or alias), or undefined for a name not registered. */
+  find(storedName: string): RegisteredEventType | undefined {
+    return this.byName.get(storedName);
+  }
+
+  /** The registration of an event class, or undefined for a class not registered. */
+  findClass(type: EventClass): RegisteredEventType | undefined {
+    return this.byClass.get(type);
+  }
+
   /** The registration a stored type name (current or alias) stands for. */
   resolve(storedName: string, streamId?: string, version?: number): RegisteredEventType {
     const registered = this.byName.get(storedName);

@@ -24,14 +24,33 @@ export const EventItemAttribute = {
   metadata: 'metadata',
   /** (N, only on commits split over several items) version of the commit's last event. */
   commitLastVersion: 'commitLastVersion',
+  /**
+   * (N, only on a commit's first item, when the feed is on) the feed index shard of the stream:
+   * the partition key of the {@link FEED_INDEX}, whose sort key is `committedAt`.
+   */
+  feedShard: 'feedShard',
 } as const;
 
 /**
- * The events table as a `CreateTableInput`, for `tableSetup: 'create'` and for carrying into
- * CloudFormation, CDK or Terraform. On-demand billing by default.
+ * The global secondary index behind the feed: partition key `feedShard`, sort key `committedAt`.
+ * It projects the table's keys plus `lastVersion` and `commitLastVersion` (so that a reader knows
+ * how many events an entry holds before fetching them): about 170 bytes plus the stream id per
+ * entry, 1 write unit per commit for stream ids up to 850 bytes.
  */
-export function eventsTableDefinition(tableName: string): CreateTableInput {
-  return {
+export const FEED_INDEX = 'feed';
+
+export interface EventsTableDefinitionOptions {
+  /** Include the feed index (default true); false for apps that turn the feed off. */
+  feed?: boolean;
+}
+
+/**
+ * The events table as a `CreateTableInput`, for `tableSetup: 'create'` and for carrying into
+ * CloudFormation, CDK or Terraform. On-demand billing by default (an on-demand table's indexes
+ * are on-demand too).
+ */
+export function eventsTableDefinition(tableName: string, options: EventsTableDefinitionOptions = {}): CreateTableInput {
+  const table: CreateTableInput = {
     TableName: tableName,
     AttributeDefinitions: [
       { AttributeName: EventItemAttribute.streamId, AttributeType: 'S' },
@@ -43,4 +62,23 @@ export function eventsTableDefinition(tableName: string): CreateTableInput {
     ],
     BillingMode: 'PAY_PER_REQUEST',
   };
+  if (options.feed === false) return table;
+  table.AttributeDefinitions!.push(
+    { AttributeName: EventItemAttribute.feedShard, AttributeType: 'N' },
+    { AttributeName: EventItemAttribute.committedAt, AttributeType: 'N' },
+  );
+  table.GlobalSecondaryIndexes = [
+    {
+      IndexName: FEED_INDEX,
+      KeySchema: [
+        { AttributeName: EventItemAttribute.feedShard, KeyType: 'HASH' },
+        { AttributeName: EventItemAttribute.committedAt, KeyType: 'RANGE' },
+      ],
+      Projection: {
+        ProjectionType: 'INCLUDE',
+        NonKeyAttributes: [EventItemAttribute.lastVersion, EventItemAttribute.commitLastVersion],
+      },
+    },
+  ];
+  return table;
 }

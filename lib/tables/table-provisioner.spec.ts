@@ -10,8 +10,32 @@ describe('compareTable', () => {
     const actual: TableDescription = {
       KeySchema: definition.KeySchema,
       AttributeDefinitions: definition.AttributeDefinitions,
+      GlobalSecondaryIndexes: definition.GlobalSecondaryIndexes,
     };
     expect(compareTable(definition, actual)).toEqual([]);
+  });
+
+  it('names a missing feed index, and accepts a table without one when the feed is off', () => {
+    const actual: TableDescription = { KeySchema: definition.KeySchema, AttributeDefinitions: definition.AttributeDefinitions };
+    expect(compareTable(definition, actual)).toEqual(['global secondary index "feed" is missing']);
+    expect(compareTable(eventsTableDefinition('events', { feed: false }), actual)).toEqual([]);
+  });
+
+  it('accepts a feed index that projects more than needed, and names what a narrower one lacks', () => {
+    const feedIndex = definition.GlobalSecondaryIndexes![0]!;
+    const withProjection = (Projection: object): TableDescription => ({
+      KeySchema: definition.KeySchema,
+      AttributeDefinitions: definition.AttributeDefinitions,
+      GlobalSecondaryIndexes: [{ ...feedIndex, Projection }],
+    });
+    expect(compareTable(definition, withProjection({ ProjectionType: 'ALL' }))).toEqual([]);
+    expect(compareTable(definition, withProjection({ ProjectionType: 'INCLUDE', NonKeyAttributes: ['commitLastVersion', 'lastVersion', 'events'] }))).toEqual([]);
+    expect(compareTable(definition, withProjection({ ProjectionType: 'INCLUDE', NonKeyAttributes: ['commitLastVersion'] }))).toEqual([
+      'index "feed" does not project lastVersion',
+    ]);
+    expect(compareTable(definition, withProjection({ ProjectionType: 'KEYS_ONLY' }))).toEqual([
+      'index "feed" projects KEYS_ONLY, expected INCLUDE (lastVersion, commitLastVersion)',
+    ]);
   });
 
   it('names a wrong key type and a wrong key name', () => {

@@ -6,6 +6,7 @@ import {
   waitUntilTableExists,
   type CreateTableInput,
   type DynamoDBClient,
+  type Projection,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import { TableMismatchError } from '../errors/table-mismatch.error.js';
@@ -72,11 +73,25 @@ export function compareTable(expected: CreateTableInput, actual: TableDescriptio
     const want = describeKeys(index.KeySchema, expected.AttributeDefinitions);
     const have = describeKeys(found.KeySchema, actual.AttributeDefinitions);
     if (want !== have) differences.push(`index "${index.IndexName}" has keys [${have}], expected [${want}]`);
-    const wantProjection = index.Projection?.ProjectionType;
-    const haveProjection = found.Projection?.ProjectionType;
-    if (wantProjection !== haveProjection) {
-      differences.push(`index "${index.IndexName}" projects ${haveProjection}, expected ${wantProjection}`);
-    }
+    const missing = missingProjectedAttributes(index.Projection, found.Projection);
+    if (missing !== undefined) differences.push(`index "${index.IndexName}" ${missing}`);
   }
   return differences;
+}
+
+/**
+ * What an index's projection lacks, if anything. A wider projection than needed works (it only
+ * costs more per write), so ALL satisfies INCLUDE, and INCLUDE only needs the expected attributes.
+ */
+function missingProjectedAttributes(expected: Projection | undefined, actual: Projection | undefined): string | undefined {
+  const want = expected?.ProjectionType ?? 'ALL';
+  const have = actual?.ProjectionType ?? 'ALL';
+  if (want === have && want !== 'INCLUDE') return undefined;
+  if (have === 'ALL') return undefined;
+  if (want === 'INCLUDE' && have === 'INCLUDE') {
+    const absent = (expected?.NonKeyAttributes ?? []).filter((name) => !actual?.NonKeyAttributes?.includes(name));
+    return absent.length === 0 ? undefined : `does not project ${absent.join(', ')}`;
+  }
+  const described = want === 'INCLUDE' ? `INCLUDE (${expected?.NonKeyAttributes?.join(', ')})` : want;
+  return `projects ${have}, expected ${described}`;
 }

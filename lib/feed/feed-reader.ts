@@ -1,0 +1,241 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { EventStoreErrorCode } from '../errors/event-store.error.js';
+import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
+import { StreamIntegrityError } from '../errors/stream-integrity.error.js';
+import { describeValue } from '../errors/describe-value.js';
+import { envelopesOf, type StoredEventItem } from '../event-store/event-item.codec.js';
+import { EventStreamTable } from '../event-store/event-stream-table.js';
+import { FeedDisabledError } from '../errors/feed-disabled.error.js';
+import type { EventSourcingRuntime } from '../event-sourcing-runtime.js';
+import { backoffDelay, sleep, type RetryOptions } from '../event-store/retry-policy.js';
+import type { EventClass, EventTypeRegistry } from '../serialization/event-type-registry.js';
+import type { RegisteredEventType } from '../serialization/registered-event-type.js';
+import { EventItemAttribute as A } from '../tables/events-table.js';
+import { compareCommits, FEED_START, firstVersionAfter, formatCheckpoint, parseCheckpoint, type FeedCheckpoint, type FeedPosition } from './feed-checkpoint.js';
+import { FeedIndex, itemKey, type FeedEntry } from './feed-index.js';
+import type { FeedEvent } from './interfaces/feed-event.interface.js';
+import type { ReplayAllOptions } from './interfaces/replay-all-options.interface.js';
+
+/** One page of the feed: its events (after filtering), and the checkpoint after all of its commits. */
+export interface FeedPage {
+  readonly events: FeedEvent[];
+  /** Covers the page's filtered-out events too; on the last page, the read's high-water mark. */
+  readonly checkpoint: FeedCheckpoint;
+  /** The last page of the read: everything up to the high-water mark has been delivered. */
+  readonly caughtUp: boolean;
+  /** Commit time the page reached, and the high-water mark the read goes to (for progress). */
+  readonly reachedAt: number;
+  readonly highWaterMark: number;
+}
+
+export interface FeedReadOptions extends ReplayAllOptions {
+  /** Read up to this commit time instead of now minus the settle window (tests, rebuild progress). */
+  highWaterMark?: number;
+}
+
+export const MAX_FEED_PAGE_SIZE = 1000;
+const MAX_REREADS = 5;
+
+/** A shard's entries in commit-time order, fetched page by page as the merge needs them. */
+class ShardCursor {
+  readonly buffer: FeedEntry[] = [];
+  /** The highest commit time the shard's Query has gone past: entries later than it are not fetched yet. */
+  private reached: number;
+  private next?: Record<string, AttributeValue>;
+  private done = false;
+
+  constructor(
+    private readonly index: FeedIndex,
+    private readonly shard: number,
+    private readonly from: number,
+    private readonly to: number,
+    private readonly limit: number,
+    private readonly streamPrefix?: string,
+  ) {
+    this.reached = from - 1;
+  }
+
+  /**
+   * Whether the head of the buffer may still be preceded by an entry not fetched yet: the buffer is
+   * empty, or its head shares the commit time of the page boundary (entries of one millisecond may
+   * span pages, and the index returns them in no particular order).
+   */
+  get needsFetch(): boolean {
+    return !this.done && (this.buffer.length === 0 || this.buffer[0]!.at >= this.reached);
+  }
+
+  async fetch(): Promise<void> {
+    const page = await this.index.page(this.shard, this.from, this.to, this.limit, this.streamPrefix, this.next);
+    this.buffer.push(...page.entries);
+    this.buffer.sort(compareEntries);
+    this.next = page.next;
+    this.done = page.next === undefined;
+    const last = page.next?.[A.committedAt]?.N ?? page.entries.at(-1)?.at;
+    if (last !== undefined) this.reached = Math.max(this.reached, Number(last));
+  }
+}
+
+const compareEntries = (a: FeedEntry, b: FeedEntry): number => compareCommits(a, b);
+
+/**
+ * Reads the global feed: the feed index's shards, merged into one order (commit time, then stream
+ * id; each stream's commits carry strictly increasing times, so each stream comes in version
+ * order), up to a high-water mark of now minus the settle window. Commits younger than that are
+ * left for a later read, so that one whose index entry shows up late (clock skew, write latency,
+ * index propagation) is still ahead of every reader's checkpoint when it does.
+ */
+export class FeedReader {
+  constructor(
+    private readonly index: FeedIndex,
+    private readonly table: EventStreamTable,
+    private readonly registry: EventTypeRegistry,
+    private readonly feed: { readonly shards: number; readonly settleMs: number },
+    private readonly retry: Required<RetryOptions>,
+  ) {}
+
+  /** Checks options at once, so that a mistake throws where the read is set up. */
+  resolve(options: FeedReadOptions): { position: FeedPosition; include?: (storedType: string) => boolean } {
+    if (options === null || typeof options !== 'object') {
+      throw invalidOptions(`feed read options must be an object such as { pageSize: 100 }; got ${describeValue(options)}.`);
+    }
+    const { pageSize, eventTypes, streamPrefix } = options;
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_FEED_PAGE_SIZE) {
+      throw invalidOptions(`pageSize must be a whole number from 1 to ${MAX_FEED_PAGE_SIZE}; got ${describeValue(pageSize)}.`);
+    }
+    if (streamPrefix !== undefined && (typeof streamPrefix !== 'string' || streamPrefix.length === 0)) {
+      throw invalidOptions(`streamPrefix must be a non-empty string; got ${describeValue(streamPrefix)}.`);
+    }
+    const position = parseCheckpoint(options.from ?? FEED_START);
+    if (eventTypes === undefined) return { position };
+    if (!Array.isArray(eventTypes) || eventTypes.length === 0) {
+      throw invalidOptions(`eventTypes must be a non-empty array of event classes or type names; got ${describeValue(eventTypes)}.`);
+    }
+    const wanted = new Set<RegisteredEventType>(eventTypes.map((type) => this.registrationOf(type)));
+    const decided = new Map<string, boolean>();
+    const include = (storedType: string): boolean => {
+      let answer = decided.get(storedType);
+      if (answer === undefined) {
+        const registered = this.registry.find(storedType);
+        answer = registered !== undefined && wanted.has(registered);
+        decided.set(storedType, answer);
+      }
+      return answer;
+    };
+    return { position, include };
+  }
+
+  /**
+   * The feed after `options.from` up to the high-water mark, page by page. The last page (possibly
+   * with no events) has `caughtUp` set and a checkpoint at the high-water mark.
+   */
+  async *pages(options: FeedReadOptions): AsyncGenerator<FeedPage> {
+    const { position: start, include } = this.resolve(options);
+    let position = start;
+    const highWaterMark = options.highWaterMark ?? Date.now() - this.feed.settleMs;
+    if (highWaterMark < position.at) {
+      yield { events: [], checkpoint: formatCheckpoint(position), caughtUp: true, reachedAt: position.at, highWaterMark };
+      return;
+    }
+    const cursors = Array.from(
+      { length: this.feed.shards },
+      (_, shard) => new ShardCursor(this.index, shard, position.at, highWaterMark, options.pageSize, options.streamPrefix),
+    );
+    for (;;) {
+      const picked = await this.pick(cursors, position, options.pageSize);
+      if (picked.length === 0) {
+        const end: FeedPosition = { at: highWaterMark };
+        yield { events: [], checkpoint: formatCheckpoint(end), caughtUp: true, reachedAt: highWaterMark, highWaterMark };
+        return;
+      }
+      const events = await this.load(picked, include);
+      const last = picked.at(-1)!.entry;
+      position = { at: last.at, streamId: last.streamId, version: last.commitEnd };
+      yield { events, checkpoint: formatCheckpoint(position), caughtUp: false, reachedAt: last.at, highWaterMark };
+    }
+  }
+
+  /** The next commits in feed order after `position`, up to `pageSize` events (at least one commit). */
+  private async pick(cursors: ShardCursor[], position: FeedPosition, pageSize: number): Promise<Array<{ entry: FeedEntry; from: number }>> {
+    const picked: Array<{ entry: FeedEntry; from: number }> = [];
+    let events = 0;
+    for (;;) {
+      const behind = cursors.filter((cursor) => cursor.needsFetch);
+      if (behind.length > 0) {
+        await Promise.all(behind.map((cursor) => cursor.fetch()));
+        continue;
+      }
+      let first: ShardCursor | undefined;
+      for (const cursor of cursors) {
+        if (cursor.buffer.length > 0 && (first === undefined || compareEntries(cursor.buffer[0]!, first.buffer[0]!) < 0)) first = cursor;
+      }
+      if (first === undefined) return picked; // every shard is read to the high-water mark
+      const entry = first.buffer[0]!;
+      const from = firstVersionAfter(position, entry.at, entry.streamId, entry.version, entry.commitEnd);
+      const count = entry.commitEnd - from + 1;
+      if (count > 0 && picked.length > 0 && events + count > pageSize) return picked;
+      first.buffer.shift();
+      if (count <= 0) continue; // delivered before the checkpoint this read started from
+      picked.push({ entry, from });
+      events += count;
+      if (events >= pageSize) return picked;
+    }
+  }
+
+  /** The picked commits' events, in feed order, each with its checkpoint. */
+  private async load(picked: ReadonlyArray<{ entry: FeedEntry; from: number }>, include?: (storedType: string) => boolean): Promise<FeedEvent[]> {
+    const items = await this.index.firstItems(picked.map(({ entry }) => entry));
+    const events: FeedEvent[] = [];
+    for (const { entry, from } of picked) {
+      const first = items.get(itemKey(entry.streamId, entry.version));
+      if (first === undefined) {
+        throw new StreamIntegrityError(entry.streamId, `the feed lists a commit at version ${entry.version} that the events table does not hold.`);
+      }
+      const commitItems = entry.commitEnd > first.lastVersion ? [first, ...(await this.restOfCommit(first, entry.commitEnd))] : [first];
+      for (const item of commitItems) {
+        for (const envelope of envelopesOf(item, this.registry, from, entry.commitEnd, include)) {
+          const checkpoint = formatCheckpoint({ at: entry.at, streamId: entry.streamId, version: envelope.version });
+          events.push({ ...envelope, checkpoint });
+        }
+      }
+    }
+    return events;
+  }
+
+  /** The items after the first of a commit split over several; its transaction has committed, so all must show. */
+  private async restOfCommit(first: StoredEventItem, commitEnd: number): Promise<StoredEventItem[]> {
+    for (let reread = 0; ; reread++) {
+      const items: StoredEventItem[] = [];
+      for await (const page of this.table.pages(first.streamId, { lower: first.lastVersion + 1, upper: commitEnd, forward: true })) {
+        items.push(...page.filter((item) => item.commitId === first.commitId));
+      }
+      let expected = first.lastVersion + 1;
+      let contiguous = true;
+      for (const item of items) {
+        if (item.version !== expected) contiguous = false;
+        expected = item.lastVersion + 1;
+      }
+      if (contiguous && expected === commitEnd + 1) return items;
+      // Query is read-committed: part of a committed transaction may not show yet.
+      if (reread >= MAX_REREADS) throw new StreamIntegrityError(first.streamId, `commit "${first.commitId}" is not fully visible.`);
+      await sleep(backoffDelay(reread + 1, this.retry));
+    }
+  }
+
+  private registrationOf(type: EventClass | string): RegisteredEventType {
+    const registered = typeof type === 'string' ? this.registry.find(type) : typeof type === 'function' ? this.registry.findClass(type) : undefined;
+    if (registered === undefined) {
+      const what = typeof type === 'function' ? `class ${type.name}` : describeValue(type);
+      throw invalidOptions(`eventTypes lists ${what}, which is not a registered event type (register it in the module's \`events\`).`);
+    }
+    return registered;
+  }
+}
+
+const invalidOptions = (message: string) => new InvalidArgumentError(EventStoreErrorCode.INVALID_READ_OPTIONS, message);
+
+/** The feed reader of a module's runtime; throws FeedDisabledError when the feed is off. */
+export function createFeedReader(runtime: EventSourcingRuntime): FeedReader {
+  const { feed, eventsTable, retry } = runtime.options;
+  if (feed === undefined) throw new FeedDisabledError();
+  return new FeedReader(new FeedIndex(runtime.client, eventsTable, retry), new EventStreamTable(runtime.client, eventsTable), runtime.registry, feed, retry);
+}
