@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoEventSourcingModuleOptions } from './interfaces/dynamo-event-sourcing-module-options.interface.js';
 import { resolveModuleOptions, type ResolvedModuleOptions } from './options/resolve-module-options.js';
+import { CommitNotifier } from './feed/commit-notifier.js';
 import { EventTypeRegistry } from './serialization/event-type-registry.js';
 import { provisionSnapshotsTimeToLive } from './snapshots/snapshots-time-to-live.js';
 import { eventsTableDefinition } from './tables/events-table.js';
@@ -16,6 +17,8 @@ export interface EventSourcingRuntime {
   readonly registry: EventTypeRegistry;
   /** Aggregate names taken by `forFeature` registrations, across all of them: stream ids must not collide. */
   readonly aggregateNames: Map<string, object>;
+  /** Hears of every commit this process makes (for projections to read the feed early). */
+  readonly commits: CommitNotifier;
 }
 
 /** Checks the options, builds the client and readies the tables: everything that can fail at start-up fails here. */
@@ -37,5 +40,5 @@ export async function createEventSourcingRuntime(options: DynamoEventSourcingMod
     if (ownsClient) client.destroy();
     throw error;
   }
-  return { client, ownsClient, options: resolved, registry, aggregateNames: new Map() };
+  return { client, ownsClient, options: resolved, registry, aggregateNames: new Map(), commits: new CommitNotifier() };
 }
