@@ -12,6 +12,10 @@ export type {
 } from './aggregates/interfaces/aggregate-registration.interface.js';
 export type { DynamoEventSourcingModuleOptions } from './interfaces/dynamo-event-sourcing-module-options.interface.js';
 export { EventStore } from './event-store/event-store.js';
+export { handleInOrder } from './replay/handle-in-order.operator.js';
+export type { ReplayOptions } from './replay/interfaces/replay-options.interface.js';
+export { FEED_START, type FeedCheckpoint } from './feed/feed-checkpoint.js';
+export type { FeedEvent, FeedOptions, ReplayAllOptions } from './feed/interfaces/index.js';
 export { ANY, NO_STREAM, STREAM_EXISTS, type ExpectedVersion } from './event-store/expected-version.js';
 export * from './event-store/interfaces/index.js';
 export type { RetryOptions } from './event-store/retry-policy.js';
@@ -33,6 +37,6 @@ export { EventMetadataContext } from './metadata/event-metadata-context.js';
 export { WithCommandMetadata } from './metadata/with-command-metadata.decorator.js';
 export { envelopeOf } from './metadata/envelope-of.js';
 export type { EventMetadataScope, CorrelatedCommand } from './metadata/interfaces/index.js';
-export { eventsTableDefinition, EventItemAttribute } from './tables/events-table.js';
+export { eventsTableDefinition, EventItemAttribute, FEED_INDEX, type EventsTableDefinitionOptions } from './tables/events-table.js';
 export { itemSize, MAX_ITEM_BYTES, MAX_TRANSACTION_BYTES, MAX_TRANSACTION_ITEMS } from './tables/item-size.js';
 export type { TableSetup } from './tables/table-setup.js';

@@ -31,11 +31,20 @@ import type { AppendOptions } from './interfaces/append-options.interface.js';
 import type { AppendResult } from './interfaces/append-result.interface.js';
 import type { EventEnvelope } from './interfaces/event-envelope.interface.js';
 import type { ReadOptions } from './interfaces/read-options.interface.js';
+import type { Observable } from 'rxjs';
+import { pagedObservable } from '../replay/paged-observable.js';
+import type { ReplayOptions } from '../replay/interfaces/replay-options.interface.js';
+import { resolveReplayOptions } from '../replay/resolve-replay-options.js';
 import { backoffDelay, sleep, type RetryOptions } from './retry-policy.js';
 import { StreamBoundaryCache } from './stream-boundary-cache.js';
 import { unbatch } from './batched-iterable.js';
 import { CommittedAppend } from './committed-append.js';
 import { feedShardOf } from '../feed/feed-shard.js';
+import type { CommitNotifier } from '../feed/commit-notifier.js';
+import { createFeedReader, type FeedReader } from '../feed/feed-reader.js';
+import type { FeedEvent } from '../feed/interfaces/feed-event.interface.js';
+import type { ReplayAllOptions } from '../feed/interfaces/replay-all-options.interface.js';
+import { FeedDisabledError } from '../errors/feed-disabled.error.js';
 
 /**
  * An 'any' or 'stream-exists' append that loses a race re-reads the head and tries again. Each
@@ -69,6 +78,8 @@ export class EventStore {
   private readonly boundaries = new StreamBoundaryCache();
   private readonly feed?: { readonly shards: number; readonly settleMs: number };
   private readonly logger = new Logger('DynamoEventSourcing');
+  private readonly commits: CommitNotifier;
+  private readonly feedReader?: FeedReader;
 
   constructor(
     @Inject(EVENT_SOURCING_RUNTIME) runtime: EventSourcingRuntime,
@@ -79,6 +90,8 @@ export class EventStore {
     this.retry = runtime.options.retry;
     this.publishByDefault = runtime.options.publishEvents;
     this.feed = runtime.options.feed;
+    this.commits = runtime.commits;
+    this.feedReader = runtime.options.feed === undefined ? undefined : createFeedReader(runtime);
   }
 
   /**
@@ -139,6 +152,7 @@ export class EventStore {
         const version = position.start + events.length - 1;
         this.boundaries.remember(streamId, version, header.committedAt);
         this.warnIfLateForFeed(header);
+        this.commits.notify(header.committedAt);
         const result = this.committed(header, events, packable, position.start);
         rememberAppended(events, result); // before publishing: handlers may ask for envelopeOf(event)
         if (publish) this.publisher.publish(events);
@@ -183,6 +197,57 @@ export class EventStore {
           ? this.readForward(streamId, fromVersion, toVersion, pageSize)
           : this.readBackward(streamId, fromVersion, toVersion, pageSize)) as AsyncGenerator<EventEnvelope<TEvent>[]>,
     );
+  }
+
+  /**
+   * Replays a stream, oldest first, as a cold Observable of envelopes, read one DynamoDB Query page
+   * at a time (see {@link ReplayOptions.pageSize}) and no faster than they are handled: the next
+   * page is read only once every event of the previous one has been handled. A synchronous
+   * subscriber has handled an event when its `next` returns; for async handlers, apply
+   * `handleInOrder(handler)` directly to this Observable, so that an event counts as handled once
+   * its handler has settled (at most one page then waits in memory; `concatMap` would read on
+   * regardless). Each subscription reads afresh, strongly consistent. Unsubscribing stops the
+   * reading: no further request is sent. Completes after the last event (or `toVersion`).
+   *
+   * @throws InvalidArgumentError (synchronously, before anything is sent) on a bad stream id or options.
+   */
+  replay$<TEvent extends object = object>(streamId: string, options: ReplayOptions): Observable<EventEnvelope<TEvent>> {
+    assertStreamId(streamId);
+    const { fromVersion, toVersion, pageSize } = resolveReplayOptions(options);
+    const readSpan = (from: number, carried: { fromStartsItem: boolean; committedUpTo: number }) =>
+      this.readForward(streamId, from, toVersion, pageSize, pageSize, carried) as AsyncGenerator<EventEnvelope<TEvent>[]>;
+    async function* pages(): AsyncGenerator<EventEnvelope<TEvent>[]> {
+      // What each page's read learns for the next: where items start, and how far commits are known to reach.
+      const carried = { fromStartsItem: false, committedUpTo: 0 };
+      for (let next = fromVersion; next <= toVersion; ) {
+        const page: EventEnvelope<TEvent>[] = [];
+        for await (const envelopes of readSpan(next, carried)) for (const envelope of envelopes) page.push(envelope);
+        if (page.length === 0) return; // the stream ends before `next`
+        yield page;
+        next = page.at(-1)!.version + 1;
+        carried.fromStartsItem = true; // unless `toVersion` clipped the page, and then the loop ends
+      }
+    }
+    return pagedObservable(pages);
+  }
+
+  /**
+   * Every committed event of every stream (the global feed), as a cold Observable of envelopes
+   * that each carry the checkpoint to resume after it: exactly once, each stream in version order,
+   * streams interleaved in commit-time order. Reads up to the feed's high-water mark (now minus
+   * `feed.settleMs`) as of subscribing, then completes; a page of `pageSize` events is fetched only
+   * when the previous one has been handled (use {@link handleInOrder} for async handlers).
+   *
+   * @throws InvalidArgumentError for bad options, FeedDisabledError with `feed: false`: at once, before any request.
+   */
+  replayAll$<TEvent extends object = object>(options: ReplayAllOptions): Observable<FeedEvent<TEvent>> {
+    if (this.feedReader === undefined) throw new FeedDisabledError();
+    const reader = this.feedReader;
+    reader.resolve(options);
+    async function* pages(): AsyncGenerator<FeedEvent<TEvent>[]> {
+      for await (const page of reader.pages(options)) if (page.events.length > 0) yield page.events as FeedEvent<TEvent>[];
+    }
+    return pagedObservable(pages);
   }
 
   /**
@@ -331,11 +396,26 @@ export class EventStore {
     }
   }
 
-  private async *readForward(streamId: string, from: number, to: number, pageSize?: number): AsyncGenerator<EventEnvelope[]> {
+  /**
+   * Yields the envelopes of [from, to], one array per item. With `span`, reads only the items whose
+   * sort key is at most `from + span - 1` (one page of replay$): stopping there is this read's end,
+   * whatever the items read say of later versions. `carried` is what the previous span of the same
+   * replay learned (it is updated in place): whether `from` starts an item, so needs no lookup, and
+   * the highest version known committed, so that an item hidden from this span's Query by
+   * read-committed isolation is read again rather than taken for the stream's end.
+   */
+  private async *readForward(
+    streamId: string,
+    from: number,
+    to: number,
+    pageSize?: number,
+    span?: number,
+    carried?: { fromStartsItem: boolean; committedUpTo: number },
+  ): AsyncGenerator<EventEnvelope[]> {
     let next = from; // the next version to yield
     // Where the item holding `next` starts: `next` itself once an item has been yielded, else looked up.
     const keyHolding = async () => {
-      if (next === 1 || this.boundaries.has(streamId, next - 1)) return next;
+      if (next === 1 || this.boundaries.has(streamId, next - 1) || (next === from && carried?.fromStartsItem === true)) return next;
       // A known commit end b shortly before `next`: the item holding `next` starts after b, so reading
       // from b + 1 finds it without a lookup, at the price of reading the few events in between.
       const below = this.boundaries.below(streamId, next);
@@ -343,16 +423,20 @@ export class EventStore {
       return (await this.table.keyOfItemHolding(streamId, next)) ?? next;
     };
     let lower = await keyHolding();
+    // The last sort key of the span; the span stays put when reading again.
+    const spanEnd = span === undefined ? Number.MAX_SAFE_INTEGER : from + span - 1;
+    const upper = Math.min(to, spanEnd);
     // The highest version that some item seen so far proves is committed: reading must get at least that far.
-    let committedUpTo = 0;
+    let committedUpTo = carried?.committedUpTo ?? 0;
     let endsCommit = false; // whether the last item yielded ends its commit
     let lastCommittedAt = 0; // commit time of the last item yielded
     for (let reread = 0; ; reread++) {
       let gap = false;
-      const range = { lower: lower > 1 ? lower : undefined, upper: to < Number.MAX_SAFE_INTEGER ? to : undefined };
+      const range = { lower: lower > 1 ? lower : undefined, upper: upper < Number.MAX_SAFE_INTEGER ? upper : undefined };
       scan: for await (const page of this.table.pages(streamId, { ...range, forward: true, pageSize })) {
         for (const item of page) {
           committedUpTo = Math.max(committedUpTo, commitEnd(item));
+          if (carried !== undefined) carried.committedUpTo = committedUpTo;
           if (item.lastVersion < next) continue;
           if (item.version > next) {
             gap = true;
@@ -363,6 +447,9 @@ export class EventStore {
           endsCommit = commitEnd(item) === item.lastVersion;
           lastCommittedAt = item.committedAt;
           if (next > to) return;
+          // The span is read: the item at `next`, if any, has a key past it (even one of the same commit), so is
+          // the next span's. Returning here also spares the follow-up Query a full page's LastEvaluatedKey asks for.
+          if (next > spanEnd) return;
         }
       }
       if (!gap && next > Math.min(committedUpTo, to)) {
