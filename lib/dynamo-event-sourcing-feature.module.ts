@@ -7,15 +7,17 @@ import { EVENT_SOURCING_RUNTIME } from './dynamo-event-sourcing.constants.js';
 import type { EventSourcingRuntime } from './event-sourcing-runtime.js';
 import { InvalidModuleOptionsError } from './errors/invalid-module-options.error.js';
 import { EventStore } from './event-store/event-store.js';
+import { defineProjections } from './projections/projection-definitions.js';
 import { SnapshotRepository } from './snapshots/snapshot-repository.js';
 
-/** The module `DynamoEventSourcingModule.forFeature()` returns: aggregate repositories and more event classes. */
+/** The module `DynamoEventSourcingModule.forFeature()` returns: aggregate repositories, more event classes, projections. */
 @Module({})
 export class DynamoEventSourcingFeatureModule {
   static register(options: DynamoEventSourcingFeatureOptions): DynamicModule {
     const aggregates = options.aggregates ?? [];
     assertAggregateRegistrations(aggregates);
     const events = options.events ?? [];
+    const projections = defineProjections(options.projections ?? []);
     // Registers the feature's event classes before any repository of it can read or write.
     const registeredEvents = Symbol('nestjs-dynamo-es:feature-events');
     const providers: Provider[] = [
@@ -48,10 +50,22 @@ export class DynamoEventSourcingFeatureModule {
         }),
       ),
     ];
+    if (projections.length > 0) {
+      // Nest builds the projection classes (with what they inject); the runtime's registry hands them to the ProjectionManager.
+      providers.push(...projections.map((projection) => projection.type), {
+        provide: Symbol('nestjs-dynamo-es:feature-projections'),
+        useFactory: (runtime: EventSourcingRuntime, ...instances: object[]) => {
+          projections.forEach((projection, index) => runtime.projections.register(projection, instances[index]!));
+          return true;
+        },
+        inject: [EVENT_SOURCING_RUNTIME, ...projections.map((projection) => projection.type)],
+      });
+    }
     return {
       module: DynamoEventSourcingFeatureModule,
+      imports: options.imports ?? [],
       providers,
-      exports: aggregates.map((registration) => getAggregateRepositoryToken(registration.type)),
+      exports: [...aggregates.map((registration) => getAggregateRepositoryToken(registration.type)), ...projections.map((projection) => projection.type)],
     };
   }
 }

@@ -6,12 +6,14 @@ import { DynamoEventSourcingConfigurableModule, DYNAMO_EVENT_SOURCING_OPTIONS } 
 import { createEventSourcingRuntime, type EventSourcingRuntime } from './event-sourcing-runtime.js';
 import { EventStore } from './event-store/event-store.js';
 import type { DynamoEventSourcingModuleOptions } from './interfaces/dynamo-event-sourcing-module-options.interface.js';
+import { ProjectionManager } from './projections/projection-manager.js';
 import { CommittedEventsPublisher } from './publishing/committed-events.publisher.js';
 import { SnapshotRepository } from './snapshots/snapshot-repository.js';
 
 /**
- * Event sourcing on DynamoDB for Nest apps: provides the {@link EventStore} and the
- * {@link SnapshotRepository}; `forFeature()` adds aggregate repositories.
+ * Event sourcing on DynamoDB for Nest apps: provides the {@link EventStore}, the
+ * {@link SnapshotRepository} and the {@link ProjectionManager}; `forFeature()` adds aggregate
+ * repositories and projections.
  *
  * ```ts
  * @Module({
@@ -36,8 +38,9 @@ import { SnapshotRepository } from './snapshots/snapshot-repository.js';
     CommittedEventsPublisher,
     EventStore,
     SnapshotRepository,
+    ProjectionManager,
   ],
-  exports: [EventStore, SnapshotRepository, EVENT_SOURCING_RUNTIME],
+  exports: [EventStore, SnapshotRepository, ProjectionManager, EVENT_SOURCING_RUNTIME],
 })
 export class DynamoEventSourcingModule extends DynamoEventSourcingConfigurableModule implements OnModuleDestroy {
   constructor(@Inject(EVENT_SOURCING_RUNTIME) private readonly runtime: EventSourcingRuntime) {
@@ -46,7 +49,8 @@ export class DynamoEventSourcingModule extends DynamoEventSourcingConfigurableMo
 
   /**
    * Provides an `AggregateRepository` per aggregate class (inject it with
-   * `@InjectAggregateRepository(Type)`) and registers more event classes. Needs `forRoot` or
+   * `@InjectAggregateRepository(Type)`), registers more event classes, and adds `@Projection`
+   * classes, which the {@link ProjectionManager} runs. Needs `forRoot` or
    * `forRootAsync` imported once in the app (it is global by default).
    */
   static forFeature(options: DynamoEventSourcingFeatureOptions): DynamicModule {

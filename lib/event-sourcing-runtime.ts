@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoEventSourcingModuleOptions } from './interfaces/dynamo-event-sourcing-module-options.interface.js';
 import { resolveModuleOptions, type ResolvedModuleOptions } from './options/resolve-module-options.js';
 import { CommitNotifier } from './feed/commit-notifier.js';
+import { ProjectionRegistry } from './projections/projection-registry.js';
 import { EventTypeRegistry } from './serialization/event-type-registry.js';
 import { provisionSnapshotsTimeToLive } from './snapshots/snapshots-time-to-live.js';
 import { eventsTableDefinition } from './tables/events-table.js';
@@ -19,6 +20,8 @@ export interface EventSourcingRuntime {
   readonly aggregateNames: Map<string, object>;
   /** Hears of every commit this process makes (for projections to read the feed early). */
   readonly commits: CommitNotifier;
+  /** The projections of every `forFeature({ projections })`, for the root module's ProjectionManager. */
+  readonly projections: ProjectionRegistry;
 }
 
 /** Checks the options, builds the client and readies the tables: everything that can fail at start-up fails here. */
@@ -40,5 +43,5 @@ export async function createEventSourcingRuntime(options: DynamoEventSourcingMod
     if (ownsClient) client.destroy();
     throw error;
   }
-  return { client, ownsClient, options: resolved, registry, aggregateNames: new Map(), commits: new CommitNotifier() };
+  return { client, ownsClient, options: resolved, registry, aggregateNames: new Map(), commits: new CommitNotifier(), projections: new ProjectionRegistry() };
 }

@@ -22,6 +22,8 @@ export type { RetryOptions } from './event-store/retry-policy.js';
 export { MAX_STREAM_ID_BYTES, MAX_COMMIT_ID_LENGTH, MAX_MESSAGE_ID_LENGTH, MAX_METADATA_BYTES } from './event-store/input-validation.js';
 export * from './errors/index.js';
 export * from './snapshots/index.js';
+export * from './projections/index.js';
+export { projectionsTableDefinition, ProjectionItemAttribute } from './tables/projections-table.js';
 export { snapshotsTableDefinition, SnapshotItemAttribute, SNAPSHOTS_TTL_ATTRIBUTE } from './tables/snapshots-table.js';
 export type { EventClass, EventRegistration, NamedEventRegistration } from './serialization/event-type-registry.js';
 export { EventType } from './serialization/event-type.decorator.js';

@@ -10,7 +10,8 @@ type ArgumentErrorCode =
   | typeof EventStoreErrorCode.INVALID_SNAPSHOT_VERSION
   | typeof EventStoreErrorCode.INVALID_SNAPSHOT_REVISION
   | typeof EventStoreErrorCode.INVALID_SNAPSHOT_OPTIONS
-  | typeof EventStoreErrorCode.INVALID_CHECKPOINT;
+  | typeof EventStoreErrorCode.INVALID_CHECKPOINT
+  | typeof EventStoreErrorCode.INVALID_REBUILD_OPTIONS;
 
 /**
  * A caller passed something the event store cannot accept (an empty stream id, a negative

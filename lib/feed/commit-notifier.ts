@@ -12,7 +12,14 @@ export class CommitNotifier {
     return () => this.listeners.delete(listener);
   }
 
+  /** Never throws: the commit has happened, and a listener's failure must not make the append look failed. */
   notify(committedAt: number): void {
-    for (const listener of this.listeners) listener(committedAt);
+    for (const listener of this.listeners) {
+      try {
+        listener(committedAt);
+      } catch {
+        // A hint lost: the listener's next poll finds the commit anyway.
+      }
+    }
   }
 }

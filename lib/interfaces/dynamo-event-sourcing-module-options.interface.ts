@@ -1,5 +1,6 @@
 import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { FeedOptions } from '../feed/interfaces/feed-options.interface.js';
+import type { ProjectionsModuleOptions } from '../projections/interfaces/projections-module-options.interface.js';
 import type { RetryOptions } from '../event-store/retry-policy.js';
 import type { SnapshotOptions } from '../snapshots/interfaces/snapshot-options.interface.js';
 import type { EventRegistration } from '../serialization/event-type-registry.js';
@@ -19,6 +20,8 @@ export interface DynamoEventSourcingModuleOptions {
     events?: string;
     /** Default `'snapshots'`. Only used (and set up at start-up) when `snapshots` is set. */
     snapshots?: string;
+    /** Default `'projections'`. Only used (and set up at start-up) when the app registers projections. */
+    projections?: string;
   };
   /** What to do with the tables at start-up: `'create'`, `'verify'` (default) or `'none'`. */
   tableSetup?: TableSetup;
@@ -39,4 +42,6 @@ export interface DynamoEventSourcingModuleOptions {
    * `{ shards: 4, settleMs: 2000 }`; `false` turns it off and leaves the index out of the table.
    */
   feed?: FeedOptions | false;
+  /** How projections (`forFeature({ projections })`) are run. Default `{ autoStart: true }`. */
+  projections?: ProjectionsModuleOptions;
 }

@@ -28,6 +28,7 @@ describe('resolveModuleOptions', () => {
     expect(resolveModuleOptions({ tablePrefix: 'prod-', tables: { events: 'ledger' } }).eventsTable).toBe('prod-ledger');
     expect(resolveModuleOptions({ tablePrefix: 'prod-', snapshots: {} }).snapshotsTable).toBe('prod-snapshots');
     expect(resolveModuleOptions({ tablePrefix: 'prod-', tables: { snapshots: 'states' }, snapshots: {} }).snapshotsTable).toBe('prod-states');
+    expect(resolveModuleOptions({ tablePrefix: 'prod-' })).toMatchObject({ projectionsTable: 'prod-projections', projections: { autoStart: true } });
   });
 
   it('leaves snapshots off unless the snapshots option is set', () => {
@@ -57,6 +58,10 @@ describe('resolveModuleOptions', () => {
     [{ tables: { snapshots: 'states' } }, 'tables.snapshots', /snapshots are off/],
     [{ tables: { snapshots: 'x' }, snapshots: {} }, 'tables.snapshots', /does not allow/],
     [{ tables: { events: 'log', snapshots: 'log' }, snapshots: {} }, 'tables.snapshots', /table of their own/],
+    [{ projections: { autostart: false } }, 'projections.autostart', /not a projections option. Known: autoStart/],
+    [{ projections: { autoStart: 'no' } }, 'projections.autoStart', /true or false/],
+    [{ projections: false }, 'projections', /must be an object/],
+    [{ tables: { projections: 'a b' } }, 'tables.projections', /does not allow/],
   ])('rejects %j naming the option', (options, option, problem) => {
     const error = failure(options);
     expect(error.option).toBe(option);

@@ -4,6 +4,7 @@ import { DEFAULT_RETRY, type RetryOptions } from '../event-store/retry-policy.js
 import type { DynamoEventSourcingModuleOptions } from '../interfaces/dynamo-event-sourcing-module-options.interface.js';
 import type { EventRegistration } from '../serialization/event-type-registry.js';
 import type { FeedOptions } from '../feed/interfaces/feed-options.interface.js';
+import type { ProjectionsModuleOptions } from '../projections/interfaces/projections-module-options.interface.js';
 import type { SnapshotOptions } from '../snapshots/interfaces/snapshot-options.interface.js';
 import { TABLE_SETUPS, type TableSetup } from '../tables/table-setup.js';
 
@@ -22,6 +23,9 @@ export interface ResolvedModuleOptions {
   snapshots?: ResolvedSnapshotOptions;
   /** Undefined when the feed is off (`feed: false`). */
   feed?: Required<FeedOptions>;
+  /** The projections table's full name (prefix included); set up only when projections are registered. */
+  projectionsTable: string;
+  projections: Required<ProjectionsModuleOptions>;
 }
 
 export const DEFAULT_FEED: Required<FeedOptions> = { shards: 4, settleMs: 2000 };
@@ -34,8 +38,8 @@ export interface ResolvedSnapshotOptions {
   ttlSeconds?: number;
 }
 
-const KNOWN_OPTIONS = ['client', 'clientConfig', 'tablePrefix', 'tables', 'tableSetup', 'events', 'retry', 'publishEvents', 'snapshots', 'feed'];
-const KNOWN_TABLES = ['events', 'snapshots'];
+const KNOWN_OPTIONS = ['client', 'clientConfig', 'tablePrefix', 'tables', 'tableSetup', 'events', 'retry', 'publishEvents', 'snapshots', 'feed', 'projections'];
+const KNOWN_TABLES = ['events', 'snapshots', 'projections'];
 const SNAPSHOT_OPTIONS = ['keep', 'ttlSeconds'];
 const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
 
@@ -60,6 +64,7 @@ export function resolveModuleOptions(options: DynamoEventSourcingModuleOptions |
     publishEvents = true,
     snapshots,
     feed = {},
+    projections = {},
   } = options;
 
   if (client !== undefined && typeof (client as { send?: unknown }).send !== 'function') {
@@ -84,6 +89,8 @@ export function resolveModuleOptions(options: DynamoEventSourcingModuleOptions |
     // Naming a table for a feature that is off is most likely a forgotten `snapshots` option.
     throw new InvalidModuleOptionsError('tables.snapshots', 'is set, but snapshots are off: add `snapshots: {}` to turn them on.');
   }
+  // Whether it collides with another table matters only in apps with projections: checked when they start.
+  const projectionsTable = tableName(tablePrefix, tables, 'projections');
   if (!TABLE_SETUPS.includes(tableSetup)) {
     throw new InvalidModuleOptionsError('tableSetup', `must be one of ${TABLE_SETUPS.map((s) => `'${s}'`).join(', ')}; got ${JSON.stringify(tableSetup)}.`);
   }
@@ -100,7 +107,21 @@ export function resolveModuleOptions(options: DynamoEventSourcingModuleOptions |
     snapshotsTable,
     snapshots: snapshots === undefined ? undefined : resolveSnapshots(snapshots),
     feed: feed === false ? undefined : resolveFeed(feed),
+    projectionsTable,
+    projections: resolveProjections(projections),
   };
+}
+
+function resolveProjections(projections: ProjectionsModuleOptions): Required<ProjectionsModuleOptions> {
+  if (projections === null || typeof projections !== 'object' || Array.isArray(projections)) {
+    throw new InvalidModuleOptionsError('projections', 'must be an object such as { autoStart: false } ({} for the defaults).');
+  }
+  for (const key of Object.keys(projections)) {
+    if (key !== 'autoStart') throw new InvalidModuleOptionsError(`projections.${key}`, 'is not a projections option. Known: autoStart.');
+  }
+  const { autoStart = true } = projections;
+  if (typeof autoStart !== 'boolean') throw new InvalidModuleOptionsError('projections.autoStart', `must be true or false; got ${JSON.stringify(autoStart)}.`);
+  return { autoStart };
 }
 
 function resolveFeed(feed: FeedOptions): Required<FeedOptions> {

@@ -42,4 +42,11 @@ export interface DynamoEventSourcingFeatureOptions {
   aggregates?: AggregateRegistration[];
   /** More event classes for the module's registry (same forms as `forRoot({ events })`). */
   events?: import('../../serialization/event-type-registry.js').EventRegistration[];
+  /**
+   * `@Projection` classes, run by the `ProjectionManager`. They become providers of this feature
+   * (exported), so they can inject its aggregate repositories, global providers, and the exports of `imports`.
+   */
+  projections?: Array<import('@nestjs/common').Type<object>>;
+  /** Modules whose exported providers the feature's projections inject (their read model's storage, say). */
+  imports?: import('@nestjs/common').ModuleMetadata['imports'];
 }

@@ -1,0 +1,28 @@
+import type { FeedCheckpoint } from '../../feed/feed-checkpoint.js';
+
+/**
+ * What a projection of this app instance is doing:
+ * - `standby`: started, but another instance holds the lease (this one takes over if it goes away);
+ * - `catching-up`: holds the lease and reads the feed from its checkpoint up to the present;
+ * - `live`: caught up, following new commits;
+ * - `rebuilding`: replaying everything after `rebuild()` reset it;
+ * - `stopped`: not started, or stopped (the lease is released);
+ * - `failing`: a handler (or a read) failed; retried from the last saved checkpoint with backoff.
+ */
+export type ProjectionState = 'standby' | 'catching-up' | 'live' | 'rebuilding' | 'stopped' | 'failing';
+
+/** A projection's state in this app instance, from `ProjectionManager.status()`. */
+export interface ProjectionStatus {
+  /** The name given to `@Projection`. */
+  readonly name: string;
+  readonly state: ProjectionState;
+  /**
+   * Where this instance's reading stands: everything up to it has been handled. Undefined until
+   * this instance has held the lease (the stored checkpoint is the holder's business).
+   */
+  readonly checkpoint: FeedCheckpoint | undefined;
+  /** Events handled up to `checkpoint` since the projection was created or last rebuilt. */
+  readonly eventsHandled: number;
+  /** The last handler or read failure, kept after recovery for diagnosis. */
+  readonly lastError?: Error;
+}

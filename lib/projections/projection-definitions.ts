@@ -1,0 +1,118 @@
+import type { Type } from '@nestjs/common';
+import { InvalidModuleOptionsError } from '../errors/invalid-module-options.error.js';
+import { describeValue } from '../errors/describe-value.js';
+import { MAX_FEED_PAGE_SIZE } from '../feed/feed-reader.js';
+import type { EventClass } from '../serialization/event-type-registry.js';
+import type { ProjectionOptions } from './interfaces/projection-options.interface.js';
+import { projectionHandlersOf } from './projection-handler.decorator.js';
+import { projectionDeclarationOf } from './projection.decorator.js';
+
+/** A projection class's declarations, checked, with defaults filled in. */
+export interface ProjectionDefinition {
+  readonly type: Type<object>;
+  readonly name: string;
+  readonly pageSize: number;
+  readonly pollIntervalMs: number;
+  readonly leaseTtlMs: number;
+  readonly streamPrefix?: string;
+  /** One entry per handler method. */
+  readonly handlers: ReadonlyArray<{ readonly method: string | symbol; readonly events: readonly EventClass[] }>;
+}
+
+export const DEFAULT_PROJECTION_OPTIONS = { pageSize: 100, pollIntervalMs: 1000, leaseTtlMs: 15_000 } as const;
+const OPTION_KEYS = ['pageSize', 'pollIntervalMs', 'leaseTtlMs', 'streamPrefix'];
+/** Timers take at most 2^31 - 1 ms; a day is far more than any sensible interval. */
+const MAX_INTERVAL_MS = 86_400_000;
+const MIN_LEASE_TTL_MS = 100;
+// Keys the stored checkpoint and lease; printable and short, so that logs and the table stay readable.
+const NAME = /^[A-Za-z0-9_.:-]{1,200}$/;
+
+/**
+ * Checks `forFeature({ projections })` when the module is defined, naming the class and what is
+ * wrong. Whether the handled event classes are registered is checked at start-up, once every
+ * feature has registered its events.
+ */
+export function defineProjections(classes: unknown): ProjectionDefinition[] {
+  if (!Array.isArray(classes)) throw new InvalidModuleOptionsError('projections', 'must be an array of @Projection classes.');
+  const names = new Map<string, Function>();
+  return classes.map((type: unknown, index) => {
+    if (typeof type !== 'function') {
+      throw new InvalidModuleOptionsError(`projections[${index}]`, `must be a class decorated with @Projection(name); got ${describeValue(type)}.`);
+    }
+    const at = `projections[${index}] (${type.name || 'anonymous class'})`;
+    const declaration = projectionDeclarationOf(type);
+    if (declaration === undefined) throw new InvalidModuleOptionsError(at, 'must be decorated with @Projection(name).');
+    const { name, options } = declaration;
+    if (typeof name !== 'string' || !NAME.test(name)) {
+      throw new InvalidModuleOptionsError(
+        `${at} @Projection name`,
+        `must be a stable name of 1 to 200 letters, digits, _ . : or - (it keys the stored checkpoint); got ${describeValue(name)}.`,
+      );
+    }
+    const other = names.get(name);
+    if (other !== undefined) throw new InvalidModuleOptionsError(`${at} @Projection name`, `"${name}" is also the name of ${other.name}.`);
+    names.set(name, type);
+    return { type: type as Type<object>, name, ...resolveOptions(options, at), handlers: resolveHandlers(type, at) };
+  });
+}
+
+function resolveOptions(options: ProjectionOptions, at: string): Omit<ProjectionDefinition, 'type' | 'name' | 'handlers'> {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new InvalidModuleOptionsError(`${at} @Projection options`, `must be an object such as { pageSize: 100 }; got ${describeValue(options)}.`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.includes(key)) {
+      throw new InvalidModuleOptionsError(`${at} @Projection options.${key}`, `is not a projection option. Known: ${OPTION_KEYS.join(', ')}.`);
+    }
+  }
+  const {
+    pageSize = DEFAULT_PROJECTION_OPTIONS.pageSize,
+    pollIntervalMs = DEFAULT_PROJECTION_OPTIONS.pollIntervalMs,
+    leaseTtlMs = DEFAULT_PROJECTION_OPTIONS.leaseTtlMs,
+    streamPrefix,
+  } = options;
+  const option = (key: string) => `${at} @Projection options.${key}`;
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_FEED_PAGE_SIZE) {
+    throw new InvalidModuleOptionsError(option('pageSize'), `must be a whole number from 1 to ${MAX_FEED_PAGE_SIZE}; got ${describeValue(pageSize)}.`);
+  }
+  if (!Number.isInteger(pollIntervalMs) || pollIntervalMs < 1 || pollIntervalMs > MAX_INTERVAL_MS) {
+    throw new InvalidModuleOptionsError(option('pollIntervalMs'), `must be a whole number of milliseconds from 1 to ${MAX_INTERVAL_MS}; got ${describeValue(pollIntervalMs)}.`);
+  }
+  if (!Number.isInteger(leaseTtlMs) || leaseTtlMs < MIN_LEASE_TTL_MS || leaseTtlMs > MAX_INTERVAL_MS) {
+    throw new InvalidModuleOptionsError(
+      option('leaseTtlMs'),
+      `must be a whole number of milliseconds from ${MIN_LEASE_TTL_MS} to ${MAX_INTERVAL_MS}; got ${describeValue(leaseTtlMs)}.`,
+    );
+  }
+  if (streamPrefix !== undefined && (typeof streamPrefix !== 'string' || streamPrefix.length === 0)) {
+    throw new InvalidModuleOptionsError(option('streamPrefix'), `must be a non-empty string; got ${describeValue(streamPrefix)}.`);
+  }
+  return { pageSize, pollIntervalMs, leaseTtlMs, streamPrefix };
+}
+
+function resolveHandlers(type: Function, at: string): ProjectionDefinition['handlers'] {
+  const handlers = projectionHandlersOf(type);
+  if (handlers.length === 0) {
+    throw new InvalidModuleOptionsError(at, 'has no @ProjectionHandler(EventClass) method: a projection must handle at least one event class.');
+  }
+  const handledBy = new Map<Function, string>();
+  for (const { method, events } of handlers) {
+    const where = `${at}.${String(method)}`;
+    if (typeof (type.prototype as Record<string | symbol, unknown>)[method] !== 'function') {
+      throw new InvalidModuleOptionsError(where, 'is marked @ProjectionHandler but is not a method.');
+    }
+    if (events.length === 0) throw new InvalidModuleOptionsError(where, 'has @ProjectionHandler() without event classes: list the classes it handles.');
+    for (const event of events) {
+      if (typeof event !== 'function') {
+        throw new InvalidModuleOptionsError(where, `lists ${describeValue(event)} in @ProjectionHandler, which takes event classes.`);
+      }
+      const other = handledBy.get(event);
+      if (other !== undefined) {
+        const twice = other === String(method) ? `${other}() lists it twice` : `both ${other}() and ${String(method)}() handle it`;
+        throw new InvalidModuleOptionsError(where, `handles ${event.name} twice: ${twice}. Each event class needs exactly one handler per projection.`);
+      }
+      handledBy.set(event, String(method));
+    }
+  }
+  return handlers;
+}

@@ -1,0 +1,185 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type Type } from '@nestjs/common';
+import { EVENT_SOURCING_RUNTIME } from '../dynamo-event-sourcing.constants.js';
+import { describeValue } from '../errors/describe-value.js';
+import { EventStoreErrorCode } from '../errors/event-store.error.js';
+import { FeedDisabledError } from '../errors/feed-disabled.error.js';
+import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
+import { InvalidModuleOptionsError } from '../errors/invalid-module-options.error.js';
+import { UnknownProjectionError } from '../errors/unknown-projection.error.js';
+import type { EventSourcingRuntime } from '../event-sourcing-runtime.js';
+import { createFeedReader } from '../feed/feed-reader.js';
+import type { EventClass } from '../serialization/event-type-registry.js';
+import { projectionsTableDefinition } from '../tables/projections-table.js';
+import { provisionTable } from '../tables/table-provisioner.js';
+import type { ProjectionStatus } from './interfaces/projection-status.interface.js';
+import type { RebuildOptions } from './interfaces/rebuild-options.interface.js';
+import type { RebuildProgress } from './interfaces/rebuild-progress.interface.js';
+import type { RegisteredProjection } from './projection-registry.js';
+import { ProjectionRunner } from './projection-runner.js';
+import { ProjectionStore } from './projection-store.js';
+
+/** A projection as the manager's methods take it: its class, or the name given to `@Projection`. */
+export type ProjectionRef = Type<object> | string;
+
+/**
+ * Runs the app's projections (registered with `DynamoEventSourcingModule.forFeature({ projections })`):
+ * starts them when the app has bootstrapped (unless `projections: { autoStart: false }`), stops them
+ * and releases their leases on shutdown. Of all instances of the app, one at a time runs a given
+ * projection: the one holding its lease; the others stand by and take over if it goes away.
+ *
+ * ```ts
+ * const progress = await projections.rebuild(BalancesProjection, {
+ *   onProgress: (p) => console.log(`${Math.round(p.fraction * 100)}%, ${p.eventsHandled} events`),
+ * });
+ * projections.status('balances'); // { name: 'balances', state: 'live', checkpoint, eventsHandled }
+ * ```
+ */
+@Injectable()
+export class ProjectionManager implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('DynamoEventSourcing');
+  private runners?: Map<string, ProjectionRunner>;
+  private ready?: Promise<Map<string, ProjectionRunner>>;
+
+  constructor(@Inject(EVENT_SOURCING_RUNTIME) private readonly runtime: EventSourcingRuntime) {}
+
+  /** Checks the projections, sets their table up and, with `autoStart`, starts them. */
+  async onApplicationBootstrap(): Promise<void> {
+    const runners = await this.prepare();
+    if (this.runtime.options.projections.autoStart) for (const runner of runners.values()) runner.start();
+  }
+
+  /** Here rather than at a later shutdown hook: the module destroys its DynamoDB client in its own onModuleDestroy, after its providers'. */
+  async onModuleDestroy(): Promise<void> {
+    await this.stop();
+  }
+
+  /**
+   * The projection's state in this app instance.
+   * @throws UnknownProjectionError
+   */
+  status(projection: ProjectionRef): ProjectionStatus {
+    return this.runnerOf(projection).status();
+  }
+
+  /** The state of every projection of the app, in registration order. */
+  statuses(): ProjectionStatus[] {
+    return [...this.runnersOrCreate().values()].map((runner) => runner.status());
+  }
+
+  /**
+   * Starts one projection, or all: each stands by until it gets its lease, then catches up and
+   * follows. Starting a running projection does nothing.
+   * @throws UnknownProjectionError
+   */
+  async start(projection?: ProjectionRef): Promise<void> {
+    const selected = projection === undefined ? undefined : this.runnerOf(projection);
+    const runners = await this.prepare();
+    for (const runner of selected === undefined ? runners.values() : [selected]) runner.start();
+  }
+
+  /**
+   * Stops one projection, or all: the handler being called finishes, the checkpoint is saved as
+   * far as it got, and the lease is released so that another instance takes over at once.
+   * @throws UnknownProjectionError
+   */
+  async stop(projection?: ProjectionRef): Promise<void> {
+    const selected = projection === undefined ? [...(this.runners?.values() ?? [])] : [this.runnerOf(projection)];
+    await Promise.all(selected.map((runner) => runner.stop()));
+  }
+
+  /**
+   * Rebuilds a projection: takes its lease (this instance must be able to: the projection runs
+   * here, or nowhere), calls its `reset()`, sets its checkpoint back to the start of the feed and
+   * replays every event up to now, calling `onProgress` after each page. Then it follows new
+   * commits if it was running here before, and otherwise releases the lease. Resolves to the final
+   * progress (`fraction` 1).
+   *
+   * @throws UnknownProjectionError; InvalidArgumentError for bad options.
+   * @throws ProjectionNotResettableError when the class has no `reset()` (nothing changed).
+   * @throws ProjectionLeaseHeldError when another live instance runs it (nothing changed).
+   * @throws ProjectionHandlerError when a handler failed: the projection has been reset, and goes on
+   *   from its last saved checkpoint once running (with backoff).
+   * @throws ProjectionStoppedError, ProjectionLeaseLostError when stopped or taken over meanwhile.
+   */
+  async rebuild(projection: ProjectionRef, options: RebuildOptions = {}): Promise<RebuildProgress> {
+    if (options === null || typeof options !== 'object') {
+      throw new InvalidArgumentError(EventStoreErrorCode.INVALID_REBUILD_OPTIONS, `rebuild options must be an object such as { onProgress }; got ${describeValue(options)}.`);
+    }
+    if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
+      throw new InvalidArgumentError(EventStoreErrorCode.INVALID_REBUILD_OPTIONS, `onProgress must be a function; got ${describeValue(options.onProgress)}.`);
+    }
+    const runner = this.runnerOf(projection);
+    await this.prepare();
+    return runner.rebuild(options);
+  }
+
+  private runnerOf(projection: ProjectionRef): ProjectionRunner {
+    const runners = this.runnersOrCreate();
+    const registered = this.runtime.projections.byNameOrClass(projection);
+    const runner = registered === undefined ? undefined : runners.get(registered.definition.name);
+    if (runner === undefined) {
+      const what = typeof projection === 'function' ? `Class ${projection.name}` : `Projection ${describeValue(projection)}`;
+      throw new UnknownProjectionError(what, [...runners.keys()]);
+    }
+    return runner;
+  }
+
+  /** The runners, and the projections table set up (once) when there are any. */
+  private prepare(): Promise<Map<string, ProjectionRunner>> {
+    this.ready ??= (async () => {
+      const runners = this.runnersOrCreate();
+      const { client, options } = this.runtime;
+      if (runners.size > 0) await provisionTable(client, projectionsTableDefinition(options.projectionsTable), options.tableSetup);
+      return runners;
+    })();
+    return this.ready;
+  }
+
+  /**
+   * One runner per registered projection, built on first need (at bootstrap), when every feature
+   * has registered its event classes: whatever is wrong with a projection fails start-up here.
+   */
+  private runnersOrCreate(): Map<string, ProjectionRunner> {
+    if (this.runners !== undefined) return this.runners;
+    const registered = this.runtime.projections.all();
+    const runners = new Map<string, ProjectionRunner>();
+    if (registered.length > 0) {
+      const { options, client } = this.runtime;
+      if (options.feed === undefined) throw new FeedDisabledError();
+      const taken = [options.eventsTable, options.snapshots === undefined ? undefined : options.snapshotsTable];
+      if (taken.includes(options.projectionsTable)) {
+        throw new InvalidModuleOptionsError('tables.projections', `names a table the module uses already ("${options.projectionsTable}"); projections need a table of their own.`);
+      }
+      const context = {
+        reader: createFeedReader(this.runtime),
+        store: new ProjectionStore(client, options.projectionsTable, options.retry),
+        commits: this.runtime.commits,
+        settleMs: options.feed.settleMs,
+        logger: this.logger,
+      };
+      for (const projection of registered) {
+        runners.set(projection.definition.name, new ProjectionRunner(projection.definition, projection.instance, this.handledTypes(projection), context));
+      }
+    }
+    this.runners = runners;
+    return runners;
+  }
+
+  /** The stored type name of each event class the projection handles. @throws InvalidModuleOptionsError for an unregistered class. */
+  private handledTypes({ definition }: RegisteredProjection): Map<EventClass, string> {
+    const types = new Map<EventClass, string>();
+    for (const { method, events } of definition.handlers) {
+      for (const event of events) {
+        const registered = this.runtime.registry.findClass(event);
+        if (registered === undefined) {
+          throw new InvalidModuleOptionsError(
+            `projections (${definition.type.name}).${String(method)}`,
+            `handles class ${event.name}, which is not a registered event type: add it to the \`events\` of forRoot() or forFeature().`,
+          );
+        }
+        types.set(event, registered.name);
+      }
+    }
+    return types;
+  }
+}
