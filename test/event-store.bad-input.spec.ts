@@ -52,6 +52,7 @@ describe('EventStore.append with bad input', () => {
 
   const cases: Array<[string, () => Promise<unknown>, new (...args: never[]) => Error, string | RegExp]> = [
     ['an empty event list', () => store.append(stream, [], { expectedVersion: NO_STREAM }), InvalidArgumentError, /at least one event/],
+    ['a stream id the module reserves', () => store.append('$$feed-shards', [deposit()], { expectedVersion: 'any' }), InvalidArgumentError, /must not start with "\$\$"/],
     ['events that are not an array', () => store.append(stream, {} as never, { expectedVersion: NO_STREAM }), InvalidArgumentError, /must be an array/],
     ['a number as an event', () => store.append(stream, [42 as never], { expectedVersion: NO_STREAM }), InvalidArgumentError, /Event #0 .* got 42/],
     ['null as an event', () => store.append(stream, [deposit(), null as never], { expectedVersion: NO_STREAM }), InvalidArgumentError, /Event #1/],

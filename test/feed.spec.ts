@@ -1,12 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import { lastValueFrom, toArray } from 'rxjs';
+import { lastValueFrom, tap as observe, toArray } from 'rxjs';
 import { EVENT_SOURCING_RUNTIME } from '../lib/dynamo-event-sourcing.constants.js';
 import type { EventSourcingRuntime } from '../lib/event-sourcing-runtime.js';
 import {
   EventStoreErrorCode,
   FEED_START,
   FeedDisabledError,
+  handleInOrder,
   InvalidArgumentError,
   type FeedCheckpoint,
   type FeedEvent,
@@ -87,13 +88,16 @@ describe('The global feed: replayAll$', () => {
 
   describe('on a small table', () => {
     let app: EventStoreApp;
+    let tap: RequestTap;
     let restoreClock: (() => void) | undefined;
     beforeAll(async () => {
       app = await createEventStoreApp('feed', { feed: { shards: 3, settleMs: 1000 } });
+      tap = new RequestTap(app.module.get<EventSourcingRuntime>(EVENT_SOURCING_RUNTIME).client);
     });
     afterEach(() => {
       restoreClock?.();
       restoreClock = undefined;
+      tap.reset();
     });
     afterAll(() => app.close());
 
@@ -166,7 +170,6 @@ describe('The global feed: replayAll$', () => {
       const { clock, restore } = handClock(Date.now());
       restoreClock = restore;
       const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-      const tap = new RequestTap(app.module.get<EventSourcingRuntime>(EVENT_SOURCING_RUNTIME).client);
       let slow = true;
       tap.alterResponses('PutItemCommand', () => {
         if (slow) clock.now += 600; // the write took 600 ms, more than half the window
@@ -180,7 +183,6 @@ describe('The global feed: replayAll$', () => {
         expect(warn).toHaveBeenCalledTimes(1); // a prompt write says nothing
       } finally {
         warn.mockRestore();
-        tap.reset();
       }
     });
 
@@ -210,6 +212,89 @@ describe('The global feed: replayAll$', () => {
       expect(rest.map((e) => e.version)).toEqual(events.slice(12).map((_, i) => i + 13));
     });
 
+    it('stamps a commit anew when throttling held it back past half the settle window', async () => {
+      const stream = `throttled-${Date.now()}`;
+      const t = Date.now();
+      const { clock, restore } = handClock(t);
+      restoreClock = restore;
+      await app.store.append(`before-${stream}`, [new AccountOpened(stream, 'ann')], { expectedVersion: 'no-stream' }); // the app's first write is behind it
+      tap.reset();
+      let throttles = 3;
+      tap.rewrite('PutItemCommand', (input) => {
+        if ((input.Item as Record<string, { S?: string }>)?.streamId?.S !== stream || throttles === 0) return;
+        throttles--;
+        clock.now += 300; // each throttled attempt and its backoff take 300 ms
+      });
+      tap.failNext('PutItemCommand', 3, 'ThrottlingException');
+      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      try {
+        await app.store.append(stream, [new AccountOpened(stream, 'ann')], { expectedVersion: 'no-stream' });
+      } finally {
+        warn.mockRestore();
+      }
+      // Attempts at t (+300), t (+600: past half of 1000, so stamped again at t + 600), t + 600 (+900), then it lands.
+      clock.now += 5000;
+      const [event] = await replayAll(app, { pageSize: 10, streamPrefix: stream });
+      expect(event!.occurredAt.getTime()).toBe(t + 600);
+      expect(warn).not.toHaveBeenCalled();
+    });
+
+    it('hands out the caught-up checkpoint, past filtered events, so the next read skips them', async () => {
+      const stream = `caught-up-${Date.now()}`;
+      await app.store.append(stream, [new AccountOpened(stream, 'ann'), ...deposits(stream, 3)], { expectedVersion: 'no-stream' });
+      await app.store.append(stream, deposits(stream, 2, 0, 10), { expectedVersion: 4 });
+      const { restore } = handClock(Date.now() + 5000);
+      restoreClock = restore;
+      let caughtUp: FeedCheckpoint | undefined;
+      const opened = await replayAll(app, { pageSize: 10, streamPrefix: stream, eventTypes: [AccountOpened], onCaughtUp: (c) => (caughtUp = c) });
+      expect(ids(opened)).toEqual([`${stream}@1`]);
+      expect(caughtUp).toBeDefined();
+      expect(caughtUp).not.toBe(opened[0]!.checkpoint);
+      tap.reset();
+      expect(await replayAll(app, { pageSize: 10, streamPrefix: stream, eventTypes: [AccountOpened], from: caughtUp })).toEqual([]);
+      expect(tap.count('BatchGetItemCommand')).toBe(0); // the deposits are behind the checkpoint: not fetched again
+      expect(await replayAll(app, { pageSize: 10, streamPrefix: stream, from: opened[0]!.checkpoint })).toHaveLength(5);
+    });
+
+    it('holds at most one page of fetched, unhandled events for an async consumer', async () => {
+      const prefix = `paced-${Date.now()}-`;
+      for (let i = 0; i < 60; i++) await app.store.append(`${prefix}${i % 7}`, deposits(`${prefix}${i % 7}`, 3), { expectedVersion: 'any' });
+      const { restore } = handClock(Date.now() + 5000);
+      restoreClock = restore;
+      let fetched = 0;
+      let handled = 0;
+      let mostInFlight = 0;
+      await lastValueFrom(
+        app.store.replayAll$({ pageSize: 20, streamPrefix: prefix }).pipe(
+          observe(() => {
+            fetched++;
+            mostInFlight = Math.max(mostInFlight, fetched - handled);
+          }),
+          handleInOrder(async () => {
+            await new Promise((resolve) => setImmediate(resolve));
+            handled++;
+          }),
+        ),
+      );
+      expect(handled).toBe(180);
+      expect(mostInFlight).toBeGreaterThan(1);
+      expect(mostInFlight).toBeLessThanOrEqual(2 * 20);
+    });
+
+    it('reads every shard any writer used, even with fewer configured', async () => {
+      const prefix = `wide-${Date.now()}-`;
+      const writer = await createEventStoreApp('feed-wide', { tables: { events: app.tableName }, feed: { shards: 16, settleMs: 1000 } });
+      try {
+        for (let i = 0; i < 40; i++) await writer.store.append(`${prefix}${i}`, [new AccountOpened(`${i}`, 'x')], { expectedVersion: 'no-stream' });
+      } finally {
+        await writer.module.close();
+      }
+      const { restore } = handClock(Date.now() + 5000);
+      restoreClock = restore;
+      const events = await replayAll(app, { pageSize: 100, streamPrefix: prefix }); // this app is configured with 3 shards
+      expect(events).toHaveLength(40);
+    });
+
     it('checks its options before reading anything', () => {
       const bad: unknown[] = [
         { pageSize: 0 },
@@ -221,6 +306,7 @@ describe('The global feed: replayAll$', () => {
         { pageSize: 10, eventTypes: [] },
         { pageSize: 10, eventTypes: ['NoSuchType'] },
         { pageSize: 10, eventTypes: [class Unregistered {}] },
+        { pageSize: 10, onCaughtUp: 'yes' },
       ];
       for (const options of bad) {
         expect(() => app.store.replayAll$(options as ReplayAllOptions)).toThrow(InvalidArgumentError);

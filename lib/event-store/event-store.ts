@@ -42,6 +42,8 @@ import { CommittedAppend } from './committed-append.js';
 import { feedShardOf } from '../feed/feed-shard.js';
 import type { CommitNotifier } from '../feed/commit-notifier.js';
 import { createFeedReader, type FeedReader } from '../feed/feed-reader.js';
+import { recordFeedShards } from '../feed/feed-shard-count.js';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { FeedEvent } from '../feed/interfaces/feed-event.interface.js';
 import type { ReplayAllOptions } from '../feed/interfaces/replay-all-options.interface.js';
 import { FeedDisabledError } from '../errors/feed-disabled.error.js';
@@ -55,6 +57,8 @@ const MAX_POSITION_RETRIES = 100;
 const NEARBY_BOUNDARY = 64;
 /** Re-reads allowed when a Query shows part of a multi-item commit that has committed (read-committed isolation). */
 const MAX_REREADS = 5;
+/** What `write()` answers when the commit must be stamped again before it is retried. */
+const RESTAMP = Symbol('restamp');
 
 /**
  * Where an append lands (and when the commit before it was written, when there is one), or the
@@ -80,6 +84,8 @@ export class EventStore {
   private readonly logger = new Logger('DynamoEventSourcing');
   private readonly commits: CommitNotifier;
   private readonly feedReader?: FeedReader;
+  private readonly client: DynamoDBClient;
+  private shardsRecorded?: Promise<void>;
 
   constructor(
     @Inject(EVENT_SOURCING_RUNTIME) runtime: EventSourcingRuntime,
@@ -91,6 +97,7 @@ export class EventStore {
     this.publishByDefault = runtime.options.publishEvents;
     this.feed = runtime.options.feed;
     this.commits = runtime.commits;
+    this.client = runtime.client;
     this.feedReader = runtime.options.feed === undefined ? undefined : createFeedReader(runtime);
   }
 
@@ -137,17 +144,26 @@ export class EventStore {
       feedShard: this.feed === undefined ? undefined : feedShardOf(streamId, this.feed.shards),
     };
     const plan = planCommit(commit, packable); // every size limit is checked here, before any request
+    if (this.feed !== undefined) await this.recordFeedShards();
 
     for (let retry = 0; ; retry++) {
       const position = await this.positionFor(streamId, expectedVersion, callerCommitId);
+      const attempts = { made: 0 }; // write attempts at this position, restamps included
       if (position.duplicateOf !== undefined) return this.duplicate(position.duplicateOf, packable);
 
       // Stamped per attempt, and always after the commit it follows: the feed orders each stream
       // by commit time, so a writer whose clock lags another's must not stamp into the past.
-      const header: CommitHeader = { ...commit, committedAt: Math.max(Date.now(), (position.previousAt ?? 0) + 1) };
-      const conflict = await this.write(commitItems(plan, packable, header, position.start), header, position.start);
+      let header: CommitHeader = { ...commit, committedAt: Math.max(Date.now(), (position.previousAt ?? 0) + 1) };
+      let conflict = await this.write(commitItems(plan, packable, header, position.start), header, position.start, attempts);
+      while (conflict === RESTAMP) {
+        // Throttling held the commit back so long that feed readers could pass its time before it lands: stamp it anew.
+        header = { ...header, committedAt: Math.max(Date.now(), header.committedAt + 1) };
+        conflict = await this.write(commitItems(plan, packable, header, position.start), header, position.start, attempts);
+      }
       // The SDK retried a request whose first attempt landed (its response was lost): the item is this very call's.
       const landedEarlier = conflict?.existing !== undefined && isFromThisCall(conflict.existing, header);
+      // (With the time it was stored under: an earlier attempt may have landed before a restamp.)
+      if (landedEarlier) header = { ...header, committedAt: conflict!.existing!.committedAt };
       if (conflict === undefined || landedEarlier) {
         const version = position.start + events.length - 1;
         this.boundaries.remember(streamId, version, header.committedAt);
@@ -245,9 +261,25 @@ export class EventStore {
     const reader = this.feedReader;
     reader.resolve(options);
     async function* pages(): AsyncGenerator<FeedEvent<TEvent>[]> {
-      for await (const page of reader.pages(options)) if (page.events.length > 0) yield page.events as FeedEvent<TEvent>[];
+      for await (const page of reader.pages(options)) {
+        if (page.events.length > 0) yield page.events as FeedEvent<TEvent>[];
+        // The last page comes once every earlier one has been handled: the high-water mark is reached.
+        if (page.caughtUp) options.onCaughtUp?.(page.checkpoint);
+      }
     }
     return pagedObservable(pages);
+  }
+
+  /**
+   * Before this process's first commit: makes sure the table records at least this writer's shard
+   * count, so that readers configured with fewer shards still read every shard written to.
+   */
+  private recordFeedShards(): Promise<void> {
+    this.shardsRecorded ??= recordFeedShards(this.client, this.table.tableName, this.feed!.shards, this.retry).catch((error: unknown) => {
+      this.shardsRecorded = undefined; // try again with the next append
+      throw error;
+    });
+    return this.shardsRecorded;
   }
 
   /**
@@ -300,15 +332,21 @@ export class EventStore {
     throw new ConcurrencyError(streamId, expected, head.version);
   }
 
-  /** Writes the items, retrying transient errors. Resolves to the key's holder on a conflict, to undefined on success. */
+  /**
+   * Writes the items, retrying transient errors. Resolves to the key's holder on a conflict, to
+   * undefined on success, and to RESTAMP when a retry would land too long after the commit's time
+   * for feed readers (half the settle window): the caller stamps the commit again and retries.
+   */
   private async write(
     items: Parameters<EventStreamTable['write']>[0],
     header: CommitHeader,
     start: number,
-  ): Promise<{ existing?: StoredEventItem } | undefined> {
-    for (let attempt = 1; ; attempt++) {
+    attempts: { made: number },
+  ): Promise<{ existing?: StoredEventItem } | typeof RESTAMP | undefined> {
+    for (;;) {
+      const attempt = ++attempts.made;
       try {
-        await this.table.write(items, transactionToken(header.streamId, header.commitId, header.firstEventId, start));
+        await this.table.write(items, transactionToken(header.streamId, header.commitId, header.firstEventId, start, header.committedAt));
         return undefined;
       } catch (error) {
         const failure = classifyWriteError(error);
@@ -323,6 +361,7 @@ export class EventStore {
               throw new RetriesExhaustedError(`Append to stream "${header.streamId}"`, attempt, failure.name, { cause: error });
             }
             await sleep(backoffDelay(attempt, this.retry));
+            if (this.feed !== undefined && Date.now() - header.committedAt > this.feed.settleMs / 2) return RESTAMP;
             break;
           default:
             throw error;
@@ -498,5 +537,5 @@ export class EventStore {
 
 /** Whether a stored item was written by this very append call (its first event id is drawn afresh per call). */
 function isFromThisCall(item: StoredEventItem, header: CommitHeader): boolean {
-  return item.commitId === header.commitId && item.firstEventId === header.firstEventId && item.committedAt === header.committedAt;
+  return item.commitId === header.commitId && item.firstEventId === header.firstEventId;
 }

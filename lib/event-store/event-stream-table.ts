@@ -163,13 +163,13 @@ export class EventStreamTable {
 
 /**
  * DynamoDB's idempotency token for a transaction (at most 36 characters). It stands for one
- * request exactly (stream, commit, this call's first event id, position), so the SDK's own retries
+ * request exactly (stream, commit, this call's first event id, position, commit time), so the SDK's own retries
  * of a transaction that did commit are answered without a second write, while a later call that
  * retries the commit elsewhere is never refused as a token reused with other parameters.
  */
-export function transactionToken(streamId: string, commitId: string, firstEventId: string, startVersion: number): string {
+export function transactionToken(streamId: string, commitId: string, firstEventId: string, startVersion: number, committedAt: number): string {
   return createHash('sha256')
-    .update(`${streamId}\0${commitId}\0${firstEventId}\0${startVersion}`)
+    .update(`${streamId}\0${commitId}\0${firstEventId}\0${startVersion}\0${committedAt}`)
     .digest('base64url')
     .slice(0, 36);
 }

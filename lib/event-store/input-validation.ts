@@ -7,6 +7,8 @@ import { describeValue } from '../errors/describe-value.js';
 /** DynamoDB allows 2 KB partition keys; 1 KB leaves room for prefixes users add later. */
 export const MAX_STREAM_ID_BYTES = 1024;
 export const MAX_COMMIT_ID_LENGTH = 256;
+/** Stream ids starting with this are the module's own (see feed-shard-count.ts). */
+export const RESERVED_STREAM_PREFIX = '$$';
 /** Correlation and causation ids are stored with every item of a commit: ids, not payloads. */
 export const MAX_MESSAGE_ID_LENGTH = 256;
 /** Commit metadata is stored in every item of the commit: it must leave room for events. */
@@ -15,6 +17,12 @@ export const MAX_METADATA_BYTES = 64 * 1024;
 export function assertStreamId(streamId: unknown): asserts streamId is string {
   if (typeof streamId !== 'string' || streamId.length === 0) {
     throw new InvalidArgumentError(EventStoreErrorCode.INVALID_STREAM_ID, `streamId must be a non-empty string; got ${describeValue(streamId)}.`);
+  }
+  if (streamId.startsWith(RESERVED_STREAM_PREFIX)) {
+    throw new InvalidArgumentError(
+      EventStoreErrorCode.INVALID_STREAM_ID,
+      `streamId must not start with "${RESERVED_STREAM_PREFIX}" (reserved for the module's own items); got ${describeValue(streamId)}.`,
+    );
   }
   const bytes = Buffer.byteLength(streamId, 'utf8');
   if (bytes > MAX_STREAM_ID_BYTES) {

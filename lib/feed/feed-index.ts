@@ -1,6 +1,7 @@
 import { BatchGetItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { backoffDelay, sleep, type RetryOptions } from '../event-store/retry-policy.js';
 import { classifyWriteError } from '../event-store/dynamo-errors.js';
+import { recordedFeedShards } from './feed-shard-count.js';
 import { RetriesExhaustedError } from '../errors/retries-exhausted.error.js';
 import { decodeEventItem, type StoredEventItem } from '../event-store/event-item.codec.js';
 import { EventItemAttribute as A, FEED_INDEX } from '../tables/events-table.js';
@@ -33,6 +34,11 @@ export class FeedIndex {
     private readonly tableName: string,
     private readonly retry: Required<RetryOptions>,
   ) {}
+
+  /** How many shards to read: as many as any writer has recorded, and at least this reader's own count. */
+  async shardsToRead(configured: number): Promise<number> {
+    return Math.max(configured, await this.withRetries('GetItem of the feed shard count', () => recordedFeedShards(this.client, this.tableName)));
+  }
 
   /** One page of a shard's entries with commit times in [from, to], oldest first. */
   async page(shard: number, from: number, to: number, limit: number, streamPrefix?: string, start?: Item): Promise<FeedEntryPage> {
@@ -81,7 +87,7 @@ export class FeedIndex {
 
   private async batchGet(keys: Item[], consistent: boolean, found: Map<string, StoredEventItem>): Promise<void> {
     let pending: Item[] = keys;
-    for (let attempt = 1; pending.length > 0; attempt++) {
+    for (let attempt = 1; pending.length > 0; ) {
       const { Responses, UnprocessedKeys } = await this.withRetries('BatchGetItem of feed commits', () =>
         this.client.send(new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: consistent } } })),
       );
@@ -89,11 +95,15 @@ export class FeedIndex {
         const item = decodeEventItem(raw);
         found.set(itemKey(item.streamId, item.version), item);
       }
-      pending = UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-      if (pending.length === 0) return;
-      // Unprocessed keys are DynamoDB's way of throttling a batch: back off like for any throttle.
-      if (attempt >= this.retry.maxAttempts) throw new RetriesExhaustedError('BatchGetItem of feed commits', attempt, 'UnprocessedKeys');
-      await sleep(backoffDelay(attempt, this.retry));
+      const unprocessed = UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      if (unprocessed.length === 0) return;
+      // A response stops at 16 MB: keys left over from a batch that made progress are simply asked for again.
+      // None processed is DynamoDB throttling the batch: back off as for any throttle.
+      if (unprocessed.length === pending.length) {
+        if (attempt >= this.retry.maxAttempts) throw new RetriesExhaustedError('BatchGetItem of feed commits', attempt, 'UnprocessedKeys');
+        await sleep(backoffDelay(attempt++, this.retry));
+      }
+      pending = unprocessed;
     }
   }
 

@@ -75,7 +75,9 @@ class ShardCursor {
   }
 }
 
-const compareEntries = (a: FeedEntry, b: FeedEntry): number => compareCommits(a, b);
+// Version last: two commits of one stream never share a time when written by this module, but
+// commits back-filled into the feed from older tables might.
+const compareEntries = (a: FeedEntry, b: FeedEntry): number => compareCommits(a, b) || a.version - b.version;
 
 /**
  * Reads the global feed: the feed index's shards, merged into one order (commit time, then stream
@@ -98,7 +100,10 @@ export class FeedReader {
     if (options === null || typeof options !== 'object') {
       throw invalidOptions(`feed read options must be an object such as { pageSize: 100 }; got ${describeValue(options)}.`);
     }
-    const { pageSize, eventTypes, streamPrefix } = options;
+    const { pageSize, eventTypes, streamPrefix, onCaughtUp } = options;
+    if (onCaughtUp !== undefined && typeof onCaughtUp !== 'function') {
+      throw invalidOptions(`onCaughtUp must be a function; got ${describeValue(onCaughtUp)}.`);
+    }
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_FEED_PAGE_SIZE) {
       throw invalidOptions(`pageSize must be a whole number from 1 to ${MAX_FEED_PAGE_SIZE}; got ${describeValue(pageSize)}.`);
     }
@@ -136,9 +141,11 @@ export class FeedReader {
       yield { events: [], checkpoint: formatCheckpoint(position), caughtUp: true, reachedAt: position.at, highWaterMark };
       return;
     }
+    const shards = await this.index.shardsToRead(this.feed.shards);
     const cursors = Array.from(
-      { length: this.feed.shards },
-      (_, shard) => new ShardCursor(this.index, shard, position.at, highWaterMark, options.pageSize, options.streamPrefix),
+      { length: shards },
+      // Index entries are small; with a filter, DynamoDB applies Limit before it, so ask for many per request.
+      (_, shard) => new ShardCursor(this.index, shard, position.at, highWaterMark, options.streamPrefix === undefined ? options.pageSize : MAX_FEED_PAGE_SIZE, options.streamPrefix),
     );
     for (;;) {
       const picked = await this.pick(cursors, position, options.pageSize);

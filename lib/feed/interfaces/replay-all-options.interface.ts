@@ -14,4 +14,11 @@ export interface ReplayAllOptions {
   eventTypes?: ReadonlyArray<EventClass | string>;
   /** Only streams whose id starts with this (e.g. `'account-'`). */
   streamPrefix?: string;
+  /**
+   * Called once the read has delivered (and the consumer handled) everything up to its high-water
+   * mark, just before the Observable completes, with the checkpoint to resume from next time. With
+   * `eventTypes` or `streamPrefix` it is further on than the last event's checkpoint: it also covers
+   * the events filtered out since, so the next read does not fetch them again.
+   */
+  onCaughtUp?: (checkpoint: FeedCheckpoint) => void;
 }
