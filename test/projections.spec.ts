@@ -41,8 +41,8 @@ class LedgerProjection implements ResettableProjection {
     await this.recorder.record(envelope);
   }
 
-  reset(): void {
-    this.recorder.reset();
+  reset(): Promise<void> {
+    return this.recorder.reset();
   }
 }
 
@@ -65,6 +65,17 @@ class WakeUpProjection {
 
   @ProjectionHandler(MoneyDeposited)
   deposited(_event: MoneyDeposited, envelope: FeedEvent<MoneyDeposited>): Promise<void> {
+    return this.recorder.record(envelope);
+  }
+}
+
+/** Gives up on an event after 3 failed calls; backs off briefly. */
+@Projection('poison', { pollIntervalMs: 20, maxAttempts: 3 })
+class PoisonTolerantProjection {
+  constructor(readonly recorder: ProjectionRecorder) {}
+
+  @ProjectionHandler(AccountOpened, MoneyDeposited)
+  on(_event: object, envelope: FeedEvent): Promise<void> {
     return this.recorder.record(envelope);
   }
 }
@@ -116,7 +127,7 @@ describe('Projections', () => {
       await append('acc-b', [new AccountOpened('acc-b', 'bob')]);
       await append('acc-a', [new MoneyWithdrawn('acc-a', 1), ...deposits('acc-a', 1, 0, 10)]);
       await append('acc-b', deposits('acc-b', 3));
-      expect(app.manager.status(LedgerProjection)).toEqual({ name: 'ledger', state: 'stopped', checkpoint: undefined, eventsHandled: 0 });
+      expect(app.manager.status(LedgerProjection)).toEqual({ name: 'ledger', state: 'stopped', checkpoint: undefined, eventsHandled: 0, eventsSkipped: 0 });
 
       await app.manager.start();
       await waitUntil('the ledger caught up', () => recorder.handled.length >= 8 && app.manager.status('ledger').state === 'live');
@@ -290,6 +301,77 @@ describe('Projections', () => {
     }
   });
 
+  it('start() called right after stop(), without waiting for it, leaves the projection following and woken by in-process commits', async () => {
+    const tables = projectionTables('proj-restop');
+    const app = await createProjectionApp(tables, {
+      projections: [WakeUpProjection],
+      imports: [ProjectionRecorderModule],
+      options: { feed: { shards: 2, settleMs: 50 } },
+    });
+    try {
+      const recorder = app.module.get(WakeUpProjection).recorder;
+      await waitUntil('the projection is live', () => app.manager.status(WakeUpProjection).state === 'live');
+      const stopping = app.manager.stop(WakeUpProjection);
+      const starting = app.manager.start(WakeUpProjection);
+      await Promise.all([stopping, starting]);
+      await waitUntil('the projection is live again', () => app.manager.status(WakeUpProjection).state === 'live');
+      // Its next poll is a minute away: only the commit notification can make it read this soon.
+      await app.store.append('w-2', deposits('w-2', 1), { expectedVersion: 'no-stream' });
+      await waitUntil('the commit was handled', () => recorder.ids().includes('w-2@1'), 10_000);
+      expect(app.manager.status(WakeUpProjection).state).toBe('live');
+
+      // The other way round, the stop comes last and wins: stopped, lease released.
+      const started = app.manager.start(WakeUpProjection);
+      const stopped = app.manager.stop(WakeUpProjection);
+      await Promise.all([started, stopped]);
+      expect(app.manager.status(WakeUpProjection).state).toBe('stopped');
+      expect((await stored(tables, 'wake-up')).item?.leaseOwner).toBeUndefined();
+    } finally {
+      await app.close();
+      await deleteProjectionTables(tables);
+    }
+  });
+
+  it('skips an event whose handler failed maxAttempts times: logged with its checkpoint, counted, and the projection moves on', async () => {
+    const errors: string[] = [];
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation((message: unknown) => void errors.push(String(message)));
+    const tables = projectionTables('proj-poison');
+    const app = await createProjectionApp(tables, { projections: [PoisonTolerantProjection], imports: [ProjectionRecorderModule] });
+    try {
+      const recorder = app.module.get(PoisonTolerantProjection).recorder;
+      recorder.failWhen = (event) => idOf(event) === 'p-1@2';
+      await app.store.append('p-1', [new AccountOpened('p-1', 'pia'), ...deposits('p-1', 2)], { expectedVersion: 'no-stream' });
+      await waitUntil('the projection got past the poison event', () => recorder.ids().includes('p-1@3') && app.manager.status(PoisonTolerantProjection).state === 'live');
+
+      expect(recorder.attempts.filter((id) => id === 'p-1@2')).toHaveLength(3);
+      expect(recorder.ids()).toEqual(['p-1@1', 'p-1@3']);
+      const status = app.manager.status(PoisonTolerantProjection);
+      expect(status).toMatchObject({ state: 'live', eventsHandled: 2, eventsSkipped: 1 });
+      expect(status.lastError).toBeInstanceOf(ProjectionHandlerError);
+      expect(status.lastError).toMatchObject({ code: 'PROJECTION_HANDLER_FAILED', streamId: 'p-1', version: 2 });
+      const poison = recorder.failed[0]!;
+      const skipped = errors.filter((message) => message.includes('"poison" skipped MoneyDeposited'));
+      expect(skipped).toHaveLength(1);
+      expect(skipped[0]).toContain(`checkpoint ${poison.checkpoint}`);
+      expect(skipped[0]).toContain(`event ${poison.eventId}`);
+      expect(skipped[0]).toContain('after 3 failed attempt(s)');
+      await waitUntil('the checkpoint past it was saved', async () => (await stored(tables, 'poison')).checkpoint === recorder.handled.at(-1)!.checkpoint);
+      expect((await stored(tables, 'poison')).item).toMatchObject({ eventsHandled: { N: '2' }, eventsSkipped: { N: '1' } });
+
+      // An event whose handler succeeds at the last allowed attempt is handled, not skipped.
+      let failures = 0;
+      recorder.failWhen = (event) => idOf(event) === 'p-1@4' && failures++ < 2;
+      await app.store.append('p-1', deposits('p-1', 1, 0, 40), { expectedVersion: 3 });
+      await waitUntil('p-1@4 was handled', () => recorder.ids().includes('p-1@4') && app.manager.status(PoisonTolerantProjection).state === 'live');
+      expect(recorder.attempts.filter((id) => id === 'p-1@4')).toHaveLength(3);
+      expect(app.manager.status(PoisonTolerantProjection)).toMatchObject({ eventsHandled: 3, eventsSkipped: 1 });
+    } finally {
+      logged.mockRestore();
+      await app.close();
+      await deleteProjectionTables(tables);
+    }
+  });
+
   it('sets the projections table up only in apps that have projections', async () => {
     const tables = projectionTables('proj-table');
     const describeTable = async () => {
@@ -344,6 +426,12 @@ describe('Projections', () => {
       on(): void {}
     }
 
+    @Projection('no-attempts', { maxAttempts: 0 })
+    class NoAttempts {
+      @ProjectionHandler(MoneyDeposited)
+      on(): void {}
+    }
+
     @Projection('bad name!')
     class BadName {
       @ProjectionHandler(MoneyDeposited)
@@ -357,6 +445,7 @@ describe('Projections', () => {
       [BigPages, /\(BigPages\) @Projection options\.pageSize` must be a whole number from 1 to 1000; got 5000/],
       [Typo, /\(Typo\) @Projection options\.pollInterval` is not a projection option/],
       [BadName, /\(BadName\) @Projection name` must be a stable name/],
+      [NoAttempts, /\(NoAttempts\) @Projection options\.maxAttempts` must be a whole number of at least 1.*got 0/],
     ])('rejects %p', (type, message) => {
       expect(() => DynamoEventSourcingModule.forFeature({ projections: [type as never] })).toThrow(InvalidModuleOptionsError);
       expect(() => DynamoEventSourcingModule.forFeature({ projections: [type as never] })).toThrow(message);

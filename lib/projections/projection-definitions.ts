@@ -14,13 +14,15 @@ export interface ProjectionDefinition {
   readonly pageSize: number;
   readonly pollIntervalMs: number;
   readonly leaseTtlMs: number;
+  /** Handler calls for one event, the first included, before it is skipped; Infinity: never skipped. */
+  readonly maxAttempts: number;
   readonly streamPrefix?: string;
   /** One entry per handler method. */
   readonly handlers: ReadonlyArray<{ readonly method: string | symbol; readonly events: readonly EventClass[] }>;
 }
 
 export const DEFAULT_PROJECTION_OPTIONS = { pageSize: 100, pollIntervalMs: 1000, leaseTtlMs: 15_000 } as const;
-const OPTION_KEYS = ['pageSize', 'pollIntervalMs', 'leaseTtlMs', 'streamPrefix'];
+const OPTION_KEYS = ['pageSize', 'pollIntervalMs', 'leaseTtlMs', 'maxAttempts', 'streamPrefix'];
 /** Timers take at most 2^31 - 1 ms; a day is far more than any sensible interval. */
 const MAX_INTERVAL_MS = 86_400_000;
 const MIN_LEASE_TTL_MS = 100;
@@ -69,6 +71,7 @@ function resolveOptions(options: ProjectionOptions, at: string): Omit<Projection
     pageSize = DEFAULT_PROJECTION_OPTIONS.pageSize,
     pollIntervalMs = DEFAULT_PROJECTION_OPTIONS.pollIntervalMs,
     leaseTtlMs = DEFAULT_PROJECTION_OPTIONS.leaseTtlMs,
+    maxAttempts,
     streamPrefix,
   } = options;
   const option = (key: string) => `${at} @Projection options.${key}`;
@@ -84,10 +87,16 @@ function resolveOptions(options: ProjectionOptions, at: string): Omit<Projection
       `must be a whole number of milliseconds from ${MIN_LEASE_TTL_MS} to ${MAX_INTERVAL_MS}; got ${describeValue(leaseTtlMs)}.`,
     );
   }
+  if (maxAttempts !== undefined && (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1)) {
+    throw new InvalidModuleOptionsError(
+      option('maxAttempts'),
+      `must be a whole number of at least 1 (leave it out to retry a failing event for ever); got ${describeValue(maxAttempts)}.`,
+    );
+  }
   if (streamPrefix !== undefined && (typeof streamPrefix !== 'string' || streamPrefix.length === 0)) {
     throw new InvalidModuleOptionsError(option('streamPrefix'), `must be a non-empty string; got ${describeValue(streamPrefix)}.`);
   }
-  return { pageSize, pollIntervalMs, leaseTtlMs, streamPrefix };
+  return { pageSize, pollIntervalMs, leaseTtlMs, maxAttempts: maxAttempts ?? Infinity, streamPrefix };
 }
 
 function resolveHandlers(type: Function, at: string): ProjectionDefinition['handlers'] {

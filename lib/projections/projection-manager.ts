@@ -45,7 +45,7 @@ export class ProjectionManager implements OnApplicationBootstrap, OnModuleDestro
   /** Checks the projections, sets their table up and, with `autoStart`, starts them. */
   async onApplicationBootstrap(): Promise<void> {
     const runners = await this.prepare();
-    if (this.runtime.options.projections.autoStart) for (const runner of runners.values()) runner.start();
+    if (this.runtime.options.projections.autoStart) await Promise.all([...runners.values()].map((runner) => runner.start()));
   }
 
   /** Here rather than at a later shutdown hook: the module destroys its DynamoDB client in its own onModuleDestroy, after its providers'. */
@@ -68,18 +68,23 @@ export class ProjectionManager implements OnApplicationBootstrap, OnModuleDestro
 
   /**
    * Starts one projection, or all: each stands by until it gets its lease, then catches up and
-   * follows. Starting a running projection does nothing.
+   * follows. Starting a running projection does nothing. Each projection's start(), stop() and
+   * rebuild() take effect in the order they were called, each once the previous ones are done;
+   * this resolves once the projections have started (not once they hold their leases).
    * @throws UnknownProjectionError
    */
   async start(projection?: ProjectionRef): Promise<void> {
     const selected = projection === undefined ? undefined : this.runnerOf(projection);
-    const runners = await this.prepare();
-    for (const runner of selected === undefined ? runners.values() : [selected]) runner.start();
+    const runners = projection === undefined ? [...this.runnersOrCreate().values()] : [selected!];
+    // Queued now, in call order (a stop() called right after must come after it), to run once the table is set up.
+    const ready = this.prepare();
+    await Promise.all(runners.map((runner) => runner.start(ready)));
   }
 
   /**
-   * Stops one projection, or all: the handler being called finishes, the checkpoint is saved as
-   * far as it got, and the lease is released so that another instance takes over at once.
+   * Stops one projection, or all: a rebuild in progress ends (queued ones are dropped), the handler
+   * being called finishes, the checkpoint is saved as far as it got, and the lease is released so
+   * that another instance takes over at once.
    * @throws UnknownProjectionError
    */
   async stop(projection?: ProjectionRef): Promise<void> {
@@ -89,17 +94,26 @@ export class ProjectionManager implements OnApplicationBootstrap, OnModuleDestro
 
   /**
    * Rebuilds a projection: takes its lease (this instance must be able to: the projection runs
-   * here, or nowhere), calls its `reset()`, sets its checkpoint back to the start of the feed and
-   * replays every event up to now, calling `onProgress` after each page. Then it follows new
-   * commits if it was running here before, and otherwise releases the lease. Resolves to the final
-   * progress (`fraction` 1).
+   * here, or nowhere), sets its checkpoint back to the start of the feed with a `rebuilding` flag,
+   * calls its `reset()`, and replays every event up to now, calling `onProgress` after each page.
+   * Then it follows new commits if it was started here (and not stopped since), and otherwise
+   * releases the lease. Resolves to the final progress (`fraction` 1). A rebuild called while
+   * another runs (or a start/stop is in progress) waits for it.
+   *
+   * Crash-safe: if the checkpoint cannot be moved back, nothing is reset; if `reset()` fails or the
+   * process dies before the replay's first save, the flag makes whichever instance holds the lease
+   * next call `reset()` again before reading, so `reset()` must be idempotent.
    *
    * @throws UnknownProjectionError; InvalidArgumentError for bad options.
    * @throws ProjectionNotResettableError when the class has no `reset()` (nothing changed).
    * @throws ProjectionLeaseHeldError when another live instance runs it (nothing changed).
+   * @throws RetriesExhaustedError (or another DynamoDB error) when the checkpoint could not be moved
+   *   back: nothing was reset, and the projection goes on from its checkpoint as before.
+   * @throws whatever `reset()` threw: the projection is flagged and resets again before it reads on.
    * @throws ProjectionHandlerError when a handler failed: the projection has been reset, and goes on
    *   from its last saved checkpoint once running (with backoff).
-   * @throws ProjectionStoppedError, ProjectionLeaseLostError when stopped or taken over meanwhile.
+   * @throws ProjectionStoppedError, ProjectionLeaseLostError when stopped or taken over meanwhile
+   *   (`started: false`: stopped before it began, nothing changed).
    */
   async rebuild(projection: ProjectionRef, options: RebuildOptions = {}): Promise<RebuildProgress> {
     if (options === null || typeof options !== 'object') {
@@ -108,9 +122,8 @@ export class ProjectionManager implements OnApplicationBootstrap, OnModuleDestro
     if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
       throw new InvalidArgumentError(EventStoreErrorCode.INVALID_REBUILD_OPTIONS, `onProgress must be a function; got ${describeValue(options.onProgress)}.`);
     }
-    const runner = this.runnerOf(projection);
-    await this.prepare();
-    return runner.rebuild(options);
+    // Queued now, in call order, to run once the table is set up.
+    return this.runnerOf(projection).rebuild(options, this.prepare());
   }
 
   private runnerOf(projection: ProjectionRef): ProjectionRunner {

@@ -1,4 +1,4 @@
-import { GetItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ProjectionLeaseLostError } from '../errors/projection-lease-lost.error.js';
 import { classifyWriteError } from '../event-store/dynamo-errors.js';
 import type { RetryOptions } from '../event-store/retry-policy.js';
@@ -16,15 +16,25 @@ export interface ProjectionLease {
   readonly expiresAt: number;
 }
 
-/** Where a projection stands: everything up to `checkpoint` has been handled, `eventsHandled` events in all. */
+/** Where a projection stands: everything up to `checkpoint` has been handled (`eventsHandled`) or skipped (`eventsSkipped`). */
 export interface ProjectionPosition {
   readonly checkpoint: FeedCheckpoint;
   readonly eventsHandled: number;
+  readonly eventsSkipped: number;
 }
 
 export type AcquireResult =
-  | { readonly acquired: true; readonly lease: ProjectionLease; readonly position: ProjectionPosition }
+  | {
+      readonly acquired: true;
+      readonly lease: ProjectionLease;
+      readonly position: ProjectionPosition;
+      /** A rebuild was cut short after moving the checkpoint back: `reset()` must be called again before reading. */
+      readonly rebuilding: boolean;
+    }
   | { readonly acquired: false; readonly holder: string; readonly expiresAt: number };
+
+/** Read-then-write rounds of one acquire() when the item keeps changing between its read and its write. */
+const ACQUIRE_ROUNDS = 3;
 
 const ADVICE = 'The projection retries from its last saved checkpoint; handlers must be idempotent.';
 
@@ -42,51 +52,62 @@ export class ProjectionStore {
   ) {}
 
   /**
-   * Takes the lease if nobody holds it, its holder let it expire (by this clock), or `owner` holds
-   * it already. Reads first, strongly consistent, so that instances on standby pay a read (not a
-   * refused write) per check. The epoch goes up whenever the lease is taken over.
+   * Takes the lease, as `owner` (new for each acquisition), if nobody holds it, its holder let it
+   * expire (by this clock), or it is still `former`, this instance's own earlier lease (given up or
+   * lost locally, but not taken by anyone since). Reads first, strongly consistent, so that instances
+   * on standby pay a read (not a refused write) per check. The epoch goes up with every acquisition,
+   * so writes still in flight from an earlier tenure (a late release or renewal) fail their condition.
    */
-  async acquire(projection: string, owner: string, ttlMs: number): Promise<AcquireResult> {
-    const current = await this.get(projection);
-    const now = Date.now();
-    const holder = current?.[A.leaseOwner]?.S;
-    const expiresAt = Number(current?.[A.leaseExpiresAt]?.N ?? 0);
-    if (holder !== undefined && holder !== owner && expiresAt >= now) return { acquired: false, holder, expiresAt };
+  async acquire(projection: string, owner: string, ttlMs: number, former?: ProjectionLease): Promise<AcquireResult> {
+    let current: Item | undefined;
+    for (let round = 1; round <= ACQUIRE_ROUNDS; round++) {
+      current = await this.get(projection);
+      const now = Date.now();
+      const holder = current?.[A.leaseOwner]?.S;
+      const expiresAt = Number(current?.[A.leaseExpiresAt]?.N ?? 0);
+      const epoch = current?.[A.leaseEpoch]?.N ?? '0';
+      const ours = former !== undefined && holder === former.owner && epoch === String(former.epoch);
+      if (holder !== undefined && !ours && expiresAt >= now) return { acquired: false, holder, expiresAt };
 
-    const leaseExpiresAt = now + ttlMs;
-    const input: UpdateItemCommandInput =
-      holder === owner
-        ? {
-            ...this.key(projection),
-            // Still ours (a renewal failed for a passing reason): keep the epoch, so nothing of ours is fenced off.
-            UpdateExpression: 'SET #expires = :expires, #updated = :now',
-            ConditionExpression: '#owner = :owner AND #epoch = :epoch',
-            ExpressionAttributeNames: { '#expires': A.leaseExpiresAt, '#updated': A.updatedAt, '#owner': A.leaseOwner, '#epoch': A.leaseEpoch },
-            ExpressionAttributeValues: {
-              ':expires': { N: String(leaseExpiresAt) },
-              ':now': { N: String(now) },
-              ':owner': { S: owner },
-              ':epoch': { N: current![A.leaseEpoch]?.N ?? '0' },
-            },
-          }
-        : {
+      const leaseExpiresAt = now + ttlMs;
+      try {
+        const { Attributes = {} } = await this.client.send(
+          new UpdateItemCommand({
             ...this.key(projection),
             UpdateExpression: 'SET #owner = :owner, #expires = :expires, #updated = :now ADD #epoch :one',
-            ConditionExpression: 'attribute_not_exists(#owner) OR #expires < :now',
+            // The same three cases as above, checked again at the write: the read may be stale by now.
+            ConditionExpression: 'attribute_not_exists(#owner) OR #expires < :now OR (#owner = :former AND #epoch = :formerEpoch)',
             ExpressionAttributeNames: { '#owner': A.leaseOwner, '#expires': A.leaseExpiresAt, '#updated': A.updatedAt, '#epoch': A.leaseEpoch },
-            ExpressionAttributeValues: { ':owner': { S: owner }, ':expires': { N: String(leaseExpiresAt) }, ':now': { N: String(now) }, ':one': { N: '1' } },
-          };
-    try {
-      const { Attributes = {} } = await this.client.send(
-        new UpdateItemCommand({ ...input, ReturnValues: 'ALL_NEW', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
-      );
-      return { acquired: true, lease: { owner, epoch: Number(Attributes[A.leaseEpoch]?.N ?? 0), expiresAt: leaseExpiresAt }, position: positionOf(Attributes) };
-    } catch (error) {
-      const failure = classifyWriteError(error);
-      if (failure.kind !== 'conflict') throw error;
-      // Another instance got there between our read and our write.
-      return { acquired: false, holder: failure.existing?.[A.leaseOwner]?.S ?? '(another instance)', expiresAt: Number(failure.existing?.[A.leaseExpiresAt]?.N ?? 0) };
+            ExpressionAttributeValues: {
+              ':owner': { S: owner },
+              ':expires': { N: String(leaseExpiresAt) },
+              ':now': { N: String(now) },
+              ':one': { N: '1' },
+              // Without a former lease, values no stored lease has.
+              ':former': { S: former?.owner ?? '' },
+              ':formerEpoch': { N: String(former?.epoch ?? -1) },
+            },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return {
+          acquired: true,
+          lease: { owner, epoch: Number(Attributes[A.leaseEpoch]?.N ?? 0), expiresAt: leaseExpiresAt },
+          position: positionOf(Attributes),
+          rebuilding: Attributes[A.rebuilding]?.BOOL === true,
+        };
+      } catch (error) {
+        if (classifyWriteError(error).kind !== 'conflict') throw error;
+        // The item changed between our read and our write (another instance took the lease, or a
+        // release landed): read again, to take it if it is free now, or to name the real holder.
+      }
     }
+    current = await this.get(projection);
+    return {
+      acquired: false,
+      holder: current?.[A.leaseOwner]?.S ?? `(nobody now: the lease changed hands during each of ${ACQUIRE_ROUNDS} attempts to take it)`,
+      expiresAt: Number(current?.[A.leaseExpiresAt]?.N ?? 0),
+    };
   }
 
   /**
@@ -116,17 +137,26 @@ export class ProjectionStore {
   }
 
   /**
-   * Stores the checkpoint, only if the lease is still ours.
+   * Stores the checkpoint, only if the lease is still ours. With `rebuilding`, also sets the flag
+   * that makes the next holder reset the projection before reading; without, removes it (a save
+   * after the reset is what marks the reset done).
    * @throws ProjectionLeaseLostError when it changed hands (nothing written).
    */
-  async save(projection: string, lease: ProjectionLease, position: ProjectionPosition): Promise<void> {
+  async save(projection: string, lease: ProjectionLease, position: ProjectionPosition, { rebuilding = false }: { rebuilding?: boolean } = {}): Promise<void> {
+    const set = 'SET #checkpoint = :checkpoint, #handled = :handled, #skipped = :skipped, #updated = :now';
     await withTransientRetries(
       `Saving the checkpoint of projection "${projection}"`,
       this.retry,
       () =>
-        this.fenced(projection, lease, 'Saving the checkpoint', 'SET #checkpoint = :checkpoint, #handled = :handled, #updated = :now', {
-          names: { '#checkpoint': A.checkpoint, '#handled': A.eventsHandled, '#updated': A.updatedAt },
-          values: { ':checkpoint': { S: position.checkpoint }, ':handled': { N: String(position.eventsHandled) }, ':now': { N: String(Date.now()) } },
+        this.fenced(projection, lease, 'Saving the checkpoint', rebuilding ? `${set}, #rebuilding = :true` : `${set} REMOVE #rebuilding`, {
+          names: { '#checkpoint': A.checkpoint, '#handled': A.eventsHandled, '#skipped': A.eventsSkipped, '#updated': A.updatedAt, '#rebuilding': A.rebuilding },
+          values: {
+            ':checkpoint': { S: position.checkpoint },
+            ':handled': { N: String(position.eventsHandled) },
+            ':skipped': { N: String(position.eventsSkipped) },
+            ':now': { N: String(Date.now()) },
+            ...(rebuilding ? { ':true': { BOOL: true } } : {}),
+          },
         }),
       ADVICE,
     );
@@ -177,5 +207,9 @@ export class ProjectionStore {
 }
 
 function positionOf(item: Item): ProjectionPosition {
-  return { checkpoint: item[A.checkpoint]?.S ?? FEED_START, eventsHandled: Number(item[A.eventsHandled]?.N ?? 0) };
+  return {
+    checkpoint: item[A.checkpoint]?.S ?? FEED_START,
+    eventsHandled: Number(item[A.eventsHandled]?.N ?? 0),
+    eventsSkipped: Number(item[A.eventsSkipped]?.N ?? 0),
+  };
 }

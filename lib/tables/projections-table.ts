@@ -4,14 +4,18 @@ import type { CreateTableInput } from '@aws-sdk/client-dynamodb';
  * Attributes of the projections table: one small item per projection, holding where the projection
  * stands in the feed and which app instance may run it. Every write is a conditional UpdateItem of
  * this one item: 1 write unit, as the item stays under 1 KB for stream ids (which the checkpoint
- * holds) of up to about 600 bytes.
+ * holds) of up to about 550 bytes.
  */
 export const ProjectionItemAttribute = {
   /** Partition key (S): the projection's name, from `@Projection(name)`. */
   projection: 'projection',
   /** (S) the feed checkpoint everything up to which has been handled. Absent before the first save. */
   checkpoint: 'checkpoint',
-  /** (S) id of the app instance holding the lease (host, process and a random part). Absent when nobody holds it. */
+  /**
+   * (S) who holds the lease: host, process and a random part, new for each acquisition (so that a
+   * late release or renewal from an earlier tenure of the same instance fails its condition). Absent
+   * when nobody holds it.
+   */
   leaseOwner: 'leaseOwner',
   /** (N) lease expiry, Unix ms by the holder's clock. Others may take the lease over once their clock is past it. */
   leaseExpiresAt: 'leaseExpiresAt',
@@ -24,6 +28,15 @@ export const ProjectionItemAttribute = {
   updatedAt: 'updatedAt',
   /** (N) events handled up to the checkpoint since the projection was created or last rebuilt. */
   eventsHandled: 'eventsHandled',
+  /** (N) events skipped (their handler failed `maxAttempts` times) up to the checkpoint, counted like `eventsHandled`. Absent means 0. */
+  eventsSkipped: 'eventsSkipped',
+  /**
+   * (BOOL, true) a rebuild moved the checkpoint back to the start of the feed but the projection's
+   * `reset()` may not have completed: whoever holds the lease next calls `reset()` again before it
+   * reads. Set in the same write that moves the checkpoint back (before `reset()` is called), removed
+   * by the next checkpoint save, which comes only after `reset()` succeeded. Absent otherwise.
+   */
+  rebuilding: 'rebuilding',
 } as const;
 
 /**

@@ -14,21 +14,30 @@ export class ProjectionRecorder {
   readonly handled: FeedEvent[] = [];
   /** Every call, failed ones included. */
   readonly attempts: string[] = [];
+  /** Every failed call's event. */
+  readonly failed: FeedEvent[] = [];
+  /** Calls of reset(), failed ones included. */
   resets = 0;
   /** Throws for an event while this says so. */
   failWhen: (event: FeedEvent) => boolean = () => false;
   /** Holds the handler of an event until the returned promise settles. */
   holdWhen: (event: FeedEvent) => Promise<void> | undefined = () => undefined;
+  /** Runs at the start of each reset(), before it empties `handled`; what it throws fails the reset. */
+  onReset: () => Promise<void> | void = () => undefined;
 
   async record(event: FeedEvent): Promise<void> {
     this.attempts.push(idOf(event));
-    if (this.failWhen(event)) throw new Error(`injected failure at ${idOf(event)}`);
+    if (this.failWhen(event)) {
+      this.failed.push(event);
+      throw new Error(`injected failure at ${idOf(event)}`);
+    }
     await this.holdWhen(event);
     this.handled.push(event);
   }
 
-  reset(): void {
+  async reset(): Promise<void> {
     this.resets++;
+    await this.onReset();
     this.handled.length = 0;
   }
 

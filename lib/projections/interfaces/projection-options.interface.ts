@@ -15,6 +15,14 @@ export interface ProjectionOptions {
    * instance takes over after at most this long. Default 15000.
    */
   leaseTtlMs?: number;
+  /**
+   * How many times the handler is called for one event (the first call included) before that event
+   * is skipped: logged as an error with its checkpoint, kept as `lastError`, counted in the status's
+   * `eventsSkipped`, and the projection moves on. Attempts are counted by the instance running the
+   * projection, with the usual backoff between them. Default: no limit, so a failing ("poison")
+   * event is retried until it succeeds, and the projection stays behind it (status `failing`).
+   */
+  maxAttempts?: number;
   /** Only events of streams whose id starts with this (e.g. `'account-'`). Default: all streams. */
   streamPrefix?: string;
 }

@@ -5,7 +5,8 @@ import type { FeedCheckpoint } from '../../feed/feed-checkpoint.js';
  * - `standby`: started, but another instance holds the lease (this one takes over if it goes away);
  * - `catching-up`: holds the lease and reads the feed from its checkpoint up to the present;
  * - `live`: caught up, following new commits;
- * - `rebuilding`: replaying everything after `rebuild()` reset it;
+ * - `rebuilding`: replaying everything after `rebuild()` reset it, or calling `reset()` again because
+ *   a rebuild was cut short after it had moved the checkpoint back;
  * - `stopped`: not started, or stopped (the lease is released);
  * - `failing`: a handler (or a read) failed; retried from the last saved checkpoint with backoff.
  */
@@ -23,6 +24,11 @@ export interface ProjectionStatus {
   readonly checkpoint: FeedCheckpoint | undefined;
   /** Events handled up to `checkpoint` since the projection was created or last rebuilt. */
   readonly eventsHandled: number;
-  /** The last handler or read failure, kept after recovery for diagnosis. */
+  /**
+   * Events skipped up to `checkpoint` since the projection was created or last rebuilt, because
+   * their handler failed `maxAttempts` times (see `@Projection` options). Not in `eventsHandled`.
+   */
+  readonly eventsSkipped: number;
+  /** The last handler, reset or read failure (a skipped event's included), kept after recovery for diagnosis. */
   readonly lastError?: Error;
 }
