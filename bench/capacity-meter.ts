@@ -1,6 +1,14 @@
-import type { AttributeValue, ConsumedCapacity, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, ConsumedCapacity, CreateTableInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { itemSize } from '../lib/index.js';
-import { getItemReadUnits, putWriteUnits, queryPageReadUnits, transactionWriteUnits } from './cost-model.js';
+import {
+  getItemReadUnits,
+  indexShapes,
+  indexWriteUnits,
+  putWriteUnits,
+  queryPageReadUnits,
+  transactionWriteUnits,
+  type IndexShape,
+} from './cost-model.js';
 
 type Item = Record<string, AttributeValue>;
 
@@ -8,8 +16,13 @@ type Item = Record<string, AttributeValue>;
 export interface CapacityTally {
   /** Requests by command name, e.g. `PutItemCommand: 640`. */
   requests: Record<string, number>;
-  /** By the billing rules, from the items written. */
+  /** By the billing rules, from the items written: the table's and its indexes' together. */
   writeUnits: number;
+  /** The part of writeUnits spent on index entries (the feed index). */
+  indexWriteUnits: number;
+  /** Index entries written, and their billed size in bytes (100 bytes of overhead included). */
+  indexEntries: number;
+  indexEntryBytes: number;
   /** By the billing rules, from the items read. */
   readUnits: number;
   /** What DynamoDB (Local) reported as ConsumedCapacity, summed: a cross-check only. */
@@ -19,10 +32,20 @@ export interface CapacityTally {
   itemBytes: number;
 }
 
-const emptyTally = (): CapacityTally => ({ requests: {}, writeUnits: 0, readUnits: 0, reportedUnits: 0, items: 0, itemBytes: 0 });
+const emptyTally = (): CapacityTally => ({
+  requests: {},
+  writeUnits: 0,
+  indexWriteUnits: 0,
+  indexEntries: 0,
+  indexEntryBytes: 0,
+  readUnits: 0,
+  reportedUnits: 0,
+  items: 0,
+  itemBytes: 0,
+});
 
 /** Commands whose cost the meter knows; they are also asked to return their consumed capacity. */
-const METERED = new Set(['PutItemCommand', 'TransactWriteItemsCommand', 'QueryCommand', 'GetItemCommand']);
+const METERED = new Set(['PutItemCommand', 'TransactWriteItemsCommand', 'QueryCommand', 'GetItemCommand', 'BatchGetItemCommand']);
 
 /**
  * Watches the requests of a DynamoDB client through its middleware stack, so the module's real
@@ -35,6 +58,13 @@ const METERED = new Set(['PutItemCommand', 'TransactWriteItemsCommand', 'QueryCo
 export class CapacityMeter {
   private tally = emptyTally();
   private enabled = false;
+  /** Table name -> its global secondary indexes, for the index writes of each item written there. */
+  private readonly indexes = new Map<string, IndexShape[]>();
+
+  /** Tells the meter a table's indexes (from its definition), so that writes to it pay for their index entries too. */
+  knowTable(definition: CreateTableInput): void {
+    this.indexes.set(definition.TableName!, indexShapes(definition));
+  }
 
   /** Runs `work` with the meter on; resolves to what it sent and what that cost. */
   async measure(work: () => Promise<unknown>): Promise<CapacityTally> {
@@ -99,11 +129,13 @@ export class CapacityMeter {
       case 'PutItemCommand':
         this.count([input.Item as Item]);
         tally.writeUnits += putWriteUnits(input.Item as Item);
+        if (output !== undefined) this.countIndexWrites(input.TableName as string, [input.Item as Item]); // a refused write adds no entry
         break;
       case 'TransactWriteItemsCommand': {
-        const puts = (input.TransactItems as Array<{ Put?: { Item: Item } }>).flatMap((action) => (action.Put ? [action.Put.Item] : []));
-        this.count(puts);
-        tally.writeUnits += transactionWriteUnits(puts);
+        const puts = (input.TransactItems as Array<{ Put?: { TableName: string; Item: Item } }>).flatMap((action) => (action.Put ? [action.Put] : []));
+        this.count(puts.map((put) => put.Item));
+        tally.writeUnits += transactionWriteUnits(puts.map((put) => put.Item));
+        if (output !== undefined) for (const put of puts) this.countIndexWrites(put.TableName, [put.Item]);
         break;
       }
       case 'QueryCommand': {
@@ -119,8 +151,43 @@ export class CapacityMeter {
         if (output !== undefined) tally.readUnits += getItemReadUnits(item, consistent);
         break;
       }
+      case 'BatchGetItemCommand':
+        if (output !== undefined) this.recordBatchGet(input, output);
+        break;
     }
     tally.reportedUnits += reportedUnits(output?.ConsumedCapacity as ConsumedCapacity | ConsumedCapacity[] | undefined);
+  }
+
+  /**
+   * Each item returned is billed like a GetItem of it (per item, per started 4 KB, half when
+   * eventually consistent); a requested key neither returned nor left unprocessed is a missing
+   * item, billed the minimum. Unprocessed keys are not billed (they are asked for again).
+   */
+  private recordBatchGet(input: Record<string, unknown>, output: Record<string, unknown>): void {
+    const requested = input.RequestItems as Record<string, { Keys: Item[]; ConsistentRead?: boolean }>;
+    const responses = (output.Responses as Record<string, Item[]> | undefined) ?? {};
+    const unprocessed = (output.UnprocessedKeys as Record<string, { Keys?: Item[] }> | undefined) ?? {};
+    for (const [table, { Keys, ConsistentRead }] of Object.entries(requested)) {
+      const items = responses[table] ?? [];
+      this.count(items);
+      for (const item of items) this.tally.readUnits += getItemReadUnits(item, ConsistentRead === true);
+      const missing = Keys.length - items.length - (unprocessed[table]?.Keys?.length ?? 0);
+      this.tally.readUnits += Math.max(0, missing) * getItemReadUnits(undefined, ConsistentRead === true);
+    }
+  }
+
+  /** The index entries that new items add to their table's indexes (the meter knows only tables given to knowTable()). */
+  private countIndexWrites(tableName: string, items: readonly Item[]): void {
+    for (const index of this.indexes.get(tableName) ?? []) {
+      for (const item of items) {
+        const { units, entryBytes } = indexWriteUnits(item, index);
+        if (units === 0) continue;
+        this.tally.writeUnits += units;
+        this.tally.indexWriteUnits += units;
+        this.tally.indexEntries++;
+        this.tally.indexEntryBytes += entryBytes;
+      }
+    }
   }
 
   private count(items: readonly Item[]): void {
@@ -129,7 +196,7 @@ export class CapacityMeter {
   }
 }
 
-/** PutItem, GetItem and Query report one ConsumedCapacity; TransactWriteItems one per table. */
+/** PutItem, GetItem and Query report one ConsumedCapacity; TransactWriteItems and BatchGetItem one per table. */
 function reportedUnits(consumed: ConsumedCapacity | ConsumedCapacity[] | undefined): number {
   if (consumed === undefined) return 0;
   const list = Array.isArray(consumed) ? consumed : [consumed];

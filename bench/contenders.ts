@@ -1,5 +1,7 @@
 import { paginateQuery, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { feedShardOf } from '../lib/feed/feed-shard.js';
 import type { EventStore } from '../lib/index.js';
 import type { BankEvent } from './events.js';
 
@@ -30,51 +32,77 @@ export class ModuleContender implements Contender {
 
 /**
  * The least a hand-written event store must do with the raw SDK: one conditional PutItem per
- * commit of an item holding the commit's events as the same JSON string, keyed like the module's
- * table; reads are a paginated strongly consistent Query with unmarshalling and JSON.parse, over
+ * commit of the very item the module writes (the commit's events as the same JSON string, keyed
+ * like the module's table, with its last version, a commit id, the commit time and the stream's
+ * feed shard, so that both tables maintain the same feed index entry per commit and pay the same
+ * units); reads are a paginated strongly consistent Query with unmarshalling and JSON.parse, over
  * the module's own table, so the read ratio is the module's overhead on the very same data.
- * It has none of the module's checks, ids, metadata or publishing, so it is an upper bound.
+ * It has none of the module's checks, metadata or publishing, so it is an upper bound.
  */
 export class BaselineContender implements Contender {
   readonly name = 'baseline';
+  /** Each stream's last commit time: commits are stamped after the one they follow, as the feed's order needs. */
+  private readonly lastCommittedAt = new Map<string, number>();
 
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
     /** Reads go to this table: the module's, so that both read the very same items. */
     private readonly readTableName = tableName,
+    /** The module's feed shard count, so that both spread streams alike. */
+    private readonly feedShards = 4,
   ) {}
 
   async append(streamId: string, events: readonly BankEvent[], expectedVersion: number): Promise<number> {
     const json = JSON.stringify(events.map((event) => ({ type: event.constructor.name, data: event })));
+    const committedAt = Math.max(Date.now(), (this.lastCommittedAt.get(streamId) ?? 0) + 1);
+    const lastVersion = expectedVersion + events.length;
     await this.client.send(
       new PutItemCommand({
         TableName: this.tableName,
-        Item: { streamId: { S: streamId }, version: { N: String(expectedVersion + 1) }, events: { S: json } },
+        Item: {
+          streamId: { S: streamId },
+          version: { N: String(expectedVersion + 1) },
+          lastVersion: { N: String(lastVersion) },
+          commitId: { S: randomUUID() },
+          committedAt: { N: String(committedAt) },
+          events: { S: json },
+          feedShard: { N: String(feedShardOf(streamId, this.feedShards)) },
+        },
         ConditionExpression: 'attribute_not_exists(version)',
       }),
     );
-    return expectedVersion + events.length;
+    this.lastCommittedAt.set(streamId, committedAt);
+    return lastVersion;
   }
 
-  async readAll(streamId: string): Promise<number> {
-    let count = 0;
-    const pages = paginateQuery(
-      { client: this.client },
-      {
-        TableName: this.readTableName,
-        KeyConditionExpression: '#stream = :stream',
-        ExpressionAttributeNames: { '#stream': 'streamId' },
-        ExpressionAttributeValues: { ':stream': { S: streamId } },
-        ConsistentRead: true,
-      },
-    );
-    for await (const page of pages) {
-      for (const raw of page.Items ?? []) {
-        const item = unmarshall(raw) as { events: string };
-        count += (JSON.parse(item.events) as unknown[]).length;
-      }
-    }
-    return count;
+  readAll(streamId: string): Promise<number> {
+    return countStreamEvents(this.client, this.readTableName, streamId);
   }
+}
+
+/**
+ * The baseline's read of a whole stream: a paginated strongly consistent Query, each item
+ * unmarshalled and its events JSON parsed; resolves to the number of events. `itemsPerPage` sets
+ * the Query's Limit (default: DynamoDB's 1 MB pages).
+ */
+export async function countStreamEvents(client: DynamoDBClient, tableName: string, streamId: string, itemsPerPage?: number): Promise<number> {
+  let count = 0;
+  const pages = paginateQuery(
+    { client, pageSize: itemsPerPage },
+    {
+      TableName: tableName,
+      KeyConditionExpression: '#stream = :stream',
+      ExpressionAttributeNames: { '#stream': 'streamId' },
+      ExpressionAttributeValues: { ':stream': { S: streamId } },
+      ConsistentRead: true,
+    },
+  );
+  for await (const page of pages) {
+    for (const raw of page.Items ?? []) {
+      const item = unmarshall(raw) as { events: string };
+      count += (JSON.parse(item.events) as unknown[]).length;
+    }
+  }
+  return count;
 }

@@ -31,7 +31,7 @@ export async function openDynamoDbTarget(): Promise<DynamoDbTarget> {
 }
 
 /** Table names of one run: unique, so a shared endpoint is never confused with an earlier run. */
-export function benchTableName(role: 'module' | 'baseline'): string {
+export function benchTableName(role: 'module' | 'baseline' | 'feed' | 'memory'): string {
   return `bench-${role}-${randomBytes(4).toString('hex')}`;
 }
 

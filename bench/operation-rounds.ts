@@ -19,13 +19,15 @@ export interface OperationWorkload<C extends Named> {
    * 10,000-event aggregate), or 1 where an "event" is the operation itself (one snapshot).
    */
   readonly eventsPerOperation: number;
+  /** Report rates in events per second (operations/s x eventsPerOperation) rather than operations per second. */
+  readonly ratesInEvents?: boolean;
   /** Runs one operation, checking its result; throws if it is wrong. */
   readonly run: (contender: C) => Promise<void>;
 }
 
 /**
- * Warm-up, interleaved timed rounds (rates in operations per second, paired as for the other
- * workloads), then one metered operation per contender for the units.
+ * Warm-up, interleaved timed rounds (rates in operations per second, or events per second with
+ * `ratesInEvents`, paired as for the other workloads), then one metered operation per contender for the units.
  */
 export async function measureOperations<C extends Named>(w: OperationWorkload<C>): Promise<WorkloadMeasurement> {
   const { module, baseline } = w.contenders;
@@ -34,10 +36,11 @@ export async function measureOperations<C extends Named>(w: OperationWorkload<C>
     await w.run(contender);
     return 0;
   });
+  const perOperation = w.ratesInEvents === true ? w.eventsPerOperation : 1;
   const rates = await interleavedRounds(w.rounds, module, baseline, async (contender) => {
     const started = process.hrtime.bigint();
     for (let i = 0; i < w.operationsPerRound; i++) await w.run(contender);
-    return w.operationsPerRound / (Number(process.hrtime.bigint() - started) / 1e9);
+    return (w.operationsPerRound * perOperation) / (Number(process.hrtime.bigint() - started) / 1e9);
   });
   const cost = async (name: 'module' | 'baseline'): Promise<ContenderCost> => ({
     tally: await w.meters[name].measure(() => w.run(w.contenders[name])),

@@ -1,27 +1,35 @@
 /**
  * `npm run bench`: the module's throughput and cost against a raw AWS SDK baseline doing the same
- * kind of calls, on DynamoDB Local (or DYNAMODB_ENDPOINT). Prints a table and writes
- * bench/results.json. Targets are reported, never enforced: the process exits 0 when the run completes.
+ * kind of calls, on DynamoDB Local (or DYNAMODB_ENDPOINT), and the memory of a slow feed consumer.
+ * Prints tables and writes bench/results.json. Targets are reported, never enforced: the process
+ * exits 0 when the run completes.
+ *
+ * BENCH_ONLY=<groups> (comma-separated: writes, read, replay, aggregates, snapshots, memory) runs
+ * only those workloads, for iterating on one; such a partial run leaves bench/results.json alone.
  */
 import 'reflect-metadata';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { eventsTableDefinition } from '../lib/index.js';
 import { CapacityMeter } from './capacity-meter.js';
 import { aggregateLoadWithoutSnapshotWorkload, aggregateLoadWithSnapshotWorkload } from './aggregate-workloads.js';
 import { BaselineContender, ModuleContender, type Contender } from './contenders.js';
 import { benchTableName, createBaselineSnapshotsTable, createBaselineTable, deleteTables, openDynamoDbTarget } from './dynamodb-target.js';
 import { EventGenerator, entrySize } from './event-generator.js';
 import { interleavedRounds, type Round } from './interleaved-rounds.js';
-import { startModuleApp, type ModuleApp } from './module-app.js';
-import { printReport, writeResults, type ContenderCost, type WorkloadMeasurement } from './report.js';
+import { slowConsumerMemoryWorkload, type MemoryMeasurement } from './memory-workload.js';
+import { DEFAULT_FEED_SHARDS, startModuleApp, type ModuleApp } from './module-app.js';
+import { printMemoryReport, printReport, writeResults, type ContenderCost, type UnitTarget, type WorkloadMeasurement } from './report.js';
+import { feedReplayWorkload, streamReplayWorkload } from './replay-workloads.js';
 import { BaselineSnapshotContender, ModuleSnapshotContender } from './snapshot-contenders.js';
 import { snapshotLoadWorkload, snapshotSaveWorkload } from './snapshot-workloads.js';
 import { runFullRead, runWritePlan, writePlan, type WritePlan } from './workloads.js';
 
 /**
  * Sized to take under two minutes on 2 cores with DynamoDB Local (the aggregate and snapshot
- * workloads, sized in their own files, add about a minute).
+ * workloads, sized in their own files, add about a minute; the replay and memory workloads about
+ * two and a half).
  */
 const CONFIG = {
   rounds: 11,
@@ -40,6 +48,24 @@ const CONFIG = {
 
 const RESULTS_PATH = fileURLToPath(new URL('../../bench/results.json', import.meta.url));
 
+const GROUPS = ['writes', 'read', 'replay', 'aggregates', 'snapshots', 'memory'] as const;
+type Group = (typeof GROUPS)[number];
+
+/** The workload groups to run: all of them, or those BENCH_ONLY names. */
+function selectedGroups(): ReadonlySet<Group> {
+  const only = process.env.BENCH_ONLY?.trim();
+  if (!only) return new Set(GROUPS);
+  const names = only.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !(GROUPS as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown group(s) ${unknown.join(', ')}; known: ${GROUPS.join(', ')}`);
+  return new Set(names as Group[]);
+}
+
+/** The stream the read and replay workloads read: 10,000 events, written once by the module. */
+interface ReadStream {
+  readonly streamId: string;
+}
+
 /** The module and the baseline, each on its own metered client and table. */
 interface Contenders {
   readonly module: Contender;
@@ -49,6 +75,8 @@ interface Contenders {
 
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // Node 20 notice: noise in a report
+  const groups = selectedGroups();
+  const started = Date.now();
   const target = await openDynamoDbTarget();
   console.log(`nestjs-dynamo-es benchmark on ${target.description}; node ${process.version}, ${cpus().length} CPUs`);
   describeEvents();
@@ -57,8 +85,13 @@ async function main(): Promise<void> {
   const clients = { module: new DynamoDBClient(target.clientConfig), baseline: new DynamoDBClient(target.clientConfig) };
   meters.module.attach(clients.module);
   meters.baseline.attach(clients.baseline);
-  const tables = { module: benchTableName('module'), baseline: benchTableName('baseline') };
+  // The feed workloads each get a table of their own: a feed read reads every commit of its table.
+  const tables = { module: benchTableName('module'), baseline: benchTableName('baseline'), feed: benchTableName('feed'), memory: benchTableName('memory') };
   const snapshotTables = { module: `${tables.module}-snapshots`, baseline: `${tables.baseline}-snapshots` };
+  // Both events tables have the feed index (the module's default, and the baseline's from the same
+  // definition): the meters bill each item's index entry from it.
+  meters.module.knowTable(eventsTableDefinition(tables.module));
+  meters.baseline.knowTable(eventsTableDefinition(tables.baseline));
   let app: ModuleApp | undefined;
   try {
     app = await startModuleApp(clients.module, { events: tables.module, snapshots: snapshotTables.module });
@@ -66,32 +99,58 @@ async function main(): Promise<void> {
     await createBaselineSnapshotsTable(clients.baseline, snapshotTables.baseline);
     const contenders: Contenders = {
       module: new ModuleContender(app.store),
-      baseline: new BaselineContender(clients.baseline, tables.baseline, tables.module),
+      baseline: new BaselineContender(clients.baseline, tables.baseline, tables.module, DEFAULT_FEED_SHARDS),
       meters,
     };
-    const measurements = [
-      await writeWorkload(contenders, '1-event commits', 1, CONFIG.oneEventCommits, 1),
-      await writeWorkload(contenders, '10-event commits', 10, CONFIG.tenEventCommits, 0.5),
-      await readWorkload(contenders),
-    ];
-    // Aggregate loads: the baseline reads the module's tables, as the read workload does.
-    const aggregates = { app, baselineClient: clients.baseline, tables: { events: tables.module, snapshots: snapshotTables.module }, meters };
-    measurements.push(await aggregateLoadWithoutSnapshotWorkload(aggregates), await aggregateLoadWithSnapshotWorkload(aggregates));
-    // Snapshot saves and loads: each side in its own snapshots table.
-    const snapshots = {
-      contenders: { module: new ModuleSnapshotContender(app.snapshots), baseline: new BaselineSnapshotContender(clients.baseline, snapshotTables.baseline) },
-      meters,
-    };
-    measurements.push(await snapshotSaveWorkload(snapshots), await snapshotLoadWorkload(snapshots));
-    const results = printReport(measurements);
-    writeResults(RESULTS_PATH, results);
-    console.log(`\nWrote ${RESULTS_PATH}`);
+    const measurements: WorkloadMeasurement[] = [];
+    if (groups.has('writes')) {
+      // Each commit is one item (at most 1 WU per event alone, 0.5 for 10 events) plus one feed index entry of 1 WU.
+      measurements.push(
+        await writeWorkload(contenders, '1-event commits', 1, CONFIG.oneEventCommits, [{ kind: 'table WU/event', max: 1 }, { kind: 'feed WU/commit', max: 1 }]),
+        await writeWorkload(contenders, '10-event commits', 10, CONFIG.tenEventCommits, [{ kind: 'table WU/event', max: 0.5 }, { kind: 'feed WU/commit', max: 1 }]),
+      );
+    }
+    if (groups.has('read') || groups.has('replay')) {
+      const stream = await writeReadStream(contenders);
+      if (groups.has('read')) measurements.push(await readWorkload(contenders, stream));
+      if (groups.has('replay')) {
+        const replays = { store: app.store, clients, meters };
+        const { streamEvents, eventsPerCommit } = CONFIG.read;
+        measurements.push(
+          await streamReplayWorkload(replays, { tableName: tables.module, streamId: stream.streamId, events: streamEvents, eventsPerCommit }),
+          await feedReplayWorkload(replays, tables.feed),
+        );
+      }
+    }
+    if (groups.has('aggregates')) {
+      // Aggregate loads: the baseline reads the module's tables, as the read workload does.
+      const aggregates = { app, baselineClient: clients.baseline, tables: { events: tables.module, snapshots: snapshotTables.module }, meters };
+      measurements.push(await aggregateLoadWithoutSnapshotWorkload(aggregates), await aggregateLoadWithSnapshotWorkload(aggregates));
+    }
+    if (groups.has('snapshots')) {
+      // Snapshot saves and loads: each side in its own snapshots table.
+      const snapshots = {
+        contenders: { module: new ModuleSnapshotContender(app.snapshots), baseline: new BaselineSnapshotContender(clients.baseline, snapshotTables.baseline) },
+        meters,
+      };
+      measurements.push(await snapshotSaveWorkload(snapshots), await snapshotLoadWorkload(snapshots));
+    }
+    const memory: MemoryMeasurement[] = groups.has('memory') ? await slowConsumerMemoryWorkload(clients.module, target.clientConfig, tables.memory) : [];
+    const results = [...(measurements.length > 0 ? printReport(measurements) : []), ...(memory.length > 0 ? printMemoryReport(memory) : [])];
+    if (groups.size === GROUPS.length) {
+      writeResults(RESULTS_PATH, results);
+      console.log(`\nWrote ${RESULTS_PATH}`);
+    } else {
+      console.log(`\nBENCH_ONLY=${process.env.BENCH_ONLY}: a partial run, ${RESULTS_PATH} left as it was`);
+    }
   } finally {
     await app?.close();
-    await deleteTables(clients.baseline, [tables.module, tables.baseline, snapshotTables.module, snapshotTables.baseline]);
+    const all = [tables.module, tables.baseline, tables.feed, tables.memory, snapshotTables.module, snapshotTables.baseline];
+    await deleteTables(clients.baseline, all);
     clients.module.destroy();
     clients.baseline.destroy();
     await target.stop();
+    console.log(`Bench wall time: ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }
 }
 
@@ -101,7 +160,7 @@ async function writeWorkload(
   workload: string,
   eventsPerCommit: number,
   shape: { streams: number; commitsPerStream: number; warmupCommits: number },
-  maxWriteUnitsPerEvent: number,
+  unitTargets: readonly UnitTarget[],
 ): Promise<WorkloadMeasurement> {
   const { streams, commitsPerStream, warmupCommits } = shape;
   const seed = 1_000 * eventsPerCommit; // fixed per workload and round: every run writes the same events
@@ -124,22 +183,27 @@ async function writeWorkload(
     rates,
     operation: 'commit',
     costs: { module: await cost('module'), baseline: await cost('baseline') },
-    unitTarget: { kind: 'write', maxPerEvent: maxWriteUnitsPerEvent },
+    unitTargets,
   };
 }
 
-/** One stream of 10,000 events (in 10-event commits), read whole, forwards, several times a round. */
-async function readWorkload(contenders: Contenders): Promise<WorkloadMeasurement> {
-  const { streamEvents, eventsPerCommit, warmupReads, readsPerRound } = CONFIG.read;
-  const workload = `read ${streamEvents.toLocaleString('en-US')}-event stream`;
+/** One stream of 10,000 events (in 10-event commits), written once by the module: the baseline reads the same items from the module's table. */
+async function writeReadStream(contenders: Contenders): Promise<ReadStream> {
+  const { streamEvents, eventsPerCommit } = CONFIG.read;
   const generator = new EventGenerator(77);
   const streamId = generator.accountStreamId();
   const commits = Array.from({ length: streamEvents / eventsPerCommit }, () => generator.batch(streamId, eventsPerCommit));
-
-  console.log(`${workload}: writing it once (${commits.length} commits, by the module), ${warmupReads} warm-up reads, ${CONFIG.rounds} timed rounds of ${readsPerRound} reads, 1 cost read`);
-  // Written once, by the module: the baseline reads the same items from the module's table.
+  console.log(`${streamEvents.toLocaleString('en-US')}-event stream for the read and replay workloads: writing it once (${commits.length} commits, by the module)`);
   let version = 0;
   for (const events of commits) version = await contenders.module.append(streamId, events, version);
+  return { streamId };
+}
+
+/** The stream of writeReadStream(), read whole, forwards, several times a round. */
+async function readWorkload(contenders: Contenders, { streamId }: ReadStream): Promise<WorkloadMeasurement> {
+  const { streamEvents, warmupReads, readsPerRound } = CONFIG.read;
+  const workload = `read ${streamEvents.toLocaleString('en-US')}-event stream`;
+  console.log(`${workload}: ${warmupReads} warm-up reads, ${CONFIG.rounds} timed rounds of ${readsPerRound} reads, 1 cost read`);
   const read = (times: number) => (contender: Contender) => runFullRead(contender, streamId, streamEvents, times);
   await interleavedRounds(warmupReads, contenders.module, contenders.baseline, read(1));
   const rates = await interleavedRounds(CONFIG.rounds, contenders.module, contenders.baseline, read(readsPerRound));

@@ -42,7 +42,7 @@ export async function runFullRead(contender: Contender, streamId: string, expect
 }
 
 /** Runs `task` for every item, at most `concurrency` at a time. */
-async function forEachConcurrently<T>(items: readonly T[], concurrency: number, task: (item: T) => Promise<void>): Promise<void> {
+export async function forEachConcurrently<T>(items: readonly T[], concurrency: number, task: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) await task(items[next++]!);
