@@ -71,6 +71,8 @@ export function envelopesOf(
   to = item.lastVersion,
   /** Decodes only the events whose stored type name passes; the others are skipped undecoded. */
   include?: (storedType: string) => boolean,
+  /** For the feed: each envelope gets a `checkpoint`, built in place rather than copied in afterwards. */
+  checkpointOf?: (version: number) => string,
 ): EventEnvelope[] {
   const entries = JSON.parse(item.events) as StoredEntry[];
   const idAt = eventIdSequence(item.firstEventId);
@@ -83,7 +85,7 @@ export function envelopesOf(
     const { type, rev, data } = entries[offset]!;
     if (include !== undefined && !include(type)) continue;
     const registered = registry.resolve(type, item.streamId, version);
-    const envelope: EventEnvelope = {
+    const envelope: EventEnvelope & { checkpoint?: string } = {
       event: registered.decode(data, rev, item.streamId, version),
       eventType: registered.name,
       eventId: idAt(offset),
@@ -95,6 +97,7 @@ export function envelopesOf(
       causationId,
       metadata,
     };
+    if (checkpointOf !== undefined) envelope.checkpoint = checkpointOf(version);
     rememberEnvelope(envelope);
     envelopes.push(envelope);
   }

@@ -26,6 +26,13 @@ export function formatCheckpoint(position: FeedPosition): FeedCheckpoint {
   return position.streamId === undefined ? String(position.at) : `${position.at}:${position.version}:${position.streamId}`;
 }
 
+/** The checkpoints of one commit's events by version: formatCheckpoint's output, with the commit's part built once. */
+export function checkpointsOfCommit(at: number, streamId: string): (version: number) => FeedCheckpoint {
+  const head = `${at}:`;
+  const tail = `:${streamId}`;
+  return (version) => head + version + tail;
+}
+
 /** @throws InvalidArgumentError for anything that is not a checkpoint the feed gave out. */
 export function parseCheckpoint(checkpoint: unknown): FeedPosition {
   const invalid = () =>

@@ -11,7 +11,16 @@ import { backoffDelay, sleep, type RetryOptions } from '../event-store/retry-pol
 import type { EventClass, EventTypeRegistry } from '../serialization/event-type-registry.js';
 import type { RegisteredEventType } from '../serialization/registered-event-type.js';
 import { EventItemAttribute as A } from '../tables/events-table.js';
-import { compareCommits, FEED_START, firstVersionAfter, formatCheckpoint, parseCheckpoint, type FeedCheckpoint, type FeedPosition } from './feed-checkpoint.js';
+import {
+  checkpointsOfCommit,
+  compareCommits,
+  FEED_START,
+  firstVersionAfter,
+  formatCheckpoint,
+  parseCheckpoint,
+  type FeedCheckpoint,
+  type FeedPosition,
+} from './feed-checkpoint.js';
 import { FeedIndex, itemKey, type FeedEntry } from './feed-index.js';
 import type { FeedEvent } from './interfaces/feed-event.interface.js';
 import type { ReplayAllOptions } from './interfaces/replay-all-options.interface.js';
@@ -198,11 +207,9 @@ export class FeedReader {
         throw new StreamIntegrityError(entry.streamId, `the feed lists a commit at version ${entry.version} that the events table does not hold.`);
       }
       const commitItems = entry.commitEnd > first.lastVersion ? [first, ...(await this.restOfCommit(first, entry.commitEnd))] : [first];
+      const checkpointOf = checkpointsOfCommit(entry.at, entry.streamId);
       for (const item of commitItems) {
-        for (const envelope of envelopesOf(item, this.registry, from, entry.commitEnd, include)) {
-          const checkpoint = formatCheckpoint({ at: entry.at, streamId: entry.streamId, version: envelope.version });
-          events.push({ ...envelope, checkpoint });
-        }
+        for (const envelope of envelopesOf(item, this.registry, from, entry.commitEnd, include, checkpointOf)) events.push(envelope as FeedEvent);
       }
     }
     return events;
