@@ -239,6 +239,28 @@ describe('The global feed: replayAll$', () => {
       expect(warn).not.toHaveBeenCalled();
     });
 
+    it('stamps a commit anew when the SDK\'s own retries of a throttled write run past half the settle window', async () => {
+      const stream = `sdk-throttled-${Date.now()}`;
+      await app.store.append(`before-${stream}`, [new AccountOpened(stream, 'ann')], { expectedVersion: 'no-stream' }); // the app's first write is behind it
+      const t = Date.now();
+      const { clock, restore } = handClock(t);
+      restoreClock = restore;
+      // Two throttled attempts, each taking 700 ms of the writer's clock; the SDK retries them itself.
+      tap.throttleAttempts('PutItemCommand', 2, () => (clock.now += 700));
+      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      try {
+        await app.store.append(stream, [new AccountOpened(stream, 'ann')], { expectedVersion: 'no-stream' });
+      } finally {
+        warn.mockRestore();
+      }
+      // Stamped t; throttled (t + 700): the SDK's retry finds the stamp stale and the store stamps t + 700;
+      // throttled again (t + 1400): stamped t + 1400, which lands.
+      clock.now += 5000;
+      const [event] = await replayAll(app, { pageSize: 10, streamPrefix: stream });
+      expect(event!.occurredAt.getTime()).toBe(t + 1400);
+      expect(warn).not.toHaveBeenCalled();
+    });
+
     it('hands out the caught-up checkpoint, past filtered events, so the next read skips them', async () => {
       const stream = `caught-up-${Date.now()}`;
       await app.store.append(stream, [new AccountOpened(stream, 'ann'), ...deposits(stream, 3)], { expectedVersion: 'no-stream' });
@@ -278,7 +300,27 @@ describe('The global feed: replayAll$', () => {
       );
       expect(handled).toBe(180);
       expect(mostInFlight).toBeGreaterThan(1);
-      expect(mostInFlight).toBeLessThanOrEqual(2 * 20);
+      expect(mostInFlight).toBeLessThanOrEqual(20); // a feed page holds at most pageSize events (its commits are small)
+    });
+
+    it('stops reading once unsubscribed, also while filters let no event through', async () => {
+      const prefix = `quiet-${Date.now()}-`;
+      for (let i = 0; i < 30; i++) await app.store.append(`${prefix}${i % 3}`, deposits(`${prefix}${i % 3}`, 1), { expectedVersion: 'any' });
+      const { restore } = handClock(Date.now() + 5000);
+      restoreClock = restore;
+      tap.reset();
+      let caughtUp = false;
+      const subscription = app.store
+        .replayAll$({ pageSize: 2, streamPrefix: prefix, eventTypes: [AccountOpened], onCaughtUp: () => (caughtUp = true) })
+        .subscribe();
+      while (tap.count('BatchGetItemCommand') < 2) await new Promise((resolve) => setImmediate(resolve));
+      subscription.unsubscribe();
+      const sentAtUnsubscribe = tap.sent.length;
+      // A quiet second: the read, were it still going, sends its next request within milliseconds.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(tap.sent.length - sentAtUnsubscribe).toBeLessThanOrEqual(1); // at most the one in flight
+      expect(tap.count('BatchGetItemCommand')).toBeLessThan(15); // far from the 15 pages of the whole read
+      expect(caughtUp).toBe(false);
     });
 
     it('reads every shard any writer used, even with fewer configured', async () => {

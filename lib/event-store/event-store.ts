@@ -60,6 +60,11 @@ const MAX_REREADS = 5;
 /** What `write()` answers when the commit must be stamped again before it is retried. */
 const RESTAMP = Symbol('restamp');
 
+/** Stops an attempt (and the SDK's retries) of a commit whose time is too old to send; never leaves the store. */
+class StaleCommitTime extends Error {
+  override readonly name = 'StaleCommitTime';
+}
+
 /**
  * Where an append lands (and when the commit before it was written, when there is one), or the
  * stored commit it turns out to repeat.
@@ -260,11 +265,15 @@ export class EventStore {
     if (this.feedReader === undefined) throw new FeedDisabledError();
     const reader = this.feedReader;
     reader.resolve(options);
+    // Only the public options: the reader's own (a high-water mark) are not the caller's to set.
+    const { from, pageSize, eventTypes, streamPrefix, onCaughtUp } = options;
+    const read = { from, pageSize, eventTypes, streamPrefix };
     async function* pages(): AsyncGenerator<FeedEvent<TEvent>[]> {
-      for await (const page of reader.pages(options)) {
-        if (page.events.length > 0) yield page.events as FeedEvent<TEvent>[];
+      for await (const page of reader.pages(read)) {
+        // Empty pages too (everything filtered out): each pull is a chance to stop after an unsubscribe.
+        yield page.events as FeedEvent<TEvent>[];
         // The last page comes once every earlier one has been handled: the high-water mark is reached.
-        if (page.caughtUp) options.onCaughtUp?.(page.checkpoint);
+        if (page.caughtUp) onCaughtUp?.(page.checkpoint);
       }
     }
     return pagedObservable(pages);
@@ -280,6 +289,14 @@ export class EventStore {
       throw error;
     });
     return this.shardsRecorded;
+  }
+
+  /**
+   * Before each attempt, the SDK's own retries included: a commit held back past half the settle
+   * window must not be sent with its old time (readers may be past it by the time it lands).
+   */
+  private assertFreshStamp(header: CommitHeader): void {
+    if (Date.now() - header.committedAt > this.feed!.settleMs / 2) throw new StaleCommitTime();
   }
 
   /**
@@ -346,9 +363,11 @@ export class EventStore {
     for (;;) {
       const attempt = ++attempts.made;
       try {
-        await this.table.write(items, transactionToken(header.streamId, header.commitId, header.firstEventId, start, header.committedAt));
+        const token = transactionToken(header.streamId, header.commitId, header.firstEventId, start, header.committedAt);
+        await this.table.write(items, token, this.feed === undefined ? undefined : () => this.assertFreshStamp(header));
         return undefined;
       } catch (error) {
+        if (error instanceof StaleCommitTime) return RESTAMP;
         const failure = classifyWriteError(error);
         switch (failure.kind) {
           case 'conflict':

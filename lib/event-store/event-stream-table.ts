@@ -8,6 +8,7 @@ import {
   type DynamoDBClient,
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import type { FinalizeRequestMiddleware, MiddlewareStack } from '@smithy/types';
 import { createHash } from 'node:crypto';
 import { EventItemAttribute as A } from '../tables/events-table.js';
 import { commitEnd, decodeEventItem, decodeItemHeader, type EventItemHeader, type StoredEventItem } from './event-item.codec.js';
@@ -89,26 +90,31 @@ export class EventStreamTable {
    * TransactWriteItems otherwise (2 per KB, but atomic). A failed condition returns the
    * existing item, so that a retried commit is recognized without another read.
    */
-  async write(items: Item[], requestToken: string): Promise<void> {
-    if (items.length === 1) {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: items[0],
-          ConditionExpression: KEY_IS_FREE,
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return;
+  async write(items: Item[], requestToken: string, beforeEachAttempt?: () => void): Promise<void> {
+    const command =
+      items.length === 1
+        ? new PutItemCommand({
+            TableName: this.tableName,
+            Item: items[0],
+            ConditionExpression: KEY_IS_FREE,
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          })
+        : new TransactWriteItemsCommand({
+            TransactItems: items.map((Item) => ({
+              Put: { TableName: this.tableName, Item, ConditionExpression: KEY_IS_FREE, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' },
+            })),
+            ClientRequestToken: requestToken,
+          });
+    if (beforeEachAttempt !== undefined) {
+      // On this command only (a client the app passed in is left alone), inside the SDK's retry loop: it runs
+      // before the first attempt and before each of the SDK's own retries, and may stop them by throwing.
+      const guard: FinalizeRequestMiddleware<object, object> = (next) => (args) => {
+        beforeEachAttempt();
+        return next(args);
+      };
+      (command.middlewareStack as MiddlewareStack<object, object>).add(guard, { step: 'finalizeRequest', priority: 'low', name: 'beforeEachAttempt' });
     }
-    await this.client.send(
-      new TransactWriteItemsCommand({
-        TransactItems: items.map((Item) => ({
-          Put: { TableName: this.tableName, Item, ConditionExpression: KEY_IS_FREE, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' },
-        })),
-        ClientRequestToken: requestToken,
-      }),
-    );
+    await this.client.send(command as PutItemCommand);
   }
 
   /** Items with sort keys in [lower, upper], page by page, following LastEvaluatedKey past 1 MB. */

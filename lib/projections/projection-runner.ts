@@ -416,6 +416,7 @@ export class ProjectionRunner {
     try {
       result = await this.context.store.acquire(this.name, newOwner(), this.definition.leaseTtlMs, this.formerLease);
     } catch (error) {
+      this.lastError = error as Error; // for status(): a missing table or permission shows there, not only in one log line
       if (!this.acquireFailing) {
         this.context.logger.warn(`Projection "${this.name}" cannot reach its lease (retrying while on standby): ${String(error)}`);
         this.acquireFailing = true;

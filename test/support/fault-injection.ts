@@ -14,6 +14,7 @@ export class RequestTap {
   private faults: Array<(command: string, input: Input) => Error | undefined> = [];
   private responseHooks: Array<(command: string, output: Input) => void> = [];
   private lostResponses: Array<(command: string) => Error | undefined> = [];
+  private attemptFaults: Array<(command: string) => Error | undefined> = [];
 
   constructor(client: DynamoDBClient) {
     client.middlewareStack.add(
@@ -42,6 +43,17 @@ export class RequestTap {
       }) as never,
       { relation: 'after', toMiddleware: 'deserializerMiddleware', name: 'attemptTap' },
     );
+    // Inside the SDK's retry loop, before sending: faults the SDK itself retries.
+    client.middlewareStack.addRelativeTo(
+      ((next: (args: object) => Promise<{ output: unknown }>, context: { commandName?: string }) => async (args: object) => {
+        for (const fault of this.attemptFaults) {
+          const error = fault(context.commandName ?? 'unknown');
+          if (error !== undefined) throw error;
+        }
+        return next(args);
+      }) as never,
+      { relation: 'after', toMiddleware: 'retryMiddleware', name: 'attemptFaultTap' },
+    );
     // On the parsed response: changes what the caller sees.
     client.middlewareStack.addRelativeTo(
       ((next: (args: object) => Promise<{ output: unknown }>, context: { commandName?: string }) => async (args: object) => {
@@ -51,6 +63,25 @@ export class RequestTap {
       }) as never,
       { relation: 'before', toMiddleware: 'deserializerMiddleware', name: 'responseTap' },
     );
+  }
+
+  /**
+   * Inside the SDK's retry loop, before the request is sent: fails the next `times` attempts of
+   * `command` with a ThrottlingException, which the SDK retries itself (with its own backoff) before
+   * the caller sees anything. `onAttempt` runs first on each of them.
+   */
+  throttleAttempts(command: string, times: number, onAttempt: () => void = () => undefined): void {
+    let left = times;
+    this.attemptFaults.push((sent) => {
+      if (sent !== command || left <= 0) return undefined;
+      left--;
+      onAttempt();
+      return Object.assign(new Error('injected throttle inside the retry loop'), {
+        name: 'ThrottlingException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+      });
+    });
   }
 
   count(command: string): number {
@@ -105,5 +136,6 @@ export class RequestTap {
     this.faults = [];
     this.responseHooks = [];
     this.lostResponses = [];
+    this.attemptFaults = [];
   }
 }
