@@ -1,0 +1,63 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { EventBus } from '@nestjs/cqrs';
+import { EVENT_SOURCING_RUNTIME } from '../../dynamo-event-sourcing.constants.js';
+import { EventStore } from '../../event-store/event-store.js';
+import { resolveModuleOptions } from '../../options/resolve-module-options.js';
+import { SnapshotRepository } from '../../snapshots/snapshot-repository.js';
+import { createInMemoryEventSourcingRuntime } from './in-memory-event-sourcing-runtime.js';
+import { InMemoryEventStore } from './in-memory-event-store.js';
+import { InMemorySnapshotRepository } from './in-memory-snapshot-repository.js';
+import type { InMemoryEventSourcingModuleOptions } from './interfaces/in-memory-event-sourcing-module-options.interface.js';
+
+/**
+ * `DynamoEventSourcingModule.forRoot()` for unit tests: the same providers, in memory. It provides
+ * an {@link InMemoryEventStore} as the `EventStore` and an {@link InMemorySnapshotRepository} as the
+ * `SnapshotRepository` (each also under its own class, to inspect), and what
+ * `DynamoEventSourcingModule.forFeature()` needs, so that a feature module's aggregate repositories
+ * and every provider injecting `EventStore` or `SnapshotRepository` work unchanged. Committed
+ * events are published on the EventBus when `CqrsModule.forRoot()` is imported. Global by default.
+ *
+ * ```ts
+ * const module = await Test.createTestingModule({
+ *   imports: [
+ *     CqrsModule.forRoot(),
+ *     InMemoryEventSourcingModule.forRoot({ events: [AccountOpened, MoneyDeposited], snapshots: {} }),
+ *     AccountsModule, // imports DynamoEventSourcingModule.forFeature({ aggregates: [...] })
+ *   ],
+ * }).compile();
+ * ```
+ *
+ * Not provided: the `ProjectionManager`; `forFeature({ projections })` fails at start-up, naming the
+ * class (projections keep checkpoints and leases in DynamoDB). Each `forRoot()` app starts empty.
+ */
+@Module({})
+export class InMemoryEventSourcingModule {
+  /** @throws InvalidModuleOptionsError (when the app starts) for options `DynamoEventSourcingModule` would refuse. */
+  static forRoot(options: InMemoryEventSourcingModuleOptions = {}): DynamicModule {
+    const { isGlobal = true, ...moduleOptions } = options ?? {};
+    return {
+      module: InMemoryEventSourcingModule,
+      global: isGlobal,
+      providers: [
+        {
+          provide: InMemoryEventStore,
+          useFactory: (eventBus?: EventBus) => {
+            const { events, publishEvents } = resolveModuleOptions(moduleOptions); // every option checked first, typos included
+            return new InMemoryEventStore({ events, publishEvents, eventBus });
+          },
+          inject: [{ token: EventBus, optional: true }],
+        },
+        { provide: EventStore, useExisting: InMemoryEventStore },
+        { provide: InMemorySnapshotRepository, useFactory: () => new InMemorySnapshotRepository(moduleOptions.snapshots ?? false) },
+        { provide: SnapshotRepository, useExisting: InMemorySnapshotRepository },
+        {
+          provide: EVENT_SOURCING_RUNTIME,
+          // The store's own registry: forFeature({ events }) registers into it.
+          useFactory: (store: InMemoryEventStore) => createInMemoryEventSourcingRuntime(moduleOptions, store.registry),
+          inject: [InMemoryEventStore],
+        },
+      ],
+      exports: [EventStore, InMemoryEventStore, SnapshotRepository, InMemorySnapshotRepository, EVENT_SOURCING_RUNTIME],
+    };
+  }
+}

@@ -1,0 +1,298 @@
+import type { EventBus } from '@nestjs/cqrs';
+import type { Observable } from 'rxjs';
+import { CommitIdReusedError } from '../../errors/commit-id-reused.error.js';
+import { ConcurrencyError } from '../../errors/concurrency.error.js';
+import { planCommit, type PackableEvent } from '../../event-store/commit-packer.js';
+import { CommittedAppend } from '../../event-store/committed-append.js';
+import { envelopesOf, type StoredEventItem } from '../../event-store/event-item.codec.js';
+import type { EventStore } from '../../event-store/event-store.js';
+import { ANY, assertExpectedVersion, NO_STREAM, STREAM_EXISTS, type ExpectedVersion } from '../../event-store/expected-version.js';
+import {
+  assertCommitId,
+  assertEventList,
+  assertMessageId,
+  assertMetadata,
+  assertMetadataSize,
+  assertNoReservedMetadataKey,
+  assertStreamId,
+  resolveReadOptions,
+} from '../../event-store/input-validation.js';
+import { unbatch } from '../../event-store/batched-iterable.js';
+import type { AppendOptions } from '../../event-store/interfaces/append-options.interface.js';
+import type { AppendResult } from '../../event-store/interfaces/append-result.interface.js';
+import type { EventEnvelope } from '../../event-store/interfaces/event-envelope.interface.js';
+import type { ReadOptions } from '../../event-store/interfaces/read-options.interface.js';
+import type { FeedEvent } from '../../feed/interfaces/feed-event.interface.js';
+import type { ReplayAllOptions } from '../../feed/interfaces/replay-all-options.interface.js';
+import { commitMetadataToStore, parseCommitMetadata } from '../../metadata/commit-metadata.js';
+import { rememberAppended } from '../../metadata/envelope-of.js';
+import { EventMetadataContext } from '../../metadata/event-metadata-context.js';
+import { resolveModuleOptions } from '../../options/resolve-module-options.js';
+import { CommittedEventsPublisher } from '../../publishing/committed-events.publisher.js';
+import type { ReplayOptions } from '../../replay/interfaces/replay-options.interface.js';
+import { pagedObservable } from '../../replay/paged-observable.js';
+import { resolveReplayOptions } from '../../replay/resolve-replay-options.js';
+import { eventIdSequence, newEventId } from '../../serialization/event-id.js';
+import { EventTypeRegistry } from '../../serialization/event-type-registry.js';
+import { toJsonPayload } from '../../serialization/json-payload.js';
+import { InMemoryEventLog } from './in-memory-event-log.js';
+import { InMemoryFeedReader } from './in-memory-feed-reader.js';
+import type { InMemoryEventStoreOptions } from './interfaces/in-memory-event-store-options.interface.js';
+import type { PublicApiOf } from './public-api-of.js';
+
+/** Where an append lands, or the stored commit it repeats. */
+type Position = { start: number; duplicateOf?: undefined } | { start?: undefined; duplicateOf: StoredEventItem };
+
+/**
+ * An {@link EventStore} in memory, for unit tests: the same methods with the same semantics, and no
+ * DynamoDB. Expected versions and `ConcurrencyError`s (exactly one of racing appends wins), idempotent
+ * `commitId`s and `CommitIdReusedError`, every input check and typed error before anything is
+ * stored (including DynamoDB's size limits), metadata, correlation and causation ids, `envelopeOf`,
+ * publishing on the EventBus, `read`, `replay$` and `replayAll$` with their paging and checkpoints.
+ * Events are stored as the JSON the DynamoDB store writes and read back through the same codec, so
+ * an unregistered class or a payload JSON cannot carry fails here as it would there, and reads hand
+ * out fresh instances (upcast like stored ones).
+ *
+ * The global feed needs no settle window: a `replayAll$` sees every commit made before it started.
+ * Each instance is its own empty store; nothing is shared between instances.
+ *
+ * ```ts
+ * const store = new InMemoryEventStore({ events: [AccountOpened, MoneyDeposited] });
+ * await store.append('account-1', [new AccountOpened('1', 'ann')], { expectedVersion: NO_STREAM });
+ * for await (const { event, version } of store.read('account-1')) console.log(version, event);
+ * ```
+ *
+ * In a Nest app, `InMemoryEventSourcingModule.forRoot()` provides it as the `EventStore`.
+ */
+export class InMemoryEventStore implements PublicApiOf<EventStore> {
+  /**
+   * The event type registry the store encodes and decodes with.
+   * @internal shared with the testing module's runtime, into which `forFeature({ events })` registers.
+   */
+  readonly registry: EventTypeRegistry;
+  private readonly log = new InMemoryEventLog();
+  private readonly feed: InMemoryFeedReader;
+  private readonly publisher: CommittedEventsPublisher;
+  private readonly publishByDefault: boolean;
+
+  /** @throws InvalidModuleOptionsError for bad options, as `DynamoEventSourcingModule.forRoot()` would. */
+  constructor(options: InMemoryEventStoreOptions = {}) {
+    const { eventBus, ...moduleOptions } = options ?? {};
+    const { events, publishEvents } = resolveModuleOptions(moduleOptions);
+    this.registry = new EventTypeRegistry(events);
+    this.feed = new InMemoryFeedReader(this.log, this.registry);
+    this.publisher = new CommittedEventsPublisher(eventBus as EventBus | undefined);
+    this.publishByDefault = publishEvents;
+  }
+
+  /**
+   * Appends `events` to the stream atomically, if the stream is at `expectedVersion`.
+   * See {@link EventStore.append}.
+   *
+   * @throws ConcurrencyError when the stream is not at the expected version (nothing stored).
+   * @throws InvalidArgumentError, EventNotSerializableError, EventTooLargeError, CommitTooLargeError,
+   *   UnregisteredEventClassError on bad input, before anything is stored.
+   * @throws CommitIdReusedError when a stored commit id comes with other events.
+   */
+  async append<TEvent extends object>(streamId: string, events: readonly TEvent[], options: AppendOptions): Promise<AppendResult<TEvent>> {
+    // The checks of EventStore.append, in the same order, so that the same bad input gets the same error.
+    assertStreamId(streamId);
+    assertExpectedVersion(options?.expectedVersion);
+    const { expectedVersion, metadata, publish = this.publishByDefault } = options;
+    const callerCommitId = options.commitId;
+    if (callerCommitId !== undefined) assertCommitId(callerCommitId);
+    if (metadata !== undefined) {
+      assertMetadata(metadata);
+      assertNoReservedMetadataKey(metadata, "The append's metadata");
+    }
+    const scope = EventMetadataContext.current();
+    const correlationId = options.correlationId ?? scope?.correlationId;
+    const causationId = options.causationId ?? scope?.causationId;
+    if (options.correlationId !== undefined) assertMessageId('correlationId', options.correlationId);
+    if (options.causationId !== undefined) assertMessageId('causationId', options.causationId);
+    assertEventList(events);
+
+    const packable = this.serialize(events);
+    const appMetadata = scope?.metadata === undefined ? metadata : { ...scope.metadata, ...metadata };
+    const stored = commitMetadataToStore(appMetadata, correlationId, causationId);
+    const metadataJson = stored === undefined ? undefined : toJsonPayload('(commit metadata)', stored);
+    if (metadataJson !== undefined) assertMetadataSize(metadataJson);
+    const firstEventId = newEventId(Date.now());
+    const commitId = callerCommitId ?? firstEventId;
+    // DynamoDB's item and transaction limits, as the DynamoDB store checks them (with the feed's shard attribute).
+    planCommit({ streamId, commitId, firstEventId, metadataJson, feedShard: 0 }, packable);
+
+    // No await from here on: checking the expected version and storing the commit are one atomic step,
+    // as DynamoDB's conditional write is, so of racing appends at one version exactly one wins.
+    const position = this.positionFor(streamId, expectedVersion, callerCommitId);
+    if (position.duplicateOf !== undefined) return this.duplicate(position.duplicateOf, packable);
+    const commit: StoredEventItem = {
+      streamId,
+      version: position.start,
+      lastVersion: position.start + events.length - 1,
+      commitId,
+      committedAt: this.log.nextCommitTime(streamId),
+      firstEventId,
+      events: `[${packable.map((event) => event.entry).join(',')}]`,
+      metadata: metadataJson,
+    };
+    this.log.add(commit);
+    const result = this.committed(commit, events, packable);
+    rememberAppended(events, result); // before publishing: handlers may ask for envelopeOf(event)
+    if (publish) this.publisher.publish(events);
+    return result;
+  }
+
+  /**
+   * Whether `version` ends a commit of the stream. In memory this is known for every stream.
+   * @internal for the aggregate repository, as {@link EventStore.isKnownCommitEnd}.
+   */
+  isKnownCommitEnd(streamId: string, version: number): boolean {
+    return this.log.endsCommit(streamId, version);
+  }
+
+  /**
+   * A stream's events as an async iterable of envelopes: exactly the requested version range,
+   * `'forward'` (default) or `'backward'`. Lazy and re-iterable, as {@link EventStore.read};
+   * `pageSize` is checked and otherwise has no effect in memory.
+   *
+   * @throws InvalidArgumentError (at once) on a bad stream id or options.
+   */
+  read<TEvent extends object = object>(streamId: string, options?: ReadOptions): AsyncIterable<EventEnvelope<TEvent>> {
+    assertStreamId(streamId);
+    const { fromVersion, toVersion, direction } = resolveReadOptions(options);
+    return unbatch(
+      () =>
+        (direction === 'forward'
+          ? this.readForward(streamId, fromVersion, toVersion)
+          : this.readBackward(streamId, fromVersion, toVersion)) as AsyncGenerator<EventEnvelope<TEvent>[]>,
+    );
+  }
+
+  /**
+   * Replays a stream, oldest first, as a cold Observable, paged as {@link EventStore.replay$} pages
+   * it: a page holds the commits starting within the next `pageSize` versions, and is read only
+   * once every event of the previous page has been handled (use `handleInOrder` for async handlers).
+   *
+   * @throws InvalidArgumentError (at once) on a bad stream id or options.
+   */
+  replay$<TEvent extends object = object>(streamId: string, options: ReplayOptions): Observable<EventEnvelope<TEvent>> {
+    assertStreamId(streamId);
+    const { fromVersion, toVersion, pageSize } = resolveReplayOptions(options);
+    const { log, registry } = this;
+    async function* pages(): AsyncGenerator<EventEnvelope<TEvent>[]> {
+      for (let next = fromVersion; next <= toVersion; ) {
+        // What one DynamoDB Query over the next pageSize versions finds: the commit holding `next`,
+        // and every commit starting up to `next + pageSize - 1`, whole (up to toVersion).
+        const upper = Math.min(toVersion, next + pageSize - 1);
+        const commits = log.commitsOf(streamId);
+        const page: EventEnvelope<TEvent>[] = [];
+        for (let i = log.indexHolding(streamId, next); i < commits.length && commits[i]!.version <= upper; i++) {
+          page.push(...(envelopesOf(commits[i]!, registry, next, toVersion) as EventEnvelope<TEvent>[]));
+        }
+        if (page.length === 0) return;
+        yield page;
+        next = page.at(-1)!.version + 1;
+      }
+    }
+    return pagedObservable(pages);
+  }
+
+  /**
+   * Every committed event of every stream, in the feed's order (commit time, then stream id; in
+   * memory that is the order of the appends), each with the checkpoint to resume after it, in the
+   * same checkpoint format as {@link EventStore.replayAll$}, paged the same way, with the same
+   * filters. Reads every commit made before it is subscribed to (no settle window), then completes.
+   *
+   * @throws InvalidArgumentError (at once) for bad options.
+   */
+  replayAll$<TEvent extends object = object>(options: ReplayAllOptions): Observable<FeedEvent<TEvent>> {
+    const feed = this.feed;
+    feed.resolve(options);
+    async function* pages(): AsyncGenerator<FeedEvent<TEvent>[]> {
+      for (const page of feed.pages(options)) {
+        if (page.events.length > 0) yield page.events as FeedEvent<TEvent>[];
+        // The last page comes once every earlier one has been handled.
+        if (page.caughtUp) options.onCaughtUp?.(page.checkpoint);
+      }
+    }
+    return pagedObservable(pages);
+  }
+
+  private serialize(events: readonly object[]): PackableEvent[] {
+    return events.map((event) => {
+      const registered = this.registry.typeOf(event);
+      const entry = registered.encode(event);
+      return { type: registered.name, entry, bytes: Buffer.byteLength(entry, 'utf8') };
+    });
+  }
+
+  /** Where the append lands, decided as the DynamoDB store decides it in a process that has not seen the stream. */
+  private positionFor(streamId: string, expected: ExpectedVersion, callerCommitId?: string): Position {
+    const head = this.log.head(streamId);
+    const version = head?.lastVersion ?? 0;
+    const repeats = (commit: StoredEventItem | undefined): commit is StoredEventItem =>
+      callerCommitId !== undefined && commit?.commitId === callerCommitId;
+    if (expected === NO_STREAM || expected === 0) {
+      const first = this.log.commitStartingAt(streamId, 1);
+      if (first === undefined) return { start: 1 };
+      if (repeats(first)) return { duplicateOf: first };
+      throw new ConcurrencyError(streamId, expected, version);
+    }
+    if (repeats(head)) return { duplicateOf: head };
+    if (expected === ANY) return { start: version + 1 };
+    if (expected === STREAM_EXISTS) {
+      if (version === 0) throw new ConcurrencyError(streamId, expected, 0);
+      return { start: version + 1 };
+    }
+    if (version === expected) return { start: expected + 1 };
+    // A retry of a commit that did land at expected + 1, with others appended since.
+    const landed = version > expected ? this.log.commitStartingAt(streamId, expected + 1) : undefined;
+    if (repeats(landed)) return { duplicateOf: landed };
+    throw new ConcurrencyError(streamId, expected, version);
+  }
+
+  private committed<TEvent extends object>(commit: StoredEventItem, events: readonly TEvent[], packable: readonly PackableEvent[]): AppendResult<TEvent> {
+    return new CommittedAppend(commit.streamId, commit.commitId, commit.lastVersion, false, () => {
+      // From the stored JSON: a deep, frozen copy that the caller's later changes cannot reach.
+      const { metadata, correlationId, causationId } = parseCommitMetadata(commit.metadata);
+      const idAt = eventIdSequence(commit.firstEventId);
+      return events.map((event, i) => ({
+        event,
+        eventType: packable[i]!.type,
+        eventId: idAt(i),
+        streamId: commit.streamId,
+        version: commit.version + i,
+        occurredAt: new Date(commit.committedAt),
+        commitId: commit.commitId,
+        correlationId,
+        causationId,
+        metadata,
+      }));
+    });
+  }
+
+  /** The result of a commit stored earlier under the same commit id; nothing is stored or published. */
+  private duplicate<TEvent extends object>(stored: StoredEventItem, packable: readonly PackableEvent[]): AppendResult<TEvent> {
+    // A true retry carries byte-identical events; anything else under the same commit id is a mistake to report.
+    if (stored.events.slice(1, -1) !== packable.map((event) => event.entry).join(',')) {
+      throw new CommitIdReusedError(stored.streamId, stored.commitId);
+    }
+    const envelopes = envelopesOf(stored, this.registry) as EventEnvelope<TEvent>[];
+    return new CommittedAppend(stored.streamId, stored.commitId, stored.lastVersion, true, () => envelopes);
+  }
+
+  private async *readForward(streamId: string, from: number, to: number): AsyncGenerator<EventEnvelope[]> {
+    const commits = this.log.commitsOf(streamId);
+    for (let i = this.log.indexHolding(streamId, from); i < commits.length && commits[i]!.version <= to; i++) {
+      yield envelopesOf(commits[i]!, this.registry, from, to);
+    }
+  }
+
+  private async *readBackward(streamId: string, from: number, to: number): AsyncGenerator<EventEnvelope[]> {
+    const commits = this.log.commitsOf(streamId);
+    for (let i = Math.min(this.log.indexHolding(streamId, to), commits.length - 1); i >= 0 && commits[i]!.lastVersion >= from; i--) {
+      yield envelopesOf(commits[i]!, this.registry, from, to).reverse();
+    }
+  }
+}
