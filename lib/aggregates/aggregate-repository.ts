@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { IAggregateRoot } from '@nestjs/cqrs';
+import type { IEvent } from '@nestjs/cqrs';
 import { NO_STREAM } from '../event-store/expected-version.js';
 import type { EventStore } from '../event-store/event-store.js';
 import type { AppendResult } from '../event-store/interfaces/append-result.interface.js';
@@ -17,6 +17,16 @@ export interface SaveAggregateOptions {
   commitId?: string;
   /** Metadata stored with the commit. */
   metadata?: Record<string, unknown>;
+}
+
+/**
+ * The members of @nestjs/cqrs's `AggregateRoot` the repository calls. Declared here because
+ * @nestjs/cqrs 11 exports no `IAggregateRoot` type (12 does): this keeps the typings valid with both.
+ */
+export interface EventSourcedAggregate {
+  getUncommittedEvents(): IEvent[];
+  loadFromHistory(history: IEvent[]): void;
+  uncommit(): void;
 }
 
 /** The stream version an aggregate was loaded or last saved at, and its newest snapshot's. */
@@ -66,7 +76,7 @@ function assertPlain(value: unknown, path: string, name: string): void {
  * that as the expected version: a save racing another save of the same aggregate gets a
  * `ConcurrencyError` and writes nothing.
  */
-export class AggregateRepository<TAggregate extends IAggregateRoot & object> {
+export class AggregateRepository<TAggregate extends EventSourcedAggregate & object> {
   private readonly tracked = new WeakMap<TAggregate, Tracked>();
   private readonly logger = new Logger('DynamoEventSourcing');
   private readonly create: (id: string) => TAggregate;

@@ -1,0 +1,40 @@
+import type { CreateTableInput } from '@aws-sdk/client-dynamodb';
+import type { PlannedTable } from './table-plan.js';
+import { toYaml } from './yaml.js';
+
+/**
+ * The tables as a CloudFormation template of `AWS::DynamoDB::Table` resources (logical ids
+ * `EventsTable`, `SnapshotsTable`, `ProjectionsTable`), in YAML or JSON: the same keys, indexes
+ * and billing mode the module creates, plus the snapshots table's time to live when needed.
+ */
+export function cloudFormationTemplate(tables: readonly PlannedTable[], format: 'yaml' | 'json', version: string): string {
+  const template = {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description: `DynamoDB tables of nestjs-dynamo-es ${version}`,
+    Resources: Object.fromEntries(tables.map((table) => [logicalId(table), { Type: 'AWS::DynamoDB::Table', Properties: properties(table) }])),
+  };
+  return format === 'json' ? `${JSON.stringify(template, null, 2)}\n` : toYaml(template);
+}
+
+const logicalId = (table: PlannedTable): string => `${table.role[0]!.toUpperCase()}${table.role.slice(1)}Table`;
+
+/** A CreateTableInput's fields carry over under the same names; only those CloudFormation takes are copied. */
+function properties({ definition, timeToLiveAttribute }: PlannedTable): Record<string, unknown> {
+  const props: Record<string, unknown> = {
+    TableName: definition.TableName,
+    BillingMode: definition.BillingMode,
+    AttributeDefinitions: definition.AttributeDefinitions?.map(({ AttributeName, AttributeType }) => ({ AttributeName, AttributeType })),
+    KeySchema: keySchema(definition.KeySchema),
+  };
+  if (definition.GlobalSecondaryIndexes !== undefined) {
+    props.GlobalSecondaryIndexes = definition.GlobalSecondaryIndexes.map((index) => ({
+      IndexName: index.IndexName,
+      KeySchema: keySchema(index.KeySchema),
+      Projection: { ProjectionType: index.Projection?.ProjectionType, NonKeyAttributes: index.Projection?.NonKeyAttributes },
+    }));
+  }
+  if (timeToLiveAttribute !== undefined) props.TimeToLiveSpecification = { AttributeName: timeToLiveAttribute, Enabled: true };
+  return props;
+}
+
+const keySchema = (schema: CreateTableInput['KeySchema']) => schema?.map(({ AttributeName, KeyType }) => ({ AttributeName, KeyType }));

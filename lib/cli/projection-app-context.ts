@@ -1,0 +1,112 @@
+import { Module, type DynamicModule, type INestApplicationContext, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { createRequire } from 'node:module';
+import { DynamoEventSourcingFeatureModule } from '../dynamo-event-sourcing-feature.module.js';
+import { DynamoEventSourcingModule } from '../dynamo-event-sourcing.module.js';
+import { ProjectionManager } from '../projections/projection-manager.js';
+import { CliError, CliUsageError } from './cli-error.js';
+import type { CliIo } from './cli-io.js';
+import { CliNestLogger } from './cli-nest-logger.js';
+import type { CliSettings } from './cli-options.js';
+
+/** The root module of the CLI's app: the module's forRoot (from the options) and the config's `app`. */
+@Module({})
+class CliProjectionsAppModule {}
+
+/** An application context of the config's app, and its ProjectionManager. */
+export interface ProjectionAppContext {
+  readonly context: INestApplicationContext;
+  readonly manager: ProjectionManager;
+}
+
+/** What the CLI needs of a copy of this package: the classes must be those of the copy the app's projections use. */
+interface PackageCopy {
+  readonly DynamoEventSourcingModule: typeof DynamoEventSourcingModule;
+  readonly DynamoEventSourcingFeatureModule: typeof DynamoEventSourcingFeatureModule;
+  readonly ProjectionManager: typeof ProjectionManager;
+}
+
+const OWN_COPY: PackageCopy = { DynamoEventSourcingModule, DynamoEventSourcingFeatureModule, ProjectionManager };
+
+const APP_HINT =
+  'export `app` from a .mjs or .js config file: the Nest module that registers your projections with DynamoEventSourcingModule.forFeature() (without forRoot)';
+
+/**
+ * Starts the config's `app` next to `DynamoEventSourcingModule.forRoot()` with the CLI's options and
+ * `projections: { autoStart: false }`, so that its projections are registered but none runs here
+ * on its own: the CLI only rebuilds the one it is asked to. Nest logs warnings and errors to stderr.
+ *
+ * @throws CliUsageError when there is no app, or it imports forRoot itself (its options would not be the CLI's).
+ * @throws CliError when the app's projections belong to a copy of this package the CLI cannot reach.
+ */
+export async function createProjectionAppContext(settings: CliSettings, io: CliIo): Promise<ProjectionAppContext> {
+  const { app } = settings;
+  if (app === undefined) {
+    throw new CliUsageError(`projection rebuild needs the app's projections: ${APP_HINT}${settings.configPath === undefined ? '' : `; ${settings.configPath} has none`}`);
+  }
+  if (!isModule(app)) throw new CliUsageError(`the config's app must be a Nest module class or dynamic module; ${APP_HINT}`);
+  if ((await findModuleClass(app, DynamoEventSourcingModule.name, new Set())) !== undefined) {
+    throw new CliUsageError(`the config's app imports DynamoEventSourcingModule.forRoot() itself; ${APP_HINT} (the CLI adds forRoot with the config's options)`);
+  }
+  const copy = await packageCopyOf(app);
+  const root: DynamicModule = {
+    module: CliProjectionsAppModule,
+    imports: [
+      copy.DynamoEventSourcingModule.forRoot({ ...settings.options, projections: { ...settings.options.projections, autoStart: false } }),
+      app as Type<unknown> | DynamicModule,
+    ],
+  };
+  // abortOnError false: Nest would otherwise end the process on a start-up error instead of throwing it to the CLI.
+  const context = await NestFactory.createApplicationContext(root, { logger: new CliNestLogger(io.stderr), abortOnError: false });
+  return { context, manager: context.get(copy.ProjectionManager) };
+}
+
+/**
+ * The copy of this package the app registers its projections with. Usually the CLI's own; but an
+ * app compiled to CommonJS (NestJS 11) loads the package's CommonJS build through require(), whose
+ * classes and injection tokens differ from this ES module build's: that copy is then found among
+ * the loaded CommonJS modules, by its feature module class.
+ */
+async function packageCopyOf(app: unknown): Promise<PackageCopy> {
+  const feature = await findModuleClass(app, DynamoEventSourcingFeatureModule.name, new Set());
+  if (feature === undefined || feature === DynamoEventSourcingFeatureModule) return OWN_COPY;
+  const loaded = Object.values(createRequire(import.meta.url).cache ?? {}).map((module) => module?.exports as Partial<PackageCopy> | undefined);
+  const copy = loaded.find((exports) => exports?.DynamoEventSourcingFeatureModule === feature && exports.DynamoEventSourcingModule !== undefined && exports.ProjectionManager !== undefined);
+  if (copy === undefined) {
+    throw new CliError(
+      "the config's app registers its projections with another copy of nestjs-dynamo-es than this CLI's; run the CLI installed next to the app (npx nestjs-dynamo-es in its project)",
+    );
+  }
+  return copy as PackageCopy;
+}
+
+function isModule(value: unknown): boolean {
+  if (typeof value === 'function') return true;
+  return value !== null && typeof value === 'object' && typeof (value as DynamicModule).module === 'function';
+}
+
+/**
+ * The first module class named `name` that `entry` is or imports (statically, or as dynamic
+ * modules, forward references and promises of them). Matched by name: the app may hold another
+ * copy of this package, whose classes are not the CLI's.
+ */
+async function findModuleClass(entry: unknown, name: string, seen: Set<unknown>): Promise<Function | undefined> {
+  let resolved: unknown = await entry;
+  if (resolved !== null && typeof resolved === 'object' && typeof (resolved as { forwardRef?: unknown }).forwardRef === 'function') {
+    resolved = (resolved as { forwardRef: () => unknown }).forwardRef();
+  }
+  if (resolved === undefined || resolved === null || seen.has(resolved)) return undefined;
+  seen.add(resolved);
+  const moduleClass: unknown = typeof resolved === 'function' ? resolved : (resolved as DynamicModule).module;
+  if (typeof moduleClass === 'function' && moduleClass.name === name) return moduleClass;
+  const imports: unknown[] = [
+    // 'imports' is the metadata key of @Module({ imports }) (MODULE_METADATA.IMPORTS in @nestjs/common).
+    ...((typeof moduleClass === 'function' ? (Reflect.getMetadata('imports', moduleClass) as unknown[] | undefined) : undefined) ?? []),
+    ...(typeof resolved === 'object' ? ((resolved as DynamicModule).imports ?? []) : []),
+  ];
+  for (const imported of imports) {
+    const found = await findModuleClass(imported, name, seen);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}

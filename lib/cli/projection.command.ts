@@ -1,0 +1,65 @@
+import { ProjectionStoppedError } from '../errors/projection-stopped.error.js';
+import type { CliCommand, CliCommandGroup } from './cli-command.js';
+import { CliError, EXIT_INTERRUPTED } from './cli-error.js';
+import { PROGRAM } from './command-line.js';
+import { count, duration, ProgressBar } from './progress-bar.js';
+
+const rebuild: CliCommand = {
+  name: 'projection rebuild',
+  usage: 'projection rebuild <name> [options]',
+  summary: "Rebuild a projection of the config's app, with a progress bar",
+  description: `Rebuilds the projection named <name> (its @Projection name) as ProjectionManager.rebuild() does: takes
+its lease, moves its checkpoint back to the start of the feed, calls its reset(), and replays the
+whole feed into it; then releases the lease. Fails, changing nothing, when another live app instance
+holds the lease (stop the projection there, or rebuild it there).
+
+This needs the app's projection classes: the config must be a .mjs or .js file exporting \`app\`, the
+Nest module that registers them with DynamoEventSourcingModule.forFeature({ projections }) and
+imports what they inject, but not forRoot: the CLI adds forRoot with the config's options and
+projections: { autoStart: false }, so nothing else runs.
+
+  // ${PROGRAM}.config.mjs
+  import { ACCOUNT_EVENTS } from './dist/accounts/account.events.js';
+  import { ReadModelModule } from './dist/read-model/read-model.module.js';
+  export const options = { tablePrefix: 'prod-', events: ACCOUNT_EVENTS };
+  export const app = ReadModelModule;
+
+Progress goes to stderr: a bar with percent, events, rate and time left on a terminal, plain lines
+otherwise. Ctrl-C stops the rebuild (exit code 130); the projection resumes the replay from where
+it got when it next runs.`,
+  options: {},
+  positionals: { min: 1, max: 1 },
+  async run(context) {
+    const name = context.positionals[0]!;
+    const { io } = context;
+    const settings = await context.settings();
+    // Loaded here: Nest's core is the slowest import of the CLI, and only this command needs it.
+    const { createProjectionAppContext } = await import('./projection-app-context.js');
+    const { context: app, manager } = await createProjectionAppContext(settings, io);
+    const bar = new ProgressBar(io.stderr, `rebuilding "${name}"`);
+    const stop = () => void manager.stop(name).catch(() => undefined);
+    io.signal?.addEventListener('abort', stop, { once: true });
+    try {
+      const done = await manager.rebuild(name, { onProgress: (progress) => bar.update(progress) });
+      bar.finish();
+      io.stdout.write(
+        `Rebuilt projection "${name}": ${count(done.eventsHandled)} events in ${duration(done.elapsedMs)} (${count(Math.round(done.eventsPerSecond))} events/s)\n`,
+      );
+      return 0;
+    } catch (error) {
+      bar.finish();
+      if (error instanceof ProjectionStoppedError && io.signal?.aborted === true) throw new CliError(`interrupted: ${error.message}`, EXIT_INTERRUPTED);
+      throw error;
+    } finally {
+      io.signal?.removeEventListener('abort', stop);
+      await app.close();
+    }
+  },
+};
+
+/** `projection rebuild`. */
+export const projectionCommands: CliCommandGroup = {
+  name: 'projection',
+  summary: 'Rebuild a projection',
+  commands: [rebuild],
+};

@@ -1,0 +1,179 @@
+/**
+ * The package as consumers get it: `npm pack` (whose prepack runs the build), then the tarball
+ * installed from the npm registry into a NestJS 11 CommonJS app and a NestJS 12 ES module app
+ * (test/packaging/), each running a save/load/replay round trip against the tests' DynamoDB, and
+ * a TypeScript consumer compiled against the packed typings. Slow (a build and two npm installs,
+ * about a minute) and needs the npm registry, as CI has.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { deleteTables, testClientConfig, uniqueTableName } from './support/dynamodb.js';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const fixtures = join(repo, 'test', 'packaging');
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
+const MINUTE = 60_000;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to its end; rejects with what it printed when it fails (or `check` is false: resolves anyway). */
+function run(file: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs: number; check?: boolean }): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { cwd: options.cwd, env: options.env ?? process.env, timeout: options.timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+      if (code !== 0 && options.check !== false) {
+        reject(new Error(`${file} ${args.join(' ')} (in ${options.cwd}) failed: ${error?.message}\n--- stdout\n${stdout.slice(-8000)}\n--- stderr\n${stderr.slice(-8000)}`));
+      } else {
+        resolve({ code, stdout, stderr });
+      }
+    });
+  });
+}
+
+/**
+ * The environment for a nested npm: this one's, registry settings included, less what `npm test`
+ * sets about the repository's own package (its folder and scripts), which the temp apps are not.
+ */
+function npmEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const key of Object.keys(env)) {
+    if ((key.startsWith('npm_') && !key.startsWith('npm_config_')) || key === 'npm_config_local_prefix') delete env[key];
+  }
+  return env;
+}
+
+function readJson<T>(path: string): T {
+  return JSON.parse(readFileSync(path, 'utf8')) as T;
+}
+
+interface PackedFile {
+  path: string;
+}
+interface PackageJson {
+  main: string;
+  types: string;
+  exports: Record<string, unknown>;
+  typesVersions: Record<string, Record<string, string[]>>;
+  peerDependencies: Record<string, string>;
+}
+
+/** Every file path a package.json entry point names (exports conditions, main, types, typesVersions). */
+function entryPointFiles(pkg: PackageJson): string[] {
+  const found: string[] = [pkg.main, pkg.types];
+  const walk = (value: unknown): void => {
+    if (typeof value === 'string') found.push(value);
+    else if (value !== null && typeof value === 'object') Object.values(value).forEach(walk);
+  };
+  walk(pkg.exports);
+  walk(pkg.typesVersions);
+  return found.map((path) => path.replace(/^\.\//, ''));
+}
+
+describe('the packed package', () => {
+  const apps = ['nest11-cjs', 'nest12-esm'] as const;
+  type App = (typeof apps)[number];
+  const work = mkdtempSync(join(tmpdir(), 'nestjs-dynamo-es-packaging-'));
+  const tablePrefixes: Record<App, string> = { 'nest11-cjs': `${uniqueTableName('packaging-nest11')}-`, 'nest12-esm': `${uniqueTableName('packaging-nest12')}-` };
+  let packed: { filename: string; files: PackedFile[]; entryCount: number };
+
+  beforeAll(async () => {
+    // Build and pack a copy of the package's sources, so that the tarball holds exactly what a
+    // fresh build of lib gives (no stale dist/), whatever else is being edited in the work tree.
+    const source = join(work, 'package');
+    for (const entry of ['package.json', 'README.md', 'LICENSE', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.cjs.json', 'scripts', 'lib']) {
+      if (existsSync(join(repo, entry))) cpSync(join(repo, entry), join(source, entry), { recursive: true, filter: (path) => !path.endsWith('.spec.ts') });
+    }
+    symlinkSync(join(repo, 'node_modules'), join(source, 'node_modules'), 'dir');
+    const pack = await run(npm, ['pack', '--json', '--pack-destination', work], { cwd: source, env: npmEnv(), timeoutMs: 4 * MINUTE });
+    [packed] = JSON.parse(pack.stdout) as [typeof packed];
+
+    // Both apps install the tarball (and their own Nest version) from the registry side by side.
+    await Promise.all(
+      apps.map(async (app) => {
+        cpSync(join(fixtures, app), join(work, app), { recursive: true });
+        cpSync(join(fixtures, 'round-trip.cjs'), join(work, app, 'round-trip.cjs'));
+        await run(npm, ['install', '--no-audit', '--no-fund', join(work, packed.filename)], { cwd: join(work, app), env: npmEnv(), timeoutMs: 4 * MINUTE });
+      }),
+    );
+  }, 8 * MINUTE);
+
+  afterAll(async () => {
+    await deleteTables(...apps.map((app) => `${tablePrefixes[app]}events`));
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('holds the ES module and CommonJS builds, each file an entry point names, and nothing from outside lib', () => {
+    const files = packed.files.map((file) => file.path);
+    const pkg = readJson<PackageJson>(join(work, 'nest11-cjs', 'node_modules', 'nestjs-dynamo-es', 'package.json'));
+    for (const file of entryPointFiles(pkg)) expect(files).toContain(file);
+    expect(files).toContain('dist/cjs/package.json');
+    expect(readJson(join(work, 'nest11-cjs', 'node_modules', 'nestjs-dynamo-es', 'dist', 'cjs', 'package.json'))).toEqual({ type: 'commonjs' });
+    expect(files.filter((file) => !/^dist\/(lib|cjs)\//.test(file)).sort()).toEqual(
+      ['LICENSE', 'README.md', 'package.json'].filter((file) => existsSync(join(repo, file))),
+    );
+    expect(files.filter((file) => /\.spec\.|(^|\/)test\//.test(file))).toEqual([]);
+    for (const name of ['@nestjs/common', '@nestjs/core', '@nestjs/cqrs']) expect(pkg.peerDependencies[name]).toBe('^11.0.0 || ^12.0.0');
+  });
+
+  describe.each([
+    { app: 'nest11-cjs' as const, nest: '11.', flavour: 'required' as const, file: 'dist/cjs/index.js', testingFile: 'dist/cjs/testing/index.js' },
+    { app: 'nest12-esm' as const, nest: '12.', flavour: 'imported' as const, file: 'dist/lib/index.js', testingFile: 'dist/lib/testing/index.js' },
+  ])('in the $app app', ({ app, nest, flavour, file, testingFile }) => {
+    it(`installs beside NestJS ${nest}x and @nestjs/cqrs ${nest}x (the peer ranges allow both)`, () => {
+      for (const name of ['common', 'core', 'cqrs']) {
+        expect(readJson<{ version: string }>(join(work, app, 'node_modules', '@nestjs', name, 'package.json')).version.startsWith(nest)).toBe(true);
+      }
+    });
+
+    it('saves, loads and replays events and an aggregate against DynamoDB, and publishes them on the EventBus', async () => {
+      const id = `p${Date.now().toString(36)}`;
+      const env = { ...npmEnv(), CLIENT_CONFIG: JSON.stringify(testClientConfig()), TABLE_PREFIX: tablePrefixes[app], RUN_ID: id };
+      const { stdout } = await run(process.execPath, ['main.js'], { cwd: join(work, app), env, timeoutMs: 2 * MINUTE });
+      const result = JSON.parse(stdout.trim().split('\n').at(-1)!);
+
+      expect(result.saved).toEqual({ version: 3, staleWrite: 'ConcurrencyError' });
+      expect(result.loaded).toEqual([
+        { version: 1, type: 'packaging.account-opened', instance: 'AccountOpened', accountId: id, owner: 'Ada' },
+        { version: 2, type: 'packaging.money-deposited', instance: 'MoneyDeposited', accountId: id, amount: 100 },
+        { version: 3, type: 'packaging.money-deposited', instance: 'MoneyDeposited', accountId: id, amount: 20 },
+      ]);
+      expect(result.replayed).toEqual([1, 2, 3]);
+      expect(result.aggregate).toEqual({ instance: 'Account', owner: 'Grace', balance: 40, version: 2, uncommitted: 0 });
+      expect(result.published).toEqual([20, 40, 100]);
+
+      // The app's own module system picked its build; the other one resolves too, with the same exports.
+      const main = result.flavours['nestjs-dynamo-es'];
+      const testing = result.flavours['nestjs-dynamo-es/testing'];
+      expect(main[flavour].file).toBe(join(work, app, 'node_modules', 'nestjs-dynamo-es', file));
+      expect(testing[flavour].file).toBe(join(work, app, 'node_modules', 'nestjs-dynamo-es', testingFile));
+      expect(main.required.exports).toEqual(main.imported.exports);
+      expect(main.required.exports).toEqual(expect.arrayContaining(['DynamoEventSourcingModule', 'EventStore', 'AggregateRepository', 'ConcurrencyError']));
+      expect(testing.required.exports).toEqual(testing.imported.exports);
+      expect(testing.required.exports).toEqual(expect.arrayContaining(['EmbeddedDynamoDb', 'localClientConfig']));
+    }, 3 * MINUTE);
+
+    it('compiles a TypeScript consumer against the packed typings, checking them too (skipLibCheck off)', async () => {
+      // Nest-style settings (test/packaging/<app>/tsconfig.json), plus Node's types from this repository.
+      const strict = ['-p', 'tsconfig.json', '--skipLibCheck', 'false', '--types', 'node', '--typeRoots', join(repo, 'node_modules', '@types')];
+      const variants = [strict];
+      // Older CommonJS projects ("module": "commonjs", no moduleResolution) find `./testing` without `exports`
+      // (through typesVersions); only resolution differs there, so the declarations are not checked again.
+      if (app === 'nest11-cjs') variants.push(['-p', 'tsconfig.json', '--module', 'commonjs', '--moduleResolution', 'node10', '--ignoreDeprecations', '6.0']);
+      for (const args of variants) {
+        const { stdout } = await run(process.execPath, [tsc, ...args], { cwd: join(work, app), timeoutMs: 2 * MINUTE, check: false });
+        // Other packages' declarations are theirs to keep compiling; ours, the consumer and the settings must.
+        const errors = stdout.split('\n').filter((line) => /error TS/.test(line) && (!line.startsWith('node_modules/') || line.startsWith('node_modules/nestjs-dynamo-es/')));
+        expect({ args: args.join(' '), errors }).toEqual({ args: args.join(' '), errors: [] });
+      }
+    }, 3 * MINUTE);
+  });
+});

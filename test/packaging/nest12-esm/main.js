@@ -1,0 +1,26 @@
+// A NestJS 12 app as ES modules: import 'nestjs-dynamo-es' must give the package's ES module build.
+// Prints one JSON line for the packaging test. Settings come from the environment the test sets.
+import 'reflect-metadata';
+import * as common from '@nestjs/common';
+import * as core from '@nestjs/core';
+import * as cqrs from '@nestjs/cqrs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import * as rxjs from 'rxjs';
+import * as es from 'nestjs-dynamo-es';
+import roundTrip from './round-trip.cjs';
+
+const result = await roundTrip(
+  { common, core, cqrs, rxjs, es },
+  { clientConfig: JSON.parse(process.env.CLIENT_CONFIG), tablePrefix: process.env.TABLE_PREFIX, id: process.env.RUN_ID },
+);
+// Both entry points in both flavours: what import() and require() hand out, by export name.
+const require = createRequire(import.meta.url);
+const flavours = {};
+for (const entry of ['nestjs-dynamo-es', 'nestjs-dynamo-es/testing']) {
+  flavours[entry] = {
+    imported: { file: fileURLToPath(import.meta.resolve(entry)), exports: Object.keys(await import(entry)).sort() },
+    required: { file: require.resolve(entry), exports: Object.keys(require(entry)).sort() },
+  };
+}
+console.log(JSON.stringify({ ...result, flavours }));
