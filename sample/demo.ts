@@ -1,32 +1,39 @@
-import type { INestApplicationContext } from '@nestjs/common';
-import { ConcurrencyError } from '../lib/index.js';
-import { AccountActivityHandler } from './accounts/account-activity.handler.js';
-import { AccountsService } from './accounts/accounts.service.js';
+/**
+ * `npm run demo`: starts the bank app on a free port (on a DynamoDB Local started for the run,
+ * unless DYNAMODB_ENDPOINT is set), drives a scenario through its HTTP API and prints what happened,
+ * then stops everything.
+ */
+import 'reflect-metadata';
+import { EmbeddedDynamoDbError } from '../lib/testing/index.js';
+import { runDemo } from './demo/run-demo.js';
+import { connectDynamoDb } from './dynamodb/dynamodb-connection.js';
+import { startBankApp } from './start-bank-app.js';
+import { StartupError } from './startup.error.js';
 
-/** What the sample does once the app is up: a few appends, a conflict, a read. Returns what it printed. */
-export async function runDemo(app: INestApplicationContext, print: (line: string) => void = console.log): Promise<string[]> {
-  const lines: string[] = [];
-  const say = (line: string) => (lines.push(line), print(line));
-  const accounts = app.get(AccountsService);
-  const accountId = `acc-${Date.now().toString(36)}`;
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-  let version = await accounts.open(accountId, 'Ada Lovelace');
-  say(`Opened account ${accountId} (stream version ${version})`);
-  version = await accounts.deposit(accountId, [100, 250, 40], version);
-  say(`Deposited 100, 250 and 40 in one atomic commit (stream version ${version})`);
-  version = await accounts.withdraw(accountId, 75, version);
-  say(`Withdrew 75 (stream version ${version})`);
-
+async function main(): Promise<void> {
+  const dynamoDb = await connectDynamoDb();
+  console.log(`Data: ${dynamoDb.description}`);
+  // Tables of its own, so that a demo against a shared DynamoDB neither sees nor disturbs other data.
+  const tablePrefix = `bank-demo-${Date.now().toString(36)}-`;
+  let running;
   try {
-    await accounts.withdraw(accountId, 500, version - 1); // a writer that read a stale version
+    running = await startBankApp({ dynamoDb, port: 0, host: '127.0.0.1', tablePrefix });
   } catch (error) {
-    if (!(error instanceof ConcurrencyError)) throw error;
-    say(`A stale writer was refused: expected version ${error.expectedVersion}, actual ${error.actualVersion}`);
+    await dynamoDb.stop();
+    throw error;
   }
-
-  const state = await accounts.load(accountId);
-  say(`Read back ${state.version} events: balance ${state.balance} EUR`);
-  const handler = app.get(AccountActivityHandler);
-  say(`The EventBus delivered ${handler.seen.length} events to AccountActivityHandler: ${handler.seen.join('; ')}`);
-  return lines;
+  try {
+    await runDemo(running.url);
+  } finally {
+    await running.app.close(); // stops DynamoDB Local too, if it was started here
+  }
+  if (!dynamoDb.embedded) console.log(`(Its tables, ${tablePrefix}*, are left in ${dynamoDb.endpoint}.)`);
 }
+
+main().catch((error: unknown) => {
+  const clear = error instanceof StartupError || error instanceof EmbeddedDynamoDbError;
+  console.error(clear ? `Cannot run the demo: ${(error as Error).message}` : error);
+  process.exitCode = 1;
+});

@@ -1,41 +1,85 @@
 /**
- * `npm start`: the sample app on an embedded DynamoDB Local (or on DYNAMODB_ENDPOINT when set).
- * It creates the table, appends and reads a few events, prints what it did, and exits.
+ * `npm start`: the bank sample's HTTP API on PORT (default 3000), on a DynamoDB Local started for
+ * the run (in memory) unless DYNAMODB_ENDPOINT points at one. Ctrl+C (SIGINT) or SIGTERM stops
+ * the app, then DynamoDB Local.
+ *
+ * Environment: PORT, DYNAMODB_ENDPOINT, TABLE_PREFIX (default `bank-`), FEED_SETTLE_MS (default 500).
  */
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { EmbeddedDynamoDb, localClientConfig } from '../lib/testing/index.js';
-import { AppModule } from './app.module.js';
-import { runDemo } from './demo.js';
+import { EmbeddedDynamoDbError } from '../lib/testing/index.js';
+import { connectDynamoDb } from './dynamodb/dynamodb-connection.js';
+import { assertPortFree, startBankApp } from './start-bank-app.js';
+import { StartupError } from './startup.error.js';
 
-// The AWS SDK's notice about dropping Node 20 in 2027 is not news for a demo run.
+// The AWS SDK's notice about dropping Node 20 in 2027 is not news for a sample run.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 async function main(): Promise<void> {
-  const endpoint = process.env.DYNAMODB_ENDPOINT;
-  const dynamo = endpoint ? undefined : await EmbeddedDynamoDb.start();
-  const stopDynamo = () => dynamo?.stop();
-  process.once('SIGINT', () => void stopDynamo()?.finally(() => process.exit(130)));
+  const port = numberFromEnv('PORT', 3000, 0, 65_535);
+  const settleMs = numberFromEnv('FEED_SETTLE_MS', 500, 0, 60_000);
+  const tablePrefix = process.env.TABLE_PREFIX ?? 'bank-';
+  await assertPortFree(port);
+
+  const dynamoDb = await connectDynamoDb();
+  const stopDynamoDb = dynamoDb.stop;
+  let stopping = false;
+  const connection = {
+    ...dynamoDb,
+    stop: async () => {
+      await stopDynamoDb();
+      if (stopping) console.log('Stopped.');
+    },
+  };
+  let running;
   try {
-    const clientConfig = dynamo?.clientConfig() ?? (isLocal(endpoint!) ? localClientConfig(endpoint!) : { endpoint });
-    console.log(dynamo ? `Started DynamoDB Local on ${dynamo.endpoint}` : `Using DynamoDB at ${endpoint}`);
-    const app = await NestFactory.createApplicationContext(AppModule.forDynamo(clientConfig), { logger: ['error', 'warn'] });
-    try {
-      await runDemo(app);
-    } finally {
-      await app.close();
-    }
-  } finally {
-    await stopDynamo();
+    running = await startBankApp({ dynamoDb: connection, port, settleMs, tablePrefix });
+  } catch (error) {
+    await dynamoDb.stop();
+    throw error;
   }
-  console.log('Done.');
+  const { app, url } = running;
+  // On SIGINT/SIGTERM Nest closes the app (projections save their checkpoints and release their
+  // leases), then DynamoDbConnectionLifecycle stops DynamoDB Local, then the process ends.
+  app.enableShutdownHooks(['SIGINT', 'SIGTERM']);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      stopping = true;
+      console.log(`\n${signal}: stopping the app${dynamoDb.embedded ? ' and DynamoDB Local' : ''}...`);
+    });
+  }
+  // Quiet start-up (no route listing); from now on the app's own log lines (transfer notifications) show.
+  app.useLogger(['log', 'warn', 'error']);
+
+  const json = `-H 'Content-Type: application/json'`;
+  console.log(
+    [
+      `Bank sample API on ${url}`,
+      `Data: ${dynamoDb.description}; tables ${['events', 'snapshots', 'projections'].map((table) => `${tablePrefix}${table}`).join(', ')}.`,
+      '',
+      `Try (GETs read the read model, which follows writes about ${settleMs} ms behind):`,
+      `  curl -i -X POST ${url}/accounts ${json} -d '{"accountId":"ada","owner":"Ada Lovelace","currency":"EUR"}'`,
+      `  curl -i -X POST ${url}/accounts/ada/deposits ${json} -d '{"amountCents":10000}'`,
+      `  curl -s ${url}/accounts/ada`,
+      `  curl -i -X POST ${url}/accounts ${json} -d '{"accountId":"grace","owner":"Grace Hopper"}'`,
+      `  curl -i -X POST ${url}/transfers ${json} -d '{"fromAccountId":"ada","toAccountId":"grace","amountCents":2500}'`,
+      `  curl -s ${url}/accounts/ada/history`,
+      '',
+      'The whole API: sample/README.md. `npm run demo` runs a scripted tour.',
+      `Ctrl+C stops the app${dynamoDb.embedded ? ' and DynamoDB Local' : ''}.`,
+    ].join('\n'),
+  );
 }
 
-function isLocal(endpoint: string): boolean {
-  return ['localhost', '127.0.0.1', '[::1]'].includes(new URL(endpoint).hostname);
+function numberFromEnv(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new StartupError(`${name} must be a whole number from ${min} to ${max}; got ${JSON.stringify(raw)}.`);
+  return value;
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  const clear = error instanceof StartupError || error instanceof EmbeddedDynamoDbError;
+  console.error(clear ? `Cannot start: ${(error as Error).message}` : error);
   process.exitCode = 1;
 });

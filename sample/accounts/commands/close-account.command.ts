@@ -1,0 +1,16 @@
+import { Command } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
+import type { CorrelatedCommand } from '../../../lib/index.js';
+import type { AccountWriteResult } from '../account-write.result.js';
+
+export class CloseAccount extends Command<AccountWriteResult> implements CorrelatedCommand {
+  readonly commandId = randomUUID();
+
+  constructor(
+    readonly accountId: string,
+    /** The version the client saw (If-Match); undefined to close whatever the version. */
+    readonly expectedVersion?: number,
+  ) {
+    super();
+  }
+}

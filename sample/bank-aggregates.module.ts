@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { DynamoEventSourcingModule, everyNEvents } from '../lib/index.js';
+import { Account } from './accounts/account.aggregate.js';
+import { ACCOUNT_EVENTS } from './accounts/events/account-events.js';
+import { Transfer } from './transfers/transfer.aggregate.js';
+import { TRANSFER_EVENTS } from './transfers/events/transfer-events.js';
+
+/**
+ * The repositories of both aggregates, in one place: accounts and transfers both use the account
+ * repository, and one registration per aggregate keeps one repository (and its snapshot bookkeeping).
+ */
+const aggregates = DynamoEventSourcingModule.forFeature({
+  aggregates: [
+    // A busy account (a merchant, payroll) gets a long stream: with a snapshot every 50 events, a
+    // load reads the newest snapshot and at most 49 events after it. Quiet accounts never need one.
+    { type: Account, name: 'account', snapshots: { policy: everyNEvents(50) } },
+    // Transfers are a handful of events each: no snapshots.
+    { type: Transfer, name: 'transfer' },
+  ],
+  events: [...ACCOUNT_EVENTS, ...TRANSFER_EVENTS],
+});
+
+@Module({ imports: [aggregates], exports: [aggregates] })
+export class BankAggregatesModule {}

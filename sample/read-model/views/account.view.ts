@@ -1,0 +1,14 @@
+import type { AccountStatus } from '../../accounts/account.aggregate.js';
+
+/** An account as the read model shows it (GET /accounts/:id). */
+export interface AccountView {
+  accountId: string;
+  owner: string;
+  currency: string;
+  balanceCents: number;
+  status: AccountStatus;
+  /** The last version of the account's stream applied here: compare it with a write's version. */
+  version: number;
+  openedAt: string;
+  updatedAt: string;
+}

@@ -1,0 +1,6 @@
+import { EventType } from '../../../lib/index.js';
+
+@EventType('bank.transfer-completed')
+export class TransferCompleted {
+  constructor(readonly transferId: string) {}
+}

@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import { BankApiClient } from '../../sample/demo/bank-api.client.js';
+import type { DynamoDbConnection } from '../../sample/dynamodb/dynamodb-connection.js';
+import { startBankApp } from '../../sample/start-bank-app.js';
+import { deleteTables, testClientConfig, testEndpoint } from './dynamodb.js';
+
+/** The sample bank app serving HTTP on a free port, on fresh tables of the test DynamoDB. */
+export interface SampleApp {
+  readonly app: INestApplication;
+  readonly url: string;
+  readonly api: BankApiClient;
+  readonly tablePrefix: string;
+  /** Closes the app, then deletes its tables (unless started with `keepTables`). */
+  close(): Promise<void>;
+}
+
+/**
+ * The suite runs many files at once against one DynamoDB Local, so a write can take several
+ * hundred ms to be acknowledged: a wider settle window than the app's default (500 ms), so that the
+ * projection never reads past a commit still in flight. Reads wait for it by polling.
+ */
+export const SAMPLE_SETTLE_MS = 1_000;
+
+/** The shared test DynamoDB, as the app sees a DYNAMODB_ENDPOINT: stopping the app leaves it running. */
+export function testConnection(): DynamoDbConnection {
+  return { clientConfig: testClientConfig(), endpoint: testEndpoint(), description: 'the test DynamoDB', embedded: false, stop: async () => undefined };
+}
+
+export function sampleTablePrefix(): string {
+  return `es-test-bank-${randomBytes(4).toString('hex')}-`;
+}
+
+export function deleteSampleTables(tablePrefix: string): Promise<void> {
+  return deleteTables(`${tablePrefix}events`, `${tablePrefix}snapshots`, `${tablePrefix}projections`);
+}
+
+/** Starts the app on fresh tables, or on `tablePrefix`'s (a restart); `close()` deletes them unless `keepTables`. */
+export async function startSampleApp(options: { tablePrefix?: string; dynamoDb?: DynamoDbConnection; keepTables?: boolean } = {}): Promise<SampleApp> {
+  const tablePrefix = options.tablePrefix ?? sampleTablePrefix();
+  const dynamoDb = options.dynamoDb ?? testConnection();
+  const { app, url } = await startBankApp({ dynamoDb, port: 0, host: '127.0.0.1', tablePrefix, settleMs: SAMPLE_SETTLE_MS });
+  return {
+    app,
+    url,
+    api: new BankApiClient(url),
+    tablePrefix,
+    async close() {
+      await app.close();
+      if (!options.keepTables) await deleteSampleTables(tablePrefix);
+    },
+  };
+}
