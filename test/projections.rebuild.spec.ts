@@ -61,6 +61,17 @@ describe('Rebuilds: crash-safe, and one after another', () => {
     return { tables, app, recorder: app.module.get(RebuildableProjection).recorder };
   }
 
+  it('a rebuild of an empty feed clears its rebuilding flag, so the next holder does not reset again', async () => {
+    const { tables, app, recorder } = await rebuildableApp('rb-empty');
+    await waitUntil('the projection is live', () => app.manager.status(RebuildableProjection).state === 'live');
+    const progress = await app.manager.rebuild(RebuildableProjection);
+    expect(progress.eventsHandled).toBe(0);
+    expect(recorder.resets).toBe(1);
+    const stored = (await storedProjection(tables, 'rebuildable'))!;
+    expect(stored.rebuilding).toBeUndefined();
+    expect(stored.checkpoint?.S).not.toBe(FEED_START);
+  });
+
   it('a rebuild that cannot move the checkpoint back resets nothing: the projection goes on from its checkpoint with its read model whole', async () => {
     jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     const { tables, app, recorder } = await rebuildableApp('rb-save-fails');

@@ -43,6 +43,8 @@ interface Tenure {
   renewal?: NodeJS.Timeout;
   /** The stored `rebuilding` flag is set and `reset()` has not succeeded under this tenure yet: reset before reading. */
   resetPending: boolean;
+  /** The stored `rebuilding` flag is (still) set: the next save must happen, even on a page with nothing new, to clear it. */
+  flagStored: boolean;
 }
 
 /** Thrown inside the runner to unwind a read when it must end: a stop, a pause, or the lease lost. */
@@ -350,7 +352,11 @@ export class ProjectionRunner {
       }
       const handled = this.handledInPage;
       const reached = { eventsHandled: eventsHandled + handled, eventsSkipped: eventsSkipped + this.skippedInPage };
-      if (page.caughtUp) {
+      if (page.caughtUp && tenure.flagStored && !tenure.resetPending) {
+        // A rebuild of an empty (or all filtered) feed: no page was saved, so the flag would outlive the rebuild.
+        await this.save(tenure, { checkpoint: page.checkpoint, ...reached });
+        this.heardUpTo(page.highWaterMark);
+      } else if (page.caughtUp) {
         // The last page holds no commit: nothing to save (a write per poll would cost for nothing).
         this.position = { checkpoint: page.checkpoint, ...reached };
         this.handledInPage = 0;
@@ -395,6 +401,7 @@ export class ProjectionRunner {
 
   private async save(tenure: Tenure, position: ProjectionPosition, flags?: { rebuilding: boolean }): Promise<void> {
     await this.context.store.save(this.name, tenure.lease, position, flags);
+    tenure.flagStored = flags?.rebuilding === true;
     this.position = position;
     this.handledInPage = 0;
     this.skippedInPage = 0;
@@ -429,7 +436,7 @@ export class ProjectionRunner {
   }
 
   private adopt(result: Extract<AcquireResult, { acquired: true }>): Tenure {
-    const tenure: Tenure = { lease: result.lease, lost: new AbortController(), resetPending: result.rebuilding };
+    const tenure: Tenure = { lease: result.lease, lost: new AbortController(), resetPending: result.rebuilding, flagStored: result.rebuilding };
     this.tenure = tenure;
     this.position = result.position;
     this.handledInPage = 0;

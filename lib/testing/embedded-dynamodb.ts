@@ -57,7 +57,13 @@ export class EmbeddedDynamoDb {
     const path = options.dataDirectory === undefined ? null : resolve(options.dataDirectory);
     if (path !== null) mkdirSync(path, { recursive: true });
     // sharedDb: one database whatever the credentials and region, so every client sees the same tables.
-    const child = spawn({ port, path, sharedDb: true, stdio: 'pipe' });
+    // Detached: in its own process group, so a Ctrl-C in the terminal reaches only the app, which can
+    // shut down (release leases, flush) before it stops DynamoDB Local. If the app exits without
+    // stopping it, the exit hook still does.
+    const child = spawn({ port, path, sharedDb: true, stdio: 'pipe', detached: true });
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.removeListener('exit', killOnExit));
     const instance = new EmbeddedDynamoDb(child, port);
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
