@@ -138,6 +138,11 @@ describe('options: config file, environment and flags, checked as the module che
     expect(result.errors[0]).toMatch(reason);
   });
 
+  it('refuses an endpoint in the config file that is not a URL, with exit code 2', async () => {
+    const result = await runCli(['tables', 'verify', '--config', configs.json({ clientConfig: { endpoint: 'not a url' } })], { env: { DYNAMODB_ENDPOINT: undefined } });
+    expect([result.code, result.errors]).toEqual([2, [expect.stringMatching(/clientConfig.endpoint in the config file must be an http\(s\) URL/)]]);
+  });
+
   it('refuses a config file that is missing, not JSON, or exports something else', async () => {
     const missing = await runCli(['tables', 'print', '--config', join(configs.path, 'nope.json')]);
     expect([missing.code, missing.errors]).toEqual([2, [expect.stringMatching(/config file .*nope\.json does not exist$/)]]);

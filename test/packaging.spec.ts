@@ -89,7 +89,7 @@ describe('the packed package', () => {
     // Build and pack a copy of the package's sources, so that the tarball holds exactly what a
     // fresh build of lib gives (no stale dist/), whatever else is being edited in the work tree.
     const source = join(work, 'package');
-    for (const entry of ['package.json', 'README.md', 'LICENSE', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.cjs.json', 'scripts', 'lib']) {
+    for (const entry of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.cjs.json', 'scripts', 'lib']) {
       if (existsSync(join(repo, entry))) cpSync(join(repo, entry), join(source, entry), { recursive: true, filter: (path) => !path.endsWith('.spec.ts') });
     }
     symlinkSync(join(repo, 'node_modules'), join(source, 'node_modules'), 'dir');
@@ -118,7 +118,7 @@ describe('the packed package', () => {
     expect(files).toContain('dist/cjs/package.json');
     expect(readJson(join(work, 'nest11-cjs', 'node_modules', 'nestjs-dynamo-es', 'dist', 'cjs', 'package.json'))).toEqual({ type: 'commonjs' });
     expect(files.filter((file) => !/^dist\/(lib|cjs)\//.test(file)).sort()).toEqual(
-      ['LICENSE', 'README.md', 'package.json'].filter((file) => existsSync(join(repo, file))),
+      ['CHANGELOG.md', 'LICENSE', 'README.md', 'package.json'],
     );
     expect(files.filter((file) => /\.spec\.|(^|\/)test\//.test(file))).toEqual([]);
     for (const name of ['@nestjs/common', '@nestjs/core', '@nestjs/cqrs']) expect(pkg.peerDependencies[name]).toBe('^11.0.0 || ^12.0.0');

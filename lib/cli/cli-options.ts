@@ -100,6 +100,8 @@ function clientConfigOf(
   if (endpoint !== undefined) {
     assertEndpoint(endpoint.value, endpoint.origin);
     clientConfig.endpoint = endpoint.value;
+  } else if (typeof clientConfig.endpoint === 'string') {
+    assertEndpoint(clientConfig.endpoint, 'clientConfig.endpoint in the config file');
   }
   const url = typeof clientConfig.endpoint === 'string' ? new URL(clientConfig.endpoint) : undefined;
   const local = url !== undefined && LOCAL_HOSTS.has(url.hostname);

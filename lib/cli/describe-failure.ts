@@ -1,9 +1,4 @@
-import { EventStoreError } from '../errors/event-store.error.js';
-import { FeedDisabledError } from '../errors/feed-disabled.error.js';
-import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
-import { InvalidModuleOptionsError } from '../errors/invalid-module-options.error.js';
-import { SnapshotsDisabledError } from '../errors/snapshots-disabled.error.js';
-import { UnknownProjectionError } from '../errors/unknown-projection.error.js';
+import { EventStoreErrorCode } from '../errors/event-store.error.js';
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from './cli-error.js';
 
 /** A failure as the CLI reports it: one line, and the exit code. */
@@ -12,8 +7,20 @@ export interface FailureReport {
   readonly exitCode: number;
 }
 
-/** Errors of the module that mean the input was wrong (exit code 2), not that the work failed. */
-const USAGE_ERRORS = [InvalidModuleOptionsError, InvalidArgumentError, FeedDisabledError, SnapshotsDisabledError, UnknownProjectionError];
+/** Every code InvalidArgumentError carries: they all start INVALID_ (module options have their own code above). */
+const INVALID_ARGUMENT_CODES = Object.values(EventStoreErrorCode).filter((code) => code.startsWith('INVALID_'));
+
+/**
+ * Codes of the module's errors that mean the input was wrong (exit code 2), not that the work failed.
+ * By code, not class: an app compiled to CommonJS throws the classes of the package's other build.
+ */
+const USAGE_CODES = new Set<string>([
+  EventStoreErrorCode.INVALID_MODULE_OPTIONS,
+  EventStoreErrorCode.FEED_DISABLED,
+  EventStoreErrorCode.SNAPSHOTS_DISABLED,
+  EventStoreErrorCode.UNKNOWN_PROJECTION,
+  ...INVALID_ARGUMENT_CODES,
+]);
 
 /** Node's codes for a DynamoDB that cannot be reached at all. */
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ECONNABORTED']);
@@ -24,7 +31,7 @@ const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECO
  */
 export function describeFailure(error: unknown, target = 'DynamoDB'): FailureReport {
   if (error instanceof CliError) return report(error.message, error.exitCode);
-  if (error instanceof EventStoreError) return report(error.message, USAGE_ERRORS.some((type) => error instanceof type) ? EXIT_USAGE : EXIT_FAILURE);
+  if (isModuleError(error)) return report(error.message, USAGE_CODES.has(error.code) ? EXIT_USAGE : EXIT_FAILURE);
   const connection = connectionFailure(error);
   if (connection !== undefined) return report(`cannot reach DynamoDB at ${target}: ${connection}`, EXIT_FAILURE);
   const { name = 'Error', message = String(error) } = (error ?? {}) as { name?: string; message?: string };
@@ -55,3 +62,10 @@ function connectionFailure(error: unknown): string | undefined {
 
 /** Newlines (SDK messages, user errors) would break the one-line contract: folded into spaces. */
 const report = (message: string, exitCode: number): FailureReport => ({ message: message.replace(/\s*\n\s*/g, ' ').trim(), exitCode });
+
+
+/** An error of this package, from either of its builds: recognized by its stable code. */
+function isModuleError(error: unknown): error is { code: string; message: string } {
+  const code = (error as { code?: unknown })?.code;
+  return error instanceof Error && typeof code === 'string' && (Object.values(EventStoreErrorCode) as string[]).includes(code);
+}

@@ -1,4 +1,4 @@
-import { ProjectionStoppedError } from '../errors/projection-stopped.error.js';
+import { EventStoreErrorCode } from '../errors/event-store.error.js';
 import type { CliCommand, CliCommandGroup } from './cli-command.js';
 import { CliError, EXIT_INTERRUPTED } from './cli-error.js';
 import { PROGRAM } from './command-line.js';
@@ -48,7 +48,9 @@ it got when it next runs.`,
       return 0;
     } catch (error) {
       bar.finish();
-      if (error instanceof ProjectionStoppedError && io.signal?.aborted === true) throw new CliError(`interrupted: ${error.message}`, EXIT_INTERRUPTED);
+      if ((error as { code?: unknown })?.code === EventStoreErrorCode.PROJECTION_STOPPED && io.signal?.aborted === true) {
+        throw new CliError(`interrupted: ${(error as Error).message}`, EXIT_INTERRUPTED);
+      }
       throw error;
     } finally {
       io.signal?.removeEventListener('abort', stop);

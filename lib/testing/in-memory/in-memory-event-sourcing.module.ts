@@ -42,8 +42,8 @@ export class InMemoryEventSourcingModule {
         {
           provide: InMemoryEventStore,
           useFactory: (eventBus?: EventBus) => {
-            const { events, publishEvents } = resolveModuleOptions(moduleOptions); // every option checked first, typos included
-            return new InMemoryEventStore({ events, publishEvents, eventBus });
+            const { events, publishEvents, feed } = resolveModuleOptions(moduleOptions); // every option checked first, typos included
+            return new InMemoryEventStore({ events, publishEvents, eventBus, feed: feed === undefined ? false : {} });
           },
           inject: [{ token: EventBus, optional: true }],
         },

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { lastValueFrom, toArray } from 'rxjs';
-import { EventType, FEED_START, InvalidModuleOptionsError, NO_STREAM, UnregisteredEventClassError, type FeedEvent } from '../../index.js';
+import { EventType, FEED_START, FeedDisabledError, InvalidModuleOptionsError, NO_STREAM, UnregisteredEventClassError, type FeedEvent } from '../../index.js';
 import { InMemoryEventStore } from './in-memory-event-store.js';
 
 @EventType('in-memory-store-spec.noted')
@@ -14,6 +14,13 @@ const ids = (events: readonly FeedEvent[]) => events.map((e) => `${e.streamId}@$
 describe('InMemoryEventStore', () => {
   afterEach(() => {
     jest.restoreAllMocks();
+  });
+
+  it('refuses the feed with FeedDisabledError when it is off, as the DynamoDB store does', async () => {
+    const store = new InMemoryEventStore({ events: [Noted], feed: false });
+    expect(() => store.replayAll$({ pageSize: 2 })).toThrow(FeedDisabledError);
+    await store.append('s', [new Noted('x')], { expectedVersion: NO_STREAM }); // appends still work
+    expect(ids(await replayAll(new InMemoryEventStore({ events: [Noted] })))).toEqual([]);
   });
 
   describe('commit times', () => {

@@ -37,6 +37,7 @@ import { EventTypeRegistry } from '../../serialization/event-type-registry.js';
 import { toJsonPayload } from '../../serialization/json-payload.js';
 import { InMemoryEventLog } from './in-memory-event-log.js';
 import { InMemoryFeedReader } from './in-memory-feed-reader.js';
+import { FeedDisabledError } from '../../errors/feed-disabled.error.js';
 import type { InMemoryEventStoreOptions } from './interfaces/in-memory-event-store-options.interface.js';
 import type { PublicApiOf } from './public-api-of.js';
 
@@ -74,11 +75,14 @@ export class InMemoryEventStore implements PublicApiOf<EventStore> {
   private readonly feed: InMemoryFeedReader;
   private readonly publisher: CommittedEventsPublisher;
   private readonly publishByDefault: boolean;
+  /** Off with `feed: false`, as in the DynamoDB store, so a unit test does not pass where production would throw. */
+  private readonly feedOn: boolean;
 
   /** @throws InvalidModuleOptionsError for bad options, as `DynamoEventSourcingModule.forRoot()` would. */
   constructor(options: InMemoryEventStoreOptions = {}) {
     const { eventBus, ...moduleOptions } = options ?? {};
-    const { events, publishEvents } = resolveModuleOptions(moduleOptions);
+    const { events, publishEvents, feed } = resolveModuleOptions(moduleOptions as never);
+    this.feedOn = feed !== undefined;
     this.registry = new EventTypeRegistry(events);
     this.feed = new InMemoryFeedReader(this.log, this.registry);
     this.publisher = new CommittedEventsPublisher(eventBus as EventBus | undefined);
@@ -207,6 +211,7 @@ export class InMemoryEventStore implements PublicApiOf<EventStore> {
    * @throws InvalidArgumentError (at once) for bad options.
    */
   replayAll$<TEvent extends object = object>(options: ReplayAllOptions): Observable<FeedEvent<TEvent>> {
+    if (!this.feedOn) throw new FeedDisabledError();
     const feed = this.feed;
     feed.resolve(options);
     async function* pages(): AsyncGenerator<FeedEvent<TEvent>[]> {

@@ -7,6 +7,8 @@ export interface InMemoryEventStoreOptions {
   events?: EventRegistration[];
   /** Publish committed events on `eventBus` (when given). Default true; `append(..., { publish })` overrides it per call. */
   publishEvents?: boolean;
+  /** `false` turns the feed off, as in `DynamoEventSourcingModule.forRoot()`: `replayAll$` then throws FeedDisabledError. */
+  feed?: false | object;
   /** The @nestjs/cqrs EventBus to publish committed events on. Default: none (nothing is published). */
   eventBus?: Pick<EventBus, 'publishAll'>;
 }
