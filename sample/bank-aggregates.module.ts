@@ -13,7 +13,9 @@ const aggregates = DynamoEventSourcingModule.forFeature({
   aggregates: [
     // A busy account (a merchant, payroll) gets a long stream: with a snapshot every 50 events, a
     // load reads the newest snapshot and at most 49 events after it. Quiet accounts never need one.
-    { type: Account, name: 'account', snapshots: { policy: everyNEvents(50) } },
+    // Revision 2: the state gained transfersOut/transfersIn; older snapshots lack them, so they are
+    // skipped and the account is replayed from its events instead.
+    { type: Account, name: 'account', snapshots: { policy: everyNEvents(50), revision: 2 } },
     // Transfers are a handful of events each: no snapshots.
     { type: Transfer, name: 'transfer' },
   ],

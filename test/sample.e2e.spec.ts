@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ProjectionManager } from '../lib/index.js';
+import { CommandBus } from '@nestjs/cqrs';
+import { getAggregateRepositoryToken, ProjectionManager, type AggregateRepository } from '../lib/index.js';
+import { Account } from '../sample/accounts/account.aggregate.js';
 import type { AccountWriteResult } from '../sample/accounts/account-write.result.js';
 import type { BankApiClient } from '../sample/demo/bank-api.client.js';
 import type { ApiErrorBody } from '../sample/http/api-error.filter.js';
@@ -8,6 +10,9 @@ import type { AccountHistoryView } from '../sample/read-model/views/account-hist
 import type { AccountView } from '../sample/read-model/views/account.view.js';
 import type { TransferView } from '../sample/read-model/views/transfer.view.js';
 import type { TransferAcceptedResult } from '../sample/transfers/transfer-accepted.result.js';
+import { DepositTransfer } from '../sample/transfers/commands/deposit-transfer.command.js';
+import { RefundTransfer } from '../sample/transfers/commands/refund-transfer.command.js';
+import { WithdrawForTransfer } from '../sample/transfers/commands/withdraw-for-transfer.command.js';
 import { TransferNotificationsHandler } from '../sample/transfers/transfer-notifications.handler.js';
 import { startSampleApp, type SampleApp } from './support/sample-app.js';
 
@@ -404,6 +409,64 @@ describe('sample bank app over HTTP', () => {
       expect(await deposit(to, 1)).toMatchObject({ version: 2, balanceCents: 1 });
     });
 
+    it('never lets an account close while its outgoing transfer is in flight: the refund always lands on an open account', async () => {
+      const { accountId: bob } = await open('Bob');
+      await deposit(bob, 500);
+      const { transferId } = (await transfer(bob, 'acc-nowhere', 500)).body;
+      // Close as soon as the withdrawal leg has emptied the account (or the refund has already landed).
+      const accounts = sample.app.get<AggregateRepository<Account>>(getAggregateRepositoryToken(Account));
+      for (let i = 0; i < 400 && (await accounts.load(bob))!.transfersOut[transferId] === undefined; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      const close = await post<ApiErrorBody>(`/accounts/${bob}/close`);
+      expect(close.status).toBe(422);
+      expect(['TRANSFER_IN_FLIGHT', 'BALANCE_NOT_ZERO']).toContain((close.body.details as { code?: string } | undefined)?.code);
+
+      expect(await settled(transferId)).toMatchObject({ status: 'failed', compensated: true });
+      expect(await accountAt(bob, 4)).toMatchObject({ status: 'open', balanceCents: 500 });
+    });
+
+    it('lets an account close once its outgoing transfer has completed', async () => {
+      const { accountId: from } = await open('Leaving');
+      const { accountId: to } = await open('Staying');
+      await deposit(from, 700);
+      const { transferId } = (await transfer(from, to, 700)).body;
+      expect(await settled(transferId)).toMatchObject({ status: 'completed' });
+      expect(await post<AccountWriteResult>(`/accounts/${from}/close`)).toMatchObject({ status: 200, body: { status: 'closed', balanceCents: 0, version: 4 } });
+    });
+
+    it('applies a redelivered transfer step once: the accounts ignore a transfer id they have already applied', async () => {
+      const accounts = sample.app.get<AggregateRepository<Account>>(getAggregateRepositoryToken(Account));
+      const commands = sample.app.get(CommandBus);
+      const { accountId: from } = await open('Payer');
+      const { accountId: to } = await open('Payee');
+      await deposit(from, 1_000);
+      const { transferId } = (await transfer(from, to, 300)).body;
+      expect(await settled(transferId)).toMatchObject({ status: 'completed' });
+      const before = [accounts.versionOf((await accounts.load(from))!), accounts.versionOf((await accounts.load(to))!)];
+      expect(before).toEqual([3, 2]);
+
+      // The steps delivered again, straight to the accounts (the handlers would stop at the transfer's status first).
+      for (const [accountId, step] of [
+        [from, (account: Account) => account.withdrawForTransfer(transferId, to, 300)],
+        [to, (account: Account) => account.depositFromTransfer(transferId, from, 300, 'EUR')],
+      ] as const) {
+        const account = (await accounts.load(accountId))!;
+        step(account);
+        expect(account.getUncommittedEvents()).toEqual([]);
+        await accounts.save(account);
+      }
+      // And through the command bus, as the saga sends them.
+      await commands.execute(new WithdrawForTransfer(transferId, {}));
+      await commands.execute(new DepositTransfer(transferId, {}));
+      await commands.execute(new RefundTransfer(transferId, 'again', {}));
+
+      const fromNow = (await accounts.load(from))!;
+      const toNow = (await accounts.load(to))!;
+      expect([accounts.versionOf(fromNow), accounts.versionOf(toNow)]).toEqual(before);
+      expect([fromNow.balanceCents, toNow.balanceCents]).toEqual([700, 300]);
+    });
+
     it('answers 404 for a transfer from an unknown account, and for an unknown transfer', async () => {
       const { accountId } = await open();
       const response = await post<ApiErrorBody>('/transfers', { fromAccountId: 'acc-nobody', toAccountId: accountId, amountCents: 1 });
@@ -428,7 +491,8 @@ describe('sample bank app over HTTP', () => {
       expect(snapshot.body).toMatchObject({
         streamId: `account-${accountId}`,
         version: 50,
-        revision: 1,
+        revision: 2,
+        // state also holds transfersOut / transfersIn (empty here)
         state: { id: accountId, owner: 'Busy Merchant', currency: 'EUR', balanceCents: 49, status: 'open' },
       });
       // Loads now start from the snapshot: the balances stay right.

@@ -33,7 +33,7 @@ interface Mapped {
  * | invalid body, path id or header (RequestValidationError), the library's InvalidArgumentError | 400 |
  * | unknown account or transfer, unknown projection, unknown route | 404 |
  * | ConcurrencyError (stale If-Match, a lost race), an account id already taken, a projection's lease held elsewhere | 409 |
- * | a rule of the bank (overdraft, closed account, other currency, closing a non-empty account) | 422 |
+ * | a rule of the bank (overdraft, closed account, other currency, closing a non-empty account or one with a transfer in flight) | 422 |
  * | anything else | 500, logged, no internals in the body |
  *
  * 409 means "the state changed under you: read again and retry"; 422 means "this request is well

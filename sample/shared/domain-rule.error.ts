@@ -4,6 +4,7 @@ export type DomainRuleCode =
   | 'ACCOUNT_CLOSED'
   | 'CURRENCY_MISMATCH'
   | 'BALANCE_NOT_ZERO'
+  | 'TRANSFER_IN_FLIGHT'
   | 'BALANCE_LIMIT'
   | 'INVALID_AMOUNT';
 

@@ -13,7 +13,10 @@ export type TransferStatus = 'pending' | 'compensating' | 'completed' | 'failed'
 
 /**
  * The state of one transfer between two accounts: what the saga needs to know to take the next
- * step, and what makes each step happen at most once (a step whose state has passed is skipped).
+ * step. A step whose state has passed is skipped, but that check alone does not stop a step
+ * delivered twice while the transfer is still `pending` (or `compensating`): the money legs are
+ * made idempotent by the accounts themselves, which ignore a step they have already applied for
+ * this transfer id. So each leg moves money at most once per transfer, however often it runs.
  * The money itself moves on the accounts' streams; this stream records the decisions.
  */
 export class Transfer extends AggregateRoot {
