@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { MAX_FEED_PAGE_SIZE } from '../feed/feed-reader.js';
+import { MAX_FEED_PAGE_SIZE } from '../feed/resolve-feed-read-options.js';
 import { MAX_PAGE_SIZE } from './feed.command.js';
 
 describe('feed tail', () => {

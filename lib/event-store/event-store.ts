@@ -5,25 +5,18 @@ import { ConcurrencyError } from '../errors/concurrency.error.js';
 import { RetriesExhaustedError } from '../errors/retries-exhausted.error.js';
 import { StreamIntegrityError } from '../errors/stream-integrity.error.js';
 import type { EventSourcingRuntime } from '../event-sourcing-runtime.js';
-import { commitMetadataToStore, parseCommitMetadata } from '../metadata/commit-metadata.js';
+import { parseCommitMetadata } from '../metadata/commit-metadata.js';
 import { rememberAppended } from '../metadata/envelope-of.js';
-import { EventMetadataContext } from '../metadata/event-metadata-context.js';
 import { CommittedEventsPublisher } from '../publishing/committed-events.publisher.js';
-import { eventIdSequence, newEventId } from '../serialization/event-id.js';
+import { eventIdSequence } from '../serialization/event-id.js';
 import type { EventTypeRegistry } from '../serialization/event-type-registry.js';
-import { toJsonPayload } from '../serialization/json-payload.js';
 import { commitItems, planCommit, type CommitHeader, type PackableEvent } from './commit-packer.js';
+import { prepareAppend } from './prepared-append.js';
 import { classifyWriteError } from './dynamo-errors.js';
 import { commitEnd, decodeEventItem, envelopesOf, type EventItemHeader, type StoredEventItem } from './event-item.codec.js';
 import { EventStreamTable, transactionToken } from './event-stream-table.js';
-import { ANY, assertExpectedVersion, NO_STREAM, STREAM_EXISTS, type ExpectedVersion } from './expected-version.js';
+import { ANY, NO_STREAM, STREAM_EXISTS, type ExpectedVersion } from './expected-version.js';
 import {
-  assertCommitId,
-  assertEventList,
-  assertMessageId,
-  assertMetadata,
-  assertMetadataSize,
-  assertNoReservedMetadataKey,
   assertStreamId,
   resolveReadOptions,
 } from './input-validation.js';
@@ -43,6 +36,7 @@ import { feedShardOf } from '../feed/feed-shard.js';
 import type { CommitNotifier } from '../feed/commit-notifier.js';
 import { createFeedReader, type FeedReader } from '../feed/feed-reader.js';
 import { recordFeedShards } from '../feed/feed-shard-count.js';
+import { resolveFeedReadOptions } from '../feed/resolve-feed-read-options.js';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { FeedEvent } from '../feed/interfaces/feed-event.interface.js';
 import type { ReplayAllOptions } from '../feed/interfaces/replay-all-options.interface.js';
@@ -119,33 +113,10 @@ export class EventStore {
     events: readonly TEvent[],
     options: AppendOptions,
   ): Promise<AppendResult<TEvent>> {
-    assertStreamId(streamId);
-    assertExpectedVersion(options?.expectedVersion);
-    const { expectedVersion, metadata, publish = this.publishByDefault } = options;
-    const callerCommitId = options.commitId;
-    if (callerCommitId !== undefined) assertCommitId(callerCommitId);
-    if (metadata !== undefined) {
-      assertMetadata(metadata);
-      assertNoReservedMetadataKey(metadata, 'The append\'s metadata');
-    }
-    const scope = EventMetadataContext.current();
-    const correlationId = options.correlationId ?? scope?.correlationId;
-    const causationId = options.causationId ?? scope?.causationId;
-    if (options.correlationId !== undefined) assertMessageId('correlationId', options.correlationId);
-    if (options.causationId !== undefined) assertMessageId('causationId', options.causationId);
-    assertEventList(events);
-
-    const packable = this.serialize(events);
-    const appMetadata = scope?.metadata === undefined ? metadata : { ...scope.metadata, ...metadata };
-    const stored = commitMetadataToStore(appMetadata, correlationId, causationId);
-    const metadataJson = stored === undefined ? undefined : toJsonPayload('(commit metadata)', stored);
-    if (metadataJson !== undefined) assertMetadataSize(metadataJson);
-    const firstEventId = newEventId(Date.now());
+    const { expectedVersion, callerCommitId, commit: header, packable } = prepareAppend(streamId, events, options, this.registry);
+    const publish = options.publish ?? this.publishByDefault;
     const commit: Omit<CommitHeader, 'committedAt'> = {
-      streamId,
-      commitId: callerCommitId ?? firstEventId,
-      firstEventId,
-      metadataJson,
+      ...header,
       feedShard: this.feed === undefined ? undefined : feedShardOf(streamId, this.feed.shards),
     };
     const plan = planCommit(commit, packable); // every size limit is checked here, before any request
@@ -264,7 +235,7 @@ export class EventStore {
   replayAll$<TEvent extends object = object>(options: ReplayAllOptions): Observable<FeedEvent<TEvent>> {
     if (this.feedReader === undefined) throw new FeedDisabledError();
     const reader = this.feedReader;
-    reader.resolve(options);
+    resolveFeedReadOptions(options, this.registry); // mistakes throw here, before any request
     // Only the public options: the reader's own (a high-water mark) are not the caller's to set.
     const { from, pageSize, eventTypes, streamPrefix, onCaughtUp } = options;
     const read = { from, pageSize, eventTypes, streamPrefix };
@@ -312,14 +283,6 @@ export class EventStore {
           `feed readers wait ${this.feed.settleMs} ms (feed.settleMs) for commits to show up, so this one may reach them late or be missed.`,
       );
     }
-  }
-
-  private serialize(events: readonly object[]): PackableEvent[] {
-    return events.map((event) => {
-      const registered = this.registry.typeOf(event);
-      const entry = registered.encode(event);
-      return { type: registered.name, entry, bytes: Buffer.byteLength(entry, 'utf8') };
-    });
   }
 
   /** The version the commit's first event gets, from the expected version and, where needed, the stream's head. */

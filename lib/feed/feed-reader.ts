@@ -1,29 +1,24 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { EventStoreErrorCode } from '../errors/event-store.error.js';
-import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { StreamIntegrityError } from '../errors/stream-integrity.error.js';
-import { describeValue } from '../errors/describe-value.js';
 import { envelopesOf, type StoredEventItem } from '../event-store/event-item.codec.js';
 import { EventStreamTable } from '../event-store/event-stream-table.js';
 import { FeedDisabledError } from '../errors/feed-disabled.error.js';
 import type { EventSourcingRuntime } from '../event-sourcing-runtime.js';
 import { backoffDelay, sleep, type RetryOptions } from '../event-store/retry-policy.js';
-import type { EventClass, EventTypeRegistry } from '../serialization/event-type-registry.js';
-import type { RegisteredEventType } from '../serialization/registered-event-type.js';
+import type { EventTypeRegistry } from '../serialization/event-type-registry.js';
 import { EventItemAttribute as A } from '../tables/events-table.js';
 import {
   checkpointsOfCommit,
   compareCommits,
-  FEED_START,
   firstVersionAfter,
   formatCheckpoint,
-  parseCheckpoint,
   type FeedCheckpoint,
   type FeedPosition,
 } from './feed-checkpoint.js';
 import { FeedIndex, itemKey, type FeedEntry } from './feed-index.js';
 import type { FeedEvent } from './interfaces/feed-event.interface.js';
 import type { ReplayAllOptions } from './interfaces/replay-all-options.interface.js';
+import { MAX_FEED_PAGE_SIZE, resolveFeedReadOptions } from './resolve-feed-read-options.js';
 
 /** One page of the feed: its events (after filtering), and the checkpoint after all of its commits. */
 export interface FeedPage {
@@ -42,7 +37,6 @@ export interface FeedReadOptions extends ReplayAllOptions {
   highWaterMark?: number;
 }
 
-export const MAX_FEED_PAGE_SIZE = 1000;
 const MAX_REREADS = 5;
 
 /** A shard's entries in commit-time order, fetched page by page as the merge needs them. */
@@ -104,46 +98,12 @@ export class FeedReader {
     private readonly retry: Required<RetryOptions>,
   ) {}
 
-  /** Checks options at once, so that a mistake throws where the read is set up. */
-  resolve(options: FeedReadOptions): { position: FeedPosition; include?: (storedType: string) => boolean } {
-    if (options === null || typeof options !== 'object') {
-      throw invalidOptions(`feed read options must be an object such as { pageSize: 100 }; got ${describeValue(options)}.`);
-    }
-    const { pageSize, eventTypes, streamPrefix, onCaughtUp } = options;
-    if (onCaughtUp !== undefined && typeof onCaughtUp !== 'function') {
-      throw invalidOptions(`onCaughtUp must be a function; got ${describeValue(onCaughtUp)}.`);
-    }
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_FEED_PAGE_SIZE) {
-      throw invalidOptions(`pageSize must be a whole number from 1 to ${MAX_FEED_PAGE_SIZE}; got ${describeValue(pageSize)}.`);
-    }
-    if (streamPrefix !== undefined && (typeof streamPrefix !== 'string' || streamPrefix.length === 0)) {
-      throw invalidOptions(`streamPrefix must be a non-empty string; got ${describeValue(streamPrefix)}.`);
-    }
-    const position = parseCheckpoint(options.from ?? FEED_START);
-    if (eventTypes === undefined) return { position };
-    if (!Array.isArray(eventTypes) || eventTypes.length === 0) {
-      throw invalidOptions(`eventTypes must be a non-empty array of event classes or type names; got ${describeValue(eventTypes)}.`);
-    }
-    const wanted = new Set<RegisteredEventType>(eventTypes.map((type) => this.registrationOf(type)));
-    const decided = new Map<string, boolean>();
-    const include = (storedType: string): boolean => {
-      let answer = decided.get(storedType);
-      if (answer === undefined) {
-        const registered = this.registry.find(storedType);
-        answer = registered !== undefined && wanted.has(registered);
-        decided.set(storedType, answer);
-      }
-      return answer;
-    };
-    return { position, include };
-  }
-
   /**
    * The feed after `options.from` up to the high-water mark, page by page. The last page (possibly
    * with no events) has `caughtUp` set and a checkpoint at the high-water mark.
    */
   async *pages(options: FeedReadOptions): AsyncGenerator<FeedPage> {
-    const { position: start, include } = this.resolve(options);
+    const { position: start, include } = resolveFeedReadOptions(options, this.registry);
     let position = start;
     const highWaterMark = options.highWaterMark ?? Date.now() - this.feed.settleMs;
     if (highWaterMark < position.at) {
@@ -234,18 +194,7 @@ export class FeedReader {
       await sleep(backoffDelay(reread + 1, this.retry));
     }
   }
-
-  private registrationOf(type: EventClass | string): RegisteredEventType {
-    const registered = typeof type === 'string' ? this.registry.find(type) : typeof type === 'function' ? this.registry.findClass(type) : undefined;
-    if (registered === undefined) {
-      const what = typeof type === 'function' ? `class ${type.name}` : describeValue(type);
-      throw invalidOptions(`eventTypes lists ${what}, which is not a registered event type (register it in the module's \`events\`).`);
-    }
-    return registered;
-  }
 }
-
-const invalidOptions = (message: string) => new InvalidArgumentError(EventStoreErrorCode.INVALID_READ_OPTIONS, message);
 
 /** The feed reader of a module's runtime; throws FeedDisabledError when the feed is off. */
 export function createFeedReader(runtime: EventSourcingRuntime): FeedReader {

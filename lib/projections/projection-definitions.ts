@@ -1,7 +1,7 @@
 import type { Type } from '@nestjs/common';
 import { InvalidModuleOptionsError } from '../errors/invalid-module-options.error.js';
 import { describeValue } from '../errors/describe-value.js';
-import { MAX_FEED_PAGE_SIZE } from '../feed/feed-reader.js';
+import { MAX_FEED_PAGE_SIZE } from '../feed/resolve-feed-read-options.js';
 import type { EventClass } from '../serialization/event-type-registry.js';
 import type { ProjectionOptions } from './interfaces/projection-options.interface.js';
 import { projectionHandlersOf } from './projection-handler.decorator.js';

@@ -6,14 +6,8 @@ import { planCommit, type PackableEvent } from '../../event-store/commit-packer.
 import { CommittedAppend } from '../../event-store/committed-append.js';
 import { envelopesOf, type StoredEventItem } from '../../event-store/event-item.codec.js';
 import type { EventStore } from '../../event-store/event-store.js';
-import { ANY, assertExpectedVersion, NO_STREAM, STREAM_EXISTS, type ExpectedVersion } from '../../event-store/expected-version.js';
+import { ANY, NO_STREAM, STREAM_EXISTS, type ExpectedVersion } from '../../event-store/expected-version.js';
 import {
-  assertCommitId,
-  assertEventList,
-  assertMessageId,
-  assertMetadata,
-  assertMetadataSize,
-  assertNoReservedMetadataKey,
   assertStreamId,
   resolveReadOptions,
 } from '../../event-store/input-validation.js';
@@ -24,17 +18,16 @@ import type { EventEnvelope } from '../../event-store/interfaces/event-envelope.
 import type { ReadOptions } from '../../event-store/interfaces/read-options.interface.js';
 import type { FeedEvent } from '../../feed/interfaces/feed-event.interface.js';
 import type { ReplayAllOptions } from '../../feed/interfaces/replay-all-options.interface.js';
-import { commitMetadataToStore, parseCommitMetadata } from '../../metadata/commit-metadata.js';
+import { parseCommitMetadata } from '../../metadata/commit-metadata.js';
 import { rememberAppended } from '../../metadata/envelope-of.js';
-import { EventMetadataContext } from '../../metadata/event-metadata-context.js';
 import { resolveModuleOptions } from '../../options/resolve-module-options.js';
 import { CommittedEventsPublisher } from '../../publishing/committed-events.publisher.js';
 import type { ReplayOptions } from '../../replay/interfaces/replay-options.interface.js';
 import { pagedObservable } from '../../replay/paged-observable.js';
 import { resolveReplayOptions } from '../../replay/resolve-replay-options.js';
-import { eventIdSequence, newEventId } from '../../serialization/event-id.js';
+import { eventIdSequence } from '../../serialization/event-id.js';
 import { EventTypeRegistry } from '../../serialization/event-type-registry.js';
-import { toJsonPayload } from '../../serialization/json-payload.js';
+import { prepareAppend } from '../../event-store/prepared-append.js';
 import { InMemoryEventLog } from './in-memory-event-log.js';
 import { InMemoryFeedReader } from './in-memory-feed-reader.js';
 import { FeedDisabledError } from '../../errors/feed-disabled.error.js';
@@ -99,30 +92,10 @@ export class InMemoryEventStore implements PublicApiOf<EventStore> {
    * @throws CommitIdReusedError when a stored commit id comes with other events.
    */
   async append<TEvent extends object>(streamId: string, events: readonly TEvent[], options: AppendOptions): Promise<AppendResult<TEvent>> {
-    // The checks of EventStore.append, in the same order, so that the same bad input gets the same error.
-    assertStreamId(streamId);
-    assertExpectedVersion(options?.expectedVersion);
-    const { expectedVersion, metadata, publish = this.publishByDefault } = options;
-    const callerCommitId = options.commitId;
-    if (callerCommitId !== undefined) assertCommitId(callerCommitId);
-    if (metadata !== undefined) {
-      assertMetadata(metadata);
-      assertNoReservedMetadataKey(metadata, "The append's metadata");
-    }
-    const scope = EventMetadataContext.current();
-    const correlationId = options.correlationId ?? scope?.correlationId;
-    const causationId = options.causationId ?? scope?.causationId;
-    if (options.correlationId !== undefined) assertMessageId('correlationId', options.correlationId);
-    if (options.causationId !== undefined) assertMessageId('causationId', options.causationId);
-    assertEventList(events);
-
-    const packable = this.serialize(events);
-    const appMetadata = scope?.metadata === undefined ? metadata : { ...scope.metadata, ...metadata };
-    const stored = commitMetadataToStore(appMetadata, correlationId, causationId);
-    const metadataJson = stored === undefined ? undefined : toJsonPayload('(commit metadata)', stored);
-    if (metadataJson !== undefined) assertMetadataSize(metadataJson);
-    const firstEventId = newEventId(Date.now());
-    const commitId = callerCommitId ?? firstEventId;
+    // The checks, metadata and serialization of EventStore.append: the same bad input gets the same error.
+    const { expectedVersion, callerCommitId, commit: header, packable } = prepareAppend(streamId, events, options, this.registry);
+    const publish = options.publish ?? this.publishByDefault;
+    const { commitId, firstEventId, metadataJson } = header;
     // DynamoDB's item and transaction limits, as the DynamoDB store checks them (with the feed's shard attribute).
     planCommit({ streamId, commitId, firstEventId, metadataJson, feedShard: 0 }, packable);
 
@@ -222,14 +195,6 @@ export class InMemoryEventStore implements PublicApiOf<EventStore> {
       }
     }
     return pagedObservable(pages);
-  }
-
-  private serialize(events: readonly object[]): PackableEvent[] {
-    return events.map((event) => {
-      const registered = this.registry.typeOf(event);
-      const entry = registered.encode(event);
-      return { type: registered.name, entry, bytes: Buffer.byteLength(entry, 'utf8') };
-    });
   }
 
   /** Where the append lands, decided as the DynamoDB store decides it in a process that has not seen the stream. */

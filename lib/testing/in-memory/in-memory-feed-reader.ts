@@ -1,7 +1,6 @@
 import { envelopesOf, type StoredEventItem } from '../../event-store/event-item.codec.js';
-import { DEFAULT_RETRY } from '../../event-store/retry-policy.js';
 import { checkpointsOfCommit, firstVersionAfter, formatCheckpoint, type FeedCheckpoint, type FeedPosition } from '../../feed/feed-checkpoint.js';
-import { FeedReader, type FeedReadOptions } from '../../feed/feed-reader.js';
+import { resolveFeedReadOptions, type ResolvedFeedRead } from '../../feed/resolve-feed-read-options.js';
 import type { FeedEvent } from '../../feed/interfaces/feed-event.interface.js';
 import type { ReplayAllOptions } from '../../feed/interfaces/replay-all-options.interface.js';
 import type { EventTypeRegistry } from '../../serialization/event-type-registry.js';
@@ -22,19 +21,14 @@ export interface InMemoryFeedPage {
  * one added earlier, so a read simply goes to the last commit added when it starts: no settle window.
  */
 export class InMemoryFeedReader {
-  /** Used for its option checks only, which need nothing but the registry: the same errors, word for word. */
-  private readonly checks: FeedReader;
-
   constructor(
     private readonly log: InMemoryEventLog,
     private readonly registry: EventTypeRegistry,
-  ) {
-    this.checks = new FeedReader(undefined as never, undefined as never, registry, { shards: 1, settleMs: 0 }, DEFAULT_RETRY);
-  }
+  ) {}
 
   /** Checks the options; throws InvalidArgumentError as `EventStore.replayAll$` does. */
-  resolve(options: ReplayAllOptions): ReturnType<FeedReader['resolve']> {
-    return this.checks.resolve(options as FeedReadOptions);
+  resolve(options: ReplayAllOptions): ResolvedFeedRead {
+    return resolveFeedReadOptions(options, this.registry);
   }
 
   /** The feed after `options.from`, up to the last commit added when the first page is asked for. */
