@@ -3,7 +3,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { MAX_ITEM_BYTES } from '../lib/tables/item-size.js';
 import type { SnapshotRepository } from '../lib/snapshots/snapshot-repository.js';
 import { createSnapshotApp, sortKeys, type SnapshotApp } from './support/snapshot-app.js';
-import { accountState, SeededRandom } from './support/snapshot-states.js';
+import { Prng } from '../bench/prng.js';
+import { accountState } from './support/snapshot-states.js';
 
 describe('SnapshotRepository', () => {
   let app: SnapshotApp;
@@ -85,7 +86,7 @@ describe('SnapshotRepository', () => {
 
   it('round-trips a state that barely compresses, over several parts', async () => {
     const stream = newStream();
-    const state = { digest: new SeededRandom(9).hex(1_500_000) };
+    const state = { digest: new Prng(9).hex(1_500_000) };
     const info = await snapshots.save(stream, 3, state, { revision: 0 });
     expect(info.items).toBeGreaterThan(2);
     expect((await snapshots.load(stream))?.state).toEqual(state);

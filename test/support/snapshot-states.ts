@@ -3,6 +3,7 @@
  * gives the same state on every run, and no part of it is repeated filler, so compression ratios
  * and sizes are those of real data rather than of `'x'.repeat(n)`.
  */
+import { Prng } from '../../bench/prng.js';
 
 const FIRST_NAMES = ['Anna', 'Luca', 'Sofia', 'Jonas', 'Marie', 'Pieter', 'Chloé', 'Mateo', 'Ingrid', 'Tomasz', 'Aoife', 'Nikos', 'Elif', 'Lars'];
 const LAST_NAMES = ['Schneider', 'Rossi', 'Dubois', 'van Dijk', 'García', 'Kowalski', "O'Brien", 'Papadopoulos', 'Lindqvist', 'Novak', 'Müller'];
@@ -13,37 +14,6 @@ const WORDS = [
   'invoice', 'rent', 'March', 'April', 'deposit', 'refund', 'order', 'subscription', 'shared', 'dinner', 'holiday',
   'flat', 'utilities', 'insurance', 'quarterly', 'advance', 'tuition', 'repair', 'gift', 'savings', 'fee', 'loan',
 ];
-
-export class SeededRandom {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-
-  pick<T>(list: readonly T[]): T {
-    return list[Math.floor(this.next() * list.length)]!;
-  }
-
-  hex(length: number): string {
-    let text = '';
-    for (let i = 0; i < length; i++) text += '0123456789abcdef'[Math.floor(this.next() * 16)];
-    return text;
-  }
-}
 
 export interface LedgerEntry {
   id: string;
@@ -66,7 +36,7 @@ export interface AccountState {
 
 /** A state whose JSON takes at least `minBytes` bytes (UTF-8), drawn from `seed`. */
 export function accountState(seed: number, minBytes: number): AccountState {
-  const rng = new SeededRandom(seed);
+  const rng = new Prng(seed);
   const state: AccountState = {
     accountId: `acc-${rng.hex(12)}`,
     owner: {
