@@ -30,6 +30,7 @@ import type { ReplayOptions } from '../replay/interfaces/replay-options.interfac
 import { resolveReplayOptions } from '../replay/resolve-replay-options.js';
 import { backoffDelay, sleep, type RetryOptions } from './retry-policy.js';
 import { StreamBoundaryCache } from './stream-boundary-cache.js';
+import { StreamReader, type CarriedSpan } from './stream-reader.js';
 import { unbatch } from './batched-iterable.js';
 import { CommittedAppend } from './committed-append.js';
 import { feedShardOf } from '../feed/feed-shard.js';
@@ -47,10 +48,6 @@ import { FeedDisabledError } from '../errors/feed-disabled.error.js';
  * loss means another writer succeeded, so the stream always moves; this only bounds starvation.
  */
 const MAX_POSITION_RETRIES = 100;
-/** How far before a read's start a known commit end may lie to be read from instead of looking the start up. */
-const NEARBY_BOUNDARY = 64;
-/** Re-reads allowed when a Query shows part of a multi-item commit that has committed (read-committed isolation). */
-const MAX_REREADS = 5;
 /** What `write()` answers when the commit must be stamped again before it is retried. */
 const RESTAMP = Symbol('restamp');
 
@@ -78,7 +75,10 @@ export class EventStore {
   private readonly registry: EventTypeRegistry;
   private readonly retry: Required<RetryOptions>;
   private readonly publishByDefault: boolean;
-  private readonly boundaries = new StreamBoundaryCache();
+  private readonly boundaries: StreamBoundaryCache;
+  private readonly reader: StreamReader;
+  /** `boundaryCache: false`: read the head before every append. */
+  private readonly verifyEveryAppend: boolean;
   private readonly feed?: { readonly shards: number; readonly settleMs: number };
   private readonly logger = new Logger('DynamoEventSourcing');
   private readonly commits: CommitNotifier;
@@ -98,6 +98,10 @@ export class EventStore {
     this.commits = runtime.commits;
     this.client = runtime.client;
     this.feedReader = runtime.options.feed === undefined ? undefined : createFeedReader(runtime);
+    const { trustMs, maxStreams, verifyEveryAppend } = runtime.options.boundaryCache;
+    this.boundaries = new StreamBoundaryCache({ trustMs, maxStreams });
+    this.verifyEveryAppend = verifyEveryAppend;
+    this.reader = new StreamReader(this.table, this.registry, this.boundaries, this.retry);
   }
 
   /**
@@ -142,7 +146,8 @@ export class EventStore {
       if (landedEarlier) header = { ...header, committedAt: conflict!.existing!.committedAt };
       if (conflict === undefined || landedEarlier) {
         const version = position.start + events.length - 1;
-        this.boundaries.remember(streamId, version, header.committedAt);
+        const lastItemStart = position.start + plan.slices.at(-1)![0];
+        this.boundaries.remember(streamId, { version: lastItemStart, lastVersion: version, commitId: header.commitId, committedAt: header.committedAt });
         this.warnIfLateForFeed(header);
         this.commits.notify(header.committedAt);
         const result = this.committed(header, events, packable, position.start);
@@ -171,7 +176,7 @@ export class EventStore {
    * @internal
    */
   isKnownCommitEnd(streamId: string, version: number): boolean {
-    return this.boundaries.has(streamId, version);
+    return this.boundaries.trusts(streamId, version);
   }
 
   /**
@@ -186,8 +191,8 @@ export class EventStore {
     return unbatch(
       () =>
         (direction === 'forward'
-          ? this.readForward(streamId, fromVersion, toVersion, pageSize)
-          : this.readBackward(streamId, fromVersion, toVersion, pageSize)) as AsyncGenerator<EventEnvelope<TEvent>[]>,
+          ? this.reader.forward(streamId, fromVersion, toVersion, pageSize)
+          : this.reader.backward(streamId, fromVersion, toVersion, pageSize)) as AsyncGenerator<EventEnvelope<TEvent>[]>,
     );
   }
 
@@ -206,18 +211,17 @@ export class EventStore {
   replay$<TEvent extends object = object>(streamId: string, options: ReplayOptions): Observable<EventEnvelope<TEvent>> {
     assertStreamId(streamId);
     const { fromVersion, toVersion, pageSize } = resolveReplayOptions(options);
-    const readSpan = (from: number, carried: { fromStartsItem: boolean; committedUpTo: number }) =>
-      this.readForward(streamId, from, toVersion, pageSize, pageSize, carried) as AsyncGenerator<EventEnvelope<TEvent>[]>;
+    const readSpan = (from: number, carried: CarriedSpan) =>
+      this.reader.forward(streamId, from, toVersion, pageSize, pageSize, carried) as AsyncGenerator<EventEnvelope<TEvent>[]>;
     async function* pages(): AsyncGenerator<EventEnvelope<TEvent>[]> {
-      // What each page's read learns for the next: where items start, and how far commits are known to reach.
-      const carried = { fromStartsItem: false, committedUpTo: 0 };
+      // What each page's read learns for the next: the item it ended with, and how far commits are known to reach.
+      const carried: CarriedSpan = { committedUpTo: 0 };
       for (let next = fromVersion; next <= toVersion; ) {
         const page: EventEnvelope<TEvent>[] = [];
         for await (const envelopes of readSpan(next, carried)) for (const envelope of envelopes) page.push(envelope);
         if (page.length === 0) return; // the stream ends before `next`
         yield page;
         next = page.at(-1)!.version + 1;
-        carried.fromStartsItem = true; // unless `toVersion` clipped the page, and then the loop ends
       }
     }
     return pagedObservable(pages);
@@ -287,12 +291,15 @@ export class EventStore {
 
   /** The version the commit's first event gets, from the expected version and, where needed, the stream's head. */
   private async positionFor(streamId: string, expected: ExpectedVersion, callerCommitId?: string): Promise<Position> {
-    if (expected === NO_STREAM || expected === 0) return { start: 1 };
-    if (typeof expected === 'number' && this.boundaries.has(streamId, expected)) {
+    if ((expected === NO_STREAM || expected === 0) && !this.verifyEveryAppend) return { start: 1 };
+    if (typeof expected === 'number' && this.boundaries.trusts(streamId, expected)) {
       return { start: expected + 1, previousAt: this.boundaries.committedAtOf(streamId, expected) };
     }
 
     const head = await this.table.head(streamId);
+    if (head.item !== undefined) this.boundaries.observe(streamId, head.item);
+    // The stream's end is below a boundary seen before: items were deleted or lost since; what was known is void.
+    if (head.version < (this.boundaries.highest(streamId) ?? 0)) this.boundaries.forget(streamId);
     if (callerCommitId !== undefined && head.item?.commitId === callerCommitId) return { duplicateOf: head.item };
     const previousAt = head.item?.committedAt;
     if (expected === ANY) return { start: head.version + 1, previousAt };
@@ -300,8 +307,10 @@ export class EventStore {
       if (head.version === 0) throw new ConcurrencyError(streamId, expected, 0);
       return { start: head.version + 1, previousAt };
     }
+    if (expected === NO_STREAM) expected = 0; // read only with `boundaryCache: false`
     if (head.version === expected) {
-      this.boundaries.remember(streamId, expected, previousAt!);
+      // A split commit's last item, if the Query showed it (read-committed): only an item that ends its commit anchors a read.
+      if (head.item !== undefined && head.item.lastVersion === expected) this.boundaries.remember(streamId, head.item);
       return { start: expected + 1, previousAt };
     }
     if (callerCommitId !== undefined && head.version > expected) {
@@ -382,7 +391,7 @@ export class EventStore {
     storedItem: EventItemHeader,
     packable: readonly PackableEvent[],
   ): Promise<AppendResult<TEvent>> {
-    const items = await this.itemsOfCommit(storedItem);
+    const items = await this.reader.itemsOfCommit(storedItem);
     // A true retry carries byte-identical events; anything else under the same commit id is a mistake to report.
     const stored = items.map((item) => item.events.slice(1, -1)).join(',');
     if (stored !== packable.map((event) => event.entry).join(',')) {
@@ -390,130 +399,8 @@ export class EventStore {
     }
     const envelopes = items.flatMap((item) => envelopesOf(item, this.registry));
     const version = commitEnd(storedItem);
-    this.boundaries.remember(storedItem.streamId, version, storedItem.committedAt);
+    this.boundaries.remember(storedItem.streamId, items.at(-1)!);
     return new CommittedAppend(storedItem.streamId, storedItem.commitId, version, true, () => envelopes as EventEnvelope<TEvent>[]);
-  }
-
-  /** All items of the commit that `item` belongs to, in version order. */
-  private async itemsOfCommit(item: EventItemHeader | StoredEventItem): Promise<StoredEventItem[]> {
-    if (item.commitLastVersion === undefined) {
-      if ('events' in item) return [item];
-      const stored = await this.table.get(item.streamId, item.version);
-      return stored === undefined ? [] : [stored];
-    }
-    for (let reread = 0; ; reread++) {
-      const items: StoredEventItem[] = [];
-      scan: for await (const page of this.table.pages(item.streamId, { upper: item.commitLastVersion, forward: false })) {
-        for (const candidate of page) {
-          if (candidate.commitId !== item.commitId) break scan;
-          items.unshift(candidate);
-        }
-      }
-      // Query is read-committed: it may show part of a committed transaction; read again until all of it shows.
-      const complete = items.at(-1)?.lastVersion === item.commitLastVersion && items.every((it, i) => i === 0 || it.version === items[i - 1]!.lastVersion + 1);
-      if (complete) return items;
-      if (reread >= MAX_REREADS) throw new StreamIntegrityError(item.streamId, `commit "${item.commitId}" is not fully visible.`);
-      await sleep(backoffDelay(reread + 1, this.retry));
-    }
-  }
-
-  /**
-   * Yields the envelopes of [from, to], one array per item. With `span`, reads only the items whose
-   * sort key is at most `from + span - 1` (one page of replay$): stopping there is this read's end,
-   * whatever the items read say of later versions. `carried` is what the previous span of the same
-   * replay learned (it is updated in place): whether `from` starts an item, so needs no lookup, and
-   * the highest version known committed, so that an item hidden from this span's Query by
-   * read-committed isolation is read again rather than taken for the stream's end.
-   */
-  private async *readForward(
-    streamId: string,
-    from: number,
-    to: number,
-    pageSize?: number,
-    span?: number,
-    carried?: { fromStartsItem: boolean; committedUpTo: number },
-  ): AsyncGenerator<EventEnvelope[]> {
-    let next = from; // the next version to yield
-    // Where the item holding `next` starts: `next` itself once an item has been yielded, else looked up.
-    const keyHolding = async () => {
-      if (next === 1 || this.boundaries.has(streamId, next - 1) || (next === from && carried?.fromStartsItem === true)) return next;
-      // A known commit end b shortly before `next`: the item holding `next` starts after b, so reading
-      // from b + 1 finds it without a lookup, at the price of reading the few events in between.
-      const below = this.boundaries.below(streamId, next);
-      if (below !== undefined && next - below <= NEARBY_BOUNDARY) return below + 1;
-      return (await this.table.keyOfItemHolding(streamId, next)) ?? next;
-    };
-    let lower = await keyHolding();
-    // The last sort key of the span; the span stays put when reading again.
-    const spanEnd = span === undefined ? Number.MAX_SAFE_INTEGER : from + span - 1;
-    const upper = Math.min(to, spanEnd);
-    // The highest version that some item seen so far proves is committed: reading must get at least that far.
-    let committedUpTo = carried?.committedUpTo ?? 0;
-    let endsCommit = false; // whether the last item yielded ends its commit
-    let lastCommittedAt = 0; // commit time of the last item yielded
-    for (let reread = 0; ; reread++) {
-      let gap = false;
-      const range = { lower: lower > 1 ? lower : undefined, upper: upper < Number.MAX_SAFE_INTEGER ? upper : undefined };
-      scan: for await (const page of this.table.pages(streamId, { ...range, forward: true, pageSize })) {
-        for (const item of page) {
-          committedUpTo = Math.max(committedUpTo, commitEnd(item));
-          if (carried !== undefined) carried.committedUpTo = committedUpTo;
-          if (item.lastVersion < next) continue;
-          if (item.version > next) {
-            gap = true;
-            break scan;
-          }
-          yield envelopesOf(item, this.registry, next, to);
-          next = item.lastVersion + 1;
-          endsCommit = commitEnd(item) === item.lastVersion;
-          lastCommittedAt = item.committedAt;
-          if (next > to) return;
-          // The span is read: the item at `next`, if any, has a key past it (even one of the same commit), so is
-          // the next span's. Returning here also spares the follow-up Query a full page's LastEvaluatedKey asks for.
-          if (next > spanEnd) return;
-        }
-      }
-      if (!gap && next > Math.min(committedUpTo, to)) {
-        // Read to the end: the last item yielded ends the stream, so its version is a known commit boundary.
-        if (to === Number.MAX_SAFE_INTEGER && next > from && endsCommit) this.boundaries.remember(streamId, next - 1, lastCommittedAt);
-        return;
-      }
-      // Part of a multi-item commit was not visible yet; it has committed, so read again from where it stopped.
-      if (reread >= MAX_REREADS) {
-        throw new StreamIntegrityError(streamId, `version ${next} is missing although the stream continues after it.`);
-      }
-      await sleep(backoffDelay(reread + 1, this.retry));
-      lower = next > from ? next : await keyHolding();
-    }
-  }
-
-  private async *readBackward(streamId: string, from: number, to: number, pageSize?: number): AsyncGenerator<EventEnvelope[]> {
-    let next = to; // the highest version still to yield
-    let started = false;
-    for (let reread = 0; ; reread++) {
-      let gap = false;
-      const upper = next < Number.MAX_SAFE_INTEGER ? next : undefined;
-      scan: for await (const page of this.table.pages(streamId, { upper, forward: false, pageSize })) {
-        for (const item of page) {
-          const partial = !started && item.lastVersion < to && commitEnd(item) > item.lastVersion; // later items of its commit not shown yet
-          if ((started && item.lastVersion !== next) || partial) {
-            gap = true;
-            break scan;
-          }
-          started = true;
-          yield envelopesOf(item, this.registry, from, next).reverse();
-          next = item.version - 1;
-          if (next < from) return;
-        }
-      }
-      if (!gap && !started) return; // nothing at or below `to`: an empty stream or range
-      if (!gap && next < from) return;
-      if (!gap && next === 0) return;
-      if (reread >= MAX_REREADS) {
-        throw new StreamIntegrityError(streamId, `version ${next} is missing although the stream has later versions.`);
-      }
-      await sleep(backoffDelay(reread + 1, this.retry));
-    }
   }
 }
 

@@ -129,19 +129,24 @@ export class EventStreamTable {
     }
   }
 
-  /** The sort key of the item holding `version` (the last item starting at or before it). */
-  async keyOfItemHolding(streamId: string, version: number): Promise<number | undefined> {
+  /**
+   * The item holding `version` (the last one starting at or before it) and the item before that,
+   * newest first, without their events: one Query, so that a read starting mid-stream also checks
+   * that its first item follows on from the one before.
+   */
+  async itemsHolding(streamId: string, version: number): Promise<EventItemHeader[]> {
+    const condition = this.keyCondition(streamId, { upper: version });
     const { Items } = await this.client.send(
       new QueryCommand({
-        ...this.keyCondition(streamId, { upper: version }),
+        ...condition,
+        ExpressionAttributeNames: { ...condition.ExpressionAttributeNames, ...HEADER_NAMES },
+        ProjectionExpression: HEADER_PROJECTION,
         ScanIndexForward: false,
-        Limit: 1,
+        Limit: 2,
         ConsistentRead: true,
-        ProjectionExpression: '#version',
       }),
     );
-    const raw = Items?.[0];
-    return raw === undefined ? undefined : Number(raw[A.version]!.N);
+    return (Items ?? []).map(decodeItemHeader);
   }
 
   private keyCondition(streamId: string, { lower, upper }: { lower?: number; upper?: number }) {

@@ -1,6 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { StreamIntegrityError } from '../errors/stream-integrity.error.js';
-import { envelopesOf, type StoredEventItem } from '../event-store/event-item.codec.js';
+import { commitEnd, envelopesOf, type EventItemHeader, type StoredEventItem } from '../event-store/event-item.codec.js';
+import { followsForward } from '../event-store/stream-integrity.js';
 import { EventStreamTable } from '../event-store/event-stream-table.js';
 import { FeedDisabledError } from '../errors/feed-disabled.error.js';
 import type { EventSourcingRuntime } from '../event-sourcing-runtime.js';
@@ -38,6 +39,23 @@ export interface FeedReadOptions extends ReplayAllOptions {
 }
 
 const MAX_REREADS = 5;
+/** Streams whose last delivered commit a read remembers, to catch overlapping commits: bounded, so memory stays flat. */
+const MAX_TRACKED_STREAMS = 10_000;
+
+/** Per stream, the last commit a read delivered (as one item spanning the whole commit), oldest stream first. */
+class DeliveredEnds {
+  private readonly ends = new Map<string, EventItemHeader>();
+
+  get(streamId: string): EventItemHeader | undefined {
+    return this.ends.get(streamId);
+  }
+
+  set(streamId: string, commit: EventItemHeader): void {
+    this.ends.delete(streamId);
+    if (this.ends.size >= MAX_TRACKED_STREAMS) this.ends.delete(this.ends.keys().next().value!);
+    this.ends.set(streamId, commit);
+  }
+}
 
 /** A shard's entries in commit-time order, fetched page by page as the merge needs them. */
 class ShardCursor {
@@ -111,6 +129,7 @@ export class FeedReader {
       return;
     }
     const shards = await this.index.shardsToRead(this.feed.shards);
+    const delivered = new DeliveredEnds();
     const cursors = Array.from(
       { length: shards },
       // Index entries are small; with a filter, DynamoDB applies Limit before it, so ask for many per request.
@@ -123,7 +142,7 @@ export class FeedReader {
         yield { events: [], checkpoint: formatCheckpoint(end), caughtUp: true, reachedAt: highWaterMark, highWaterMark };
         return;
       }
-      const events = await this.load(picked, include);
+      const events = await this.load(picked, delivered, include);
       const last = picked.at(-1)!.entry;
       position = { at: last.at, streamId: last.streamId, version: last.commitEnd };
       yield { events, checkpoint: formatCheckpoint(position), caughtUp: false, reachedAt: last.at, highWaterMark };
@@ -158,7 +177,11 @@ export class FeedReader {
   }
 
   /** The picked commits' events, in feed order, each with its checkpoint. */
-  private async load(picked: ReadonlyArray<{ entry: FeedEntry; from: number }>, include?: (storedType: string) => boolean): Promise<FeedEvent[]> {
+  private async load(
+    picked: ReadonlyArray<{ entry: FeedEntry; from: number }>,
+    delivered: DeliveredEnds,
+    include?: (storedType: string) => boolean,
+  ): Promise<FeedEvent[]> {
     const items = await this.index.firstItems(picked.map(({ entry }) => entry));
     const events: FeedEvent[] = [];
     for (const { entry, from } of picked) {
@@ -166,6 +189,16 @@ export class FeedReader {
       if (first === undefined) {
         throw new StreamIntegrityError(entry.streamId, `the feed lists a commit at version ${entry.version} that the events table does not hold.`);
       }
+      if (commitEnd(first) !== entry.commitEnd) {
+        throw new StreamIntegrityError(
+          entry.streamId,
+          `the feed lists a commit at versions ${entry.version}-${entry.commitEnd}, but the item there now holds commit "${first.commitId}" (versions ${first.version}-${commitEnd(first)}).`,
+        );
+      }
+      // Within one read, a stream's commits come in version order: one that starts at or below what was delivered overlaps it.
+      const deliveredEnd = delivered.get(entry.streamId);
+      if (deliveredEnd !== undefined && entry.version <= deliveredEnd.lastVersion) followsForward(entry.streamId, deliveredEnd, first); // throws
+      delivered.set(entry.streamId, { streamId: entry.streamId, version: first.version, lastVersion: entry.commitEnd, commitId: first.commitId, committedAt: first.committedAt });
       const commitItems = entry.commitEnd > first.lastVersion ? [first, ...(await this.restOfCommit(first, entry.commitEnd))] : [first];
       const checkpointOf = checkpointsOfCommit(entry.at, entry.streamId);
       for (const item of commitItems) {
@@ -179,16 +212,20 @@ export class FeedReader {
   private async restOfCommit(first: StoredEventItem, commitEnd: number): Promise<StoredEventItem[]> {
     for (let reread = 0; ; reread++) {
       const items: StoredEventItem[] = [];
-      for await (const page of this.table.pages(first.streamId, { lower: first.lastVersion + 1, upper: commitEnd, forward: true })) {
-        items.push(...page.filter((item) => item.commitId === first.commitId));
-      }
-      let expected = first.lastVersion + 1;
+      let previous: StoredEventItem = first;
       let contiguous = true;
-      for (const item of items) {
-        if (item.version !== expected) contiguous = false;
-        expected = item.lastVersion + 1;
+      // Every item in the commit's range must be the next slice of it: another commit's item there is an overlap.
+      scan: for await (const page of this.table.pages(first.streamId, { lower: first.version + 1, upper: commitEnd, forward: true })) {
+        for (const item of page) {
+          if (followsForward(first.streamId, previous, item) === 'gap') {
+            contiguous = false;
+            break scan;
+          }
+          items.push(item);
+          previous = item;
+        }
       }
-      if (contiguous && expected === commitEnd + 1) return items;
+      if (contiguous && previous.lastVersion === commitEnd) return items;
       // Query is read-committed: part of a committed transaction may not show yet.
       if (reread >= MAX_REREADS) throw new StreamIntegrityError(first.streamId, `commit "${first.commitId}" is not fully visible.`);
       await sleep(backoffDelay(reread + 1, this.retry));

@@ -2,6 +2,7 @@ import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynam
 import type { FeedOptions } from '../feed/interfaces/feed-options.interface.js';
 import type { ProjectionsModuleOptions } from '../projections/interfaces/projections-module-options.interface.js';
 import type { RetryOptions } from '../event-store/retry-policy.js';
+import type { BoundaryCacheOptions } from '../event-store/interfaces/boundary-cache-options.interface.js';
 import type { SnapshotOptions } from '../snapshots/interfaces/snapshot-options.interface.js';
 import type { EventRegistration } from '../serialization/event-type-registry.js';
 import type { TableSetup } from '../tables/table-setup.js';
@@ -42,6 +43,12 @@ export interface DynamoEventSourcingModuleOptions {
    * `{ shards: 4, settleMs: 2000 }`; `false` turns it off and leaves the index out of the table.
    */
   feed?: FeedOptions | false;
+  /**
+   * How long appends trust a stream end this process saw, instead of reading the stream's head.
+   * Default `{ trustMs: 5000, maxStreams: 10000 }`. `false`: never trust it, one head read per
+   * append (`NO_STREAM` and `0` included), for tables that are ever edited by hand or restored.
+   */
+  boundaryCache?: BoundaryCacheOptions | false;
   /** How projections (`forFeature({ projections })`) are run. Default `{ autoStart: true }`. */
   projections?: ProjectionsModuleOptions;
 }

@@ -4,6 +4,7 @@ import { DEFAULT_RETRY, type RetryOptions } from '../event-store/retry-policy.js
 import type { DynamoEventSourcingModuleOptions } from '../interfaces/dynamo-event-sourcing-module-options.interface.js';
 import type { EventRegistration } from '../serialization/event-type-registry.js';
 import type { FeedOptions } from '../feed/interfaces/feed-options.interface.js';
+import type { BoundaryCacheOptions } from '../event-store/interfaces/boundary-cache-options.interface.js';
 import type { ProjectionsModuleOptions } from '../projections/interfaces/projections-module-options.interface.js';
 import type { SnapshotOptions } from '../snapshots/interfaces/snapshot-options.interface.js';
 import { TABLE_SETUPS, type TableSetup } from '../tables/table-setup.js';
@@ -21,6 +22,8 @@ export interface ResolvedModuleOptions {
   snapshotsTable: string;
   /** Undefined when snapshots are off. */
   snapshots?: ResolvedSnapshotOptions;
+  /** `trustMs: 0` (and `verifyEveryAppend`) with `boundaryCache: false`. */
+  boundaryCache: ResolvedBoundaryCacheOptions;
   /** Undefined when the feed is off (`feed: false`). */
   feed?: Required<FeedOptions>;
   /** The projections table's full name (prefix included); set up only when projections are registered. */
@@ -32,13 +35,21 @@ export const DEFAULT_FEED: Required<FeedOptions> = { shards: 4, settleMs: 2000 }
 /** Shards are read in parallel by every feed reader: beyond this, merging costs more than it spreads. */
 export const MAX_FEED_SHARDS = 64;
 
+export const DEFAULT_BOUNDARY_CACHE: Required<BoundaryCacheOptions> = { trustMs: 5_000, maxStreams: 10_000 };
+
+/** The `boundaryCache` option, checked. */
+export interface ResolvedBoundaryCacheOptions extends Required<BoundaryCacheOptions> {
+  /** `boundaryCache: false`: every append reads the stream's head first, `NO_STREAM` ones too. */
+  readonly verifyEveryAppend: boolean;
+}
+
 /** The `snapshots` option, checked. Undefined settings mean "off". */
 export interface ResolvedSnapshotOptions {
   keep?: number;
   ttlSeconds?: number;
 }
 
-const KNOWN_OPTIONS = ['client', 'clientConfig', 'tablePrefix', 'tables', 'tableSetup', 'events', 'retry', 'publishEvents', 'snapshots', 'feed', 'projections'];
+const KNOWN_OPTIONS = ['client', 'clientConfig', 'tablePrefix', 'tables', 'tableSetup', 'events', 'retry', 'publishEvents', 'snapshots', 'feed', 'projections', 'boundaryCache'];
 const KNOWN_TABLES = ['events', 'snapshots', 'projections'];
 const SNAPSHOT_OPTIONS = ['keep', 'ttlSeconds'];
 const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
@@ -65,6 +76,7 @@ export function resolveModuleOptions(options: DynamoEventSourcingModuleOptions |
     snapshots,
     feed = {},
     projections = {},
+    boundaryCache = {},
   } = options;
 
   if (client !== undefined && typeof (client as { send?: unknown }).send !== 'function') {
@@ -107,6 +119,7 @@ export function resolveModuleOptions(options: DynamoEventSourcingModuleOptions |
     snapshotsTable,
     snapshots: snapshots === undefined ? undefined : resolveSnapshots(snapshots),
     feed: feed === false ? undefined : resolveFeed(feed),
+    boundaryCache: resolveBoundaryCache(boundaryCache),
     projectionsTable,
     projections: resolveProjections(projections),
   };
@@ -122,6 +135,26 @@ function resolveProjections(projections: ProjectionsModuleOptions): Required<Pro
   const { autoStart = true } = projections;
   if (typeof autoStart !== 'boolean') throw new InvalidModuleOptionsError('projections.autoStart', `must be true or false; got ${JSON.stringify(autoStart)}.`);
   return { autoStart };
+}
+
+function resolveBoundaryCache(cache: BoundaryCacheOptions | false): ResolvedBoundaryCacheOptions {
+  if (cache === false) return { trustMs: 0, maxStreams: 0, verifyEveryAppend: true };
+  if (cache === null || typeof cache !== 'object' || Array.isArray(cache)) {
+    throw new InvalidModuleOptionsError('boundaryCache', 'must be an object such as { trustMs: 5000 } ({} for the defaults), or false to read the head before every append.');
+  }
+  for (const key of Object.keys(cache)) {
+    if (!(key in DEFAULT_BOUNDARY_CACHE)) {
+      throw new InvalidModuleOptionsError(`boundaryCache.${key}`, `is not a boundary cache option. Known: ${Object.keys(DEFAULT_BOUNDARY_CACHE).join(', ')}.`);
+    }
+  }
+  const { trustMs = DEFAULT_BOUNDARY_CACHE.trustMs, maxStreams = DEFAULT_BOUNDARY_CACHE.maxStreams } = cache;
+  if (!Number.isSafeInteger(trustMs) || trustMs < 0) {
+    throw new InvalidModuleOptionsError('boundaryCache.trustMs', `must be a whole number of milliseconds >= 0; got ${JSON.stringify(trustMs)}.`);
+  }
+  if (!Number.isSafeInteger(maxStreams) || maxStreams < 0) {
+    throw new InvalidModuleOptionsError('boundaryCache.maxStreams', `must be a whole number >= 0; got ${JSON.stringify(maxStreams)}.`);
+  }
+  return { trustMs, maxStreams, verifyEveryAppend: false };
 }
 
 function resolveFeed(feed: FeedOptions): Required<FeedOptions> {
