@@ -11,6 +11,8 @@ export * from './upcast.error.js';
 export * from './event-deserialization.error.js';
 export * from './commit-id-reused.error.js';
 export * from './retries-exhausted.error.js';
+export * from './append-outcome-unknown.error.js';
+export * from './write-outcome-unknown.error.js';
 export * from './stream-integrity.error.js';
 export * from './invalid-module-options.error.js';
 export * from './table-mismatch.error.js';

@@ -33,4 +33,14 @@ describe('classifyWriteError', () => {
   it('recognizes a reused client request token', () => {
     expect(classifyWriteError(named('IdempotentParameterMismatchException')).kind).toBe('token-reused');
   });
+
+  it('tells a request that may have been applied (no answer came) from one that certainly was not', () => {
+    expect(classifyWriteError(named('TimeoutError', { code: 'ECONNRESET' }))).toEqual({ kind: 'unknown', name: 'TimeoutError (ECONNRESET)' });
+    expect(classifyWriteError(named('InternalServerError', { $fault: 'server' })).kind).toBe('unknown');
+    expect(classifyWriteError(named('SomeNewServerFault', { $metadata: { httpStatusCode: 503 } })).kind).toBe('unknown');
+    expect(classifyWriteError(named('Error', { code: 'EPIPE' })).kind).toBe('unknown');
+    expect(classifyWriteError(named('Error', { code: 'ECONNREFUSED' }))).toEqual({ kind: 'transient', name: 'Error (ECONNREFUSED)' });
+    expect(classifyWriteError(named('AbortError')).kind).toBe('other');
+    expect(classifyWriteError(named('ValidationException', { $fault: 'client', $metadata: { httpStatusCode: 400 } })).kind).toBe('other');
+  });
 });

@@ -3,6 +3,7 @@ import { EVENT_SOURCING_RUNTIME } from '../dynamo-event-sourcing.constants.js';
 import { CommitIdReusedError } from '../errors/commit-id-reused.error.js';
 import { ConcurrencyError } from '../errors/concurrency.error.js';
 import { RetriesExhaustedError } from '../errors/retries-exhausted.error.js';
+import { AppendOutcomeUnknownError } from '../errors/append-outcome-unknown.error.js';
 import { StreamIntegrityError } from '../errors/stream-integrity.error.js';
 import type { EventSourcingRuntime } from '../event-sourcing-runtime.js';
 import { parseCommitMetadata } from '../metadata/commit-metadata.js';
@@ -51,6 +52,13 @@ const MAX_POSITION_RETRIES = 100;
 /** What `write()` answers when the commit must be stamped again before it is retried. */
 const RESTAMP = Symbol('restamp');
 
+/** The write attempts of one append at one position, restamps included. */
+interface WriteAttempts {
+  made: number;
+  /** Whether some attempt got no answer (a timeout, a reset, a 5xx): it may have been applied. */
+  unanswered: boolean;
+}
+
 /** Stops an attempt (and the SDK's retries) of a commit whose time is too old to send; never leaves the store. */
 class StaleCommitTime extends Error {
   override readonly name = 'StaleCommitTime';
@@ -90,7 +98,7 @@ export class EventStore {
     @Inject(EVENT_SOURCING_RUNTIME) runtime: EventSourcingRuntime,
     @Inject(CommittedEventsPublisher) private readonly publisher: CommittedEventsPublisher,
   ) {
-    this.table = new EventStreamTable(runtime.client, runtime.options.eventsTable);
+    this.table = new EventStreamTable(runtime.client, runtime.options.eventsTable, runtime.options.retry);
     this.registry = runtime.registry;
     this.retry = runtime.options.retry;
     this.publishByDefault = runtime.options.publishEvents;
@@ -128,7 +136,7 @@ export class EventStore {
 
     for (let retry = 0; ; retry++) {
       const position = await this.positionFor(streamId, expectedVersion, callerCommitId);
-      const attempts = { made: 0 }; // write attempts at this position, restamps included
+      const attempts: WriteAttempts = { made: 0, unanswered: false }; // write attempts at this position, restamps included
       if (position.duplicateOf !== undefined) return this.duplicate(position.duplicateOf, packable);
 
       // Stamped per attempt, and always after the commit it follows: the feed orders each stream
@@ -330,8 +338,16 @@ export class EventStore {
     items: Parameters<EventStreamTable['write']>[0],
     header: CommitHeader,
     start: number,
-    attempts: { made: number },
+    attempts: WriteAttempts,
   ): Promise<{ existing?: StoredEventItem } | typeof RESTAMP | undefined> {
+    // An attempt that got no answer may have been applied: once one did, running out is an unknown outcome, not a failure.
+    const exhausted = (failure: { name: string }, error: unknown) =>
+      attempts.unanswered
+        ? new AppendOutcomeUnknownError(header.streamId, header.commitId, attempts.made, failure.name, { cause: error })
+        : new RetriesExhaustedError(`Append to stream "${header.streamId}"`, attempts.made, failure.name, {
+            cause: error,
+            advice: `Nothing was written. Retrying with { commitId: "${header.commitId}" } is safe in any case.`,
+          });
     for (;;) {
       const attempt = ++attempts.made;
       try {
@@ -343,18 +359,22 @@ export class EventStore {
         const failure = classifyWriteError(error);
         switch (failure.kind) {
           case 'conflict':
+            // The key's holder says for certain whether an unanswered attempt landed (it is this call's item, or not).
             return { existing: failure.existing && decodeEventItem(failure.existing) };
           case 'token-reused':
             // Tokens are unique per call and position, so this only happens if DynamoDB saw this exact request before.
             return { existing: await this.table.get(header.streamId, start) };
+          case 'unknown':
           case 'transient':
-            if (attempt >= this.retry.maxAttempts) {
-              throw new RetriesExhaustedError(`Append to stream "${header.streamId}"`, attempt, failure.name, { cause: error });
-            }
+            // A 5xx, a timeout or a reset connection is sent again like a throttled request: if the first attempt
+            // landed, the retry's failed condition returns that very item, and the append succeeds.
+            if (failure.kind === 'unknown') attempts.unanswered = true;
+            if (attempt >= this.retry.maxAttempts) throw exhausted(failure, error);
             await sleep(backoffDelay(attempt, this.retry));
             if (this.feed !== undefined && Date.now() - header.committedAt > this.feed.settleMs / 2) return RESTAMP;
             break;
           default:
+            if (attempts.unanswered) throw new AppendOutcomeUnknownError(header.streamId, header.commitId, attempt, (error as Error)?.name ?? 'an error', { cause: error });
             throw error;
         }
       }

@@ -1,6 +1,5 @@
 import {
   GetItemCommand,
-  paginateQuery,
   PutItemCommand,
   QueryCommand,
   TransactWriteItemsCommand,
@@ -11,6 +10,10 @@ import {
 import type { FinalizeRequestMiddleware, MiddlewareStack } from '@smithy/types';
 import { createHash } from 'node:crypto';
 import { EventItemAttribute as A } from '../tables/events-table.js';
+import { withRetries } from './request-retry.js';
+import { DEFAULT_RETRY, type RetryOptions } from './retry-policy.js';
+
+const READ_ADVICE = 'Nothing was written; reading again is safe.';
 import { commitEnd, decodeEventItem, decodeItemHeader, type EventItemHeader, type StoredEventItem } from './event-item.codec.js';
 
 type Item = Record<string, AttributeValue>;
@@ -48,7 +51,13 @@ export class EventStreamTable {
   constructor(
     private readonly client: DynamoDBClient,
     readonly tableName: string,
+    private readonly retry: Required<RetryOptions> = DEFAULT_RETRY,
   ) {}
+
+  /** A read, retried on throttling, 5xx answers and lost connections; it changes nothing, so that is always safe. */
+  private read<T>(operation: string, streamId: string, send: () => Promise<T>): Promise<T> {
+    return withRetries({ operation: `${operation} of stream "${streamId}"`, retry: this.retry, kind: 'read', advice: READ_ADVICE }, send);
+  }
 
   /**
    * The stream's newest item, without its events: one strongly consistent Query. (DynamoDB bills
@@ -56,15 +65,17 @@ export class EventStreamTable {
    */
   async head(streamId: string): Promise<StreamHead> {
     const condition = this.keyCondition(streamId, {});
-    const { Items } = await this.client.send(
-      new QueryCommand({
-        ...condition,
-        ExpressionAttributeNames: { ...condition.ExpressionAttributeNames, ...HEADER_NAMES },
-        ProjectionExpression: HEADER_PROJECTION,
-        ScanIndexForward: false,
-        Limit: 1,
-        ConsistentRead: true,
-      }),
+    const { Items } = await this.read('Reading the head', streamId, () =>
+      this.client.send(
+        new QueryCommand({
+          ...condition,
+          ExpressionAttributeNames: { ...condition.ExpressionAttributeNames, ...HEADER_NAMES },
+          ProjectionExpression: HEADER_PROJECTION,
+          ScanIndexForward: false,
+          Limit: 1,
+          ConsistentRead: true,
+        }),
+      ),
     );
     const raw = Items?.[0];
     if (raw === undefined) return { version: 0 };
@@ -75,12 +86,14 @@ export class EventStreamTable {
   }
 
   async get(streamId: string, version: number): Promise<StoredEventItem | undefined> {
-    const { Item } = await this.client.send(
-      new GetItemCommand({
-        TableName: this.tableName,
-        Key: { [A.streamId]: { S: streamId }, [A.version]: { N: String(version) } },
-        ConsistentRead: true,
-      }),
+    const { Item } = await this.read('Reading an item', streamId, () =>
+      this.client.send(
+        new GetItemCommand({
+          TableName: this.tableName,
+          Key: { [A.streamId]: { S: streamId }, [A.version]: { N: String(version) } },
+          ConsistentRead: true,
+        }),
+      ),
     );
     return Item === undefined ? undefined : decodeEventItem(Item);
   }
@@ -124,9 +137,14 @@ export class EventStreamTable {
       ScanIndexForward: range.forward,
       ConsistentRead: true,
     };
-    for await (const page of paginateQuery({ client: this.client, pageSize: range.pageSize }, input)) {
+    let startKey: Item | undefined;
+    do {
+      const page = await this.read('Reading', streamId, () =>
+        this.client.send(new QueryCommand({ ...input, Limit: range.pageSize, ExclusiveStartKey: startKey })),
+      );
       yield (page.Items ?? []).map(decodeEventItem);
-    }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
   }
 
   /**
@@ -136,15 +154,17 @@ export class EventStreamTable {
    */
   async itemsHolding(streamId: string, version: number): Promise<EventItemHeader[]> {
     const condition = this.keyCondition(streamId, { upper: version });
-    const { Items } = await this.client.send(
-      new QueryCommand({
-        ...condition,
-        ExpressionAttributeNames: { ...condition.ExpressionAttributeNames, ...HEADER_NAMES },
-        ProjectionExpression: HEADER_PROJECTION,
-        ScanIndexForward: false,
-        Limit: 2,
-        ConsistentRead: true,
-      }),
+    const { Items } = await this.read('Reading', streamId, () =>
+      this.client.send(
+        new QueryCommand({
+          ...condition,
+          ExpressionAttributeNames: { ...condition.ExpressionAttributeNames, ...HEADER_NAMES },
+          ProjectionExpression: HEADER_PROJECTION,
+          ScanIndexForward: false,
+          Limit: 2,
+          ConsistentRead: true,
+        }),
+      ),
     );
     return (Items ?? []).map(decodeItemHeader);
   }

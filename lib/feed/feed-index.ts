@@ -1,6 +1,6 @@
 import { BatchGetItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { backoffDelay, sleep, type RetryOptions } from '../event-store/retry-policy.js';
-import { classifyWriteError } from '../event-store/dynamo-errors.js';
+import { withRetries } from '../event-store/request-retry.js';
 import { recordedFeedShards } from './feed-shard-count.js';
 import { RetriesExhaustedError } from '../errors/retries-exhausted.error.js';
 import { decodeEventItem, type StoredEventItem } from '../event-store/event-item.codec.js';
@@ -107,17 +107,8 @@ export class FeedIndex {
     }
   }
 
-  private async withRetries<T>(what: string, send: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await send();
-      } catch (error) {
-        const failure = classifyWriteError(error);
-        if (failure.kind !== 'transient') throw error;
-        if (attempt >= this.retry.maxAttempts) throw new RetriesExhaustedError(what, attempt, failure.name, { cause: error });
-        await sleep(backoffDelay(attempt, this.retry));
-      }
-    }
+  private withRetries<T>(what: string, send: () => Promise<T>): Promise<T> {
+    return withRetries({ operation: what, retry: this.retry, kind: 'read', advice: 'Nothing was changed; reading the feed again from the last checkpoint is safe.' }, send);
   }
 }
 

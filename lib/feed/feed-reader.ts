@@ -237,5 +237,5 @@ export class FeedReader {
 export function createFeedReader(runtime: EventSourcingRuntime): FeedReader {
   const { feed, eventsTable, retry } = runtime.options;
   if (feed === undefined) throw new FeedDisabledError();
-  return new FeedReader(new FeedIndex(runtime.client, eventsTable, retry), new EventStreamTable(runtime.client, eventsTable), runtime.registry, feed, retry);
+  return new FeedReader(new FeedIndex(runtime.client, eventsTable, retry), new EventStreamTable(runtime.client, eventsTable, retry), runtime.registry, feed, retry);
 }

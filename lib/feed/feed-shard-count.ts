@@ -1,7 +1,6 @@
 import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { RetriesExhaustedError } from '../errors/retries-exhausted.error.js';
-import { classifyWriteError } from '../event-store/dynamo-errors.js';
-import { backoffDelay, sleep, type RetryOptions } from '../event-store/retry-policy.js';
+import { withRetries } from '../event-store/request-retry.js';
+import type { RetryOptions } from '../event-store/retry-policy.js';
 import { EventItemAttribute as A } from '../tables/events-table.js';
 
 /**
@@ -19,16 +18,9 @@ const KEY = { [A.streamId]: { S: FEED_SHARDS_STREAM }, [A.version]: { N: '0' } }
 
 /** Records that a writer uses `shards` shards (a conditional PutItem that only ever raises the count). */
 export async function recordFeedShards(client: DynamoDBClient, tableName: string, shards: number, retry: Required<RetryOptions>): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await putShardCount(client, tableName, shards);
-    } catch (error) {
-      const failure = classifyWriteError(error);
-      if (failure.kind !== 'transient') throw error;
-      if (attempt >= retry.maxAttempts) throw new RetriesExhaustedError('Recording the feed shard count', attempt, failure.name, { cause: error });
-      await sleep(backoffDelay(attempt, retry));
-    }
-  }
+  // Raising the count to the same value twice is harmless: an unanswered attempt is simply sent again.
+  const advice = 'Nothing else was written; the next append records it again.';
+  await withRetries({ operation: 'Recording the feed shard count', retry, kind: 'idempotent-write', advice }, () => putShardCount(client, tableName, shards));
 }
 
 async function putShardCount(client: DynamoDBClient, tableName: string, shards: number): Promise<void> {

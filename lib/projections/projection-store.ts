@@ -3,7 +3,7 @@ import { ProjectionLeaseLostError } from '../errors/projection-lease-lost.error.
 import { classifyWriteError } from '../event-store/dynamo-errors.js';
 import type { RetryOptions } from '../event-store/retry-policy.js';
 import { FEED_START, type FeedCheckpoint } from '../feed/feed-checkpoint.js';
-import { withTransientRetries } from '../snapshots/transient-retry.js';
+import { withRetries } from '../event-store/request-retry.js';
 import { ProjectionItemAttribute as A } from '../tables/projections-table.js';
 
 type Item = Record<string, AttributeValue>;
@@ -144,9 +144,9 @@ export class ProjectionStore {
    */
   async save(projection: string, lease: ProjectionLease, position: ProjectionPosition, { rebuilding = false }: { rebuilding?: boolean } = {}): Promise<void> {
     const set = 'SET #checkpoint = :checkpoint, #handled = :handled, #skipped = :skipped, #updated = :now';
-    await withTransientRetries(
-      `Saving the checkpoint of projection "${projection}"`,
-      this.retry,
+    await withRetries(
+      // Setting the same checkpoint twice under the same lease is harmless: a save whose answer was lost is simply sent again.
+      { operation: `Saving the checkpoint of projection "${projection}"`, retry: this.retry, kind: 'idempotent-write', advice: ADVICE },
       () =>
         this.fenced(projection, lease, 'Saving the checkpoint', rebuilding ? `${set}, #rebuilding = :true` : `${set} REMOVE #rebuilding`, {
           names: { '#checkpoint': A.checkpoint, '#handled': A.eventsHandled, '#skipped': A.eventsSkipped, '#updated': A.updatedAt, '#rebuilding': A.rebuilding },
@@ -158,7 +158,6 @@ export class ProjectionStore {
             ...(rebuilding ? { ':true': { BOOL: true } } : {}),
           },
         }),
-      ADVICE,
     );
   }
 
@@ -168,11 +167,9 @@ export class ProjectionStore {
   }
 
   private async get(projection: string): Promise<Item | undefined> {
-    const { Item } = await withTransientRetries(
-      `Reading the state of projection "${projection}"`,
-      this.retry,
+    const { Item } = await withRetries(
+      { operation: `Reading the state of projection "${projection}"`, retry: this.retry, kind: 'read', advice: ADVICE },
       () => this.client.send(new GetItemCommand({ ...this.key(projection), ConsistentRead: true })),
-      ADVICE,
     );
     return Item;
   }

@@ -4,6 +4,8 @@ import { EVENT_SOURCING_RUNTIME } from '../dynamo-event-sourcing.constants.js';
 import { EventNotSerializableError } from '../errors/event-not-serializable.error.js';
 import { SnapshotNotSerializableError } from '../errors/snapshot-not-serializable.error.js';
 import { SnapshotsDisabledError } from '../errors/snapshots-disabled.error.js';
+import { RetriesExhaustedError } from '../errors/retries-exhausted.error.js';
+import { WriteOutcomeUnknownError } from '../errors/write-outcome-unknown.error.js';
 import type { EventSourcingRuntime } from '../event-sourcing-runtime.js';
 import { assertStreamId } from '../event-store/input-validation.js';
 import type { ResolvedSnapshotOptions } from '../options/resolve-module-options.js';
@@ -75,10 +77,21 @@ export class SnapshotRepository {
     } catch (error) {
       // The put may have landed before the failure (a lost response): then this save did succeed,
       // and its parts must stay. Discard them only when the snapshot item is not ours.
-      const current = await this.table.get(streamId, sortKeyOf(packed.snapshot), operation).catch(() => undefined);
+      const checked = await this.table.get(streamId, sortKeyOf(packed.snapshot), operation).then(
+        (current) => ({ current }),
+        () => undefined, // cannot tell: the put's error says the outcome is unknown, if it is
+      );
+      const current = checked?.current;
       const landed = current !== undefined && current[A.takenAt]?.N === packed.snapshot[A.takenAt]?.N && current[A.partsId]?.S === ownPartsId;
       if (!landed) {
         await this.discard(streamId, packed.parts.map(sortKeyOf), operation);
+        // Unanswered puts, but the table says this save is not there: a known outcome after all.
+        if (checked !== undefined && error instanceof WriteOutcomeUnknownError) {
+          throw new RetriesExhaustedError(operation, error.attempts, error.lastErrorName, {
+            cause: error,
+            advice: 'The snapshot is not saved (the table was checked after the last attempt); saving it again is safe.',
+          });
+        }
         throw error;
       }
     }

@@ -12,7 +12,11 @@ import { backoffDelay, sleep } from '../event-store/retry-policy.js';
 import { RetriesExhaustedError } from '../errors/retries-exhausted.error.js';
 import { SnapshotItemAttribute as A } from '../tables/snapshots-table.js';
 import { snapshotKeyRange } from './snapshot-keys.js';
-import { withTransientRetries } from './transient-retry.js';
+import { withRetries } from '../event-store/request-retry.js';
+
+const SAVE_ADVICE = 'A snapshot is visible only once all its items are written, so saving it again is safe.';
+const READ_ADVICE = 'Nothing was changed; reading again is safe.';
+const DELETE_ADVICE = 'Deleting snapshot items again is safe.';
 
 type Item = Record<string, AttributeValue>;
 
@@ -37,14 +41,14 @@ export class SnapshotTableClient {
 
   /** One PutItem; resolves to the item it replaced, if any (same stream, version and revision). */
   async put(item: Item, operation: string): Promise<Item | undefined> {
-    const { Attributes } = await withTransientRetries(operation, this.retry, () =>
+    const { Attributes } = await withRetries({ operation, retry: this.retry, kind: 'idempotent-write', advice: SAVE_ADVICE }, () =>
       this.client.send(new PutItemCommand({ TableName: this.tableName, Item: item, ReturnValues: 'ALL_OLD' })),
     );
     return Attributes;
   }
 
   async get(streamId: string, sortKey: string, operation: string): Promise<Item | undefined> {
-    const { Item } = await withTransientRetries(operation, this.retry, () =>
+    const { Item } = await withRetries({ operation, retry: this.retry, kind: 'read', advice: READ_ADVICE }, () =>
       this.client.send(new GetItemCommand({ TableName: this.tableName, Key: key(streamId, sortKey), ConsistentRead: true })),
     );
     return Item;
@@ -66,7 +70,7 @@ export class SnapshotTableClient {
     let startKey: Item | undefined;
     let limit = 1;
     do {
-      const page = await withTransientRetries(`Snapshot load of stream "${streamId}"`, this.retry, () =>
+      const page = await withRetries({ operation: `Snapshot load of stream "${streamId}"`, retry: this.retry, kind: 'read', advice: READ_ADVICE }, () =>
         this.client.send(
           new QueryCommand({
             TableName: this.tableName,
@@ -132,7 +136,7 @@ export class SnapshotTableClient {
           });
         }
         if (attempt > 1) await sleep(backoffDelay(attempt - 1, this.retry));
-        const { UnprocessedItems } = await withTransientRetries(operation, this.retry, () =>
+        const { UnprocessedItems } = await withRetries({ operation, retry: this.retry, kind: 'idempotent-write', advice: DELETE_ADVICE }, () =>
           this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: requests } })),
         );
         requests = UnprocessedItems?.[this.tableName] ?? [];
@@ -144,7 +148,7 @@ export class SnapshotTableClient {
     const items: Item[] = [];
     let startKey: Item | undefined;
     do {
-      const page = await withTransientRetries(`Snapshot query of stream "${streamId}"`, this.retry, () =>
+      const page = await withRetries({ operation: `Snapshot query of stream "${streamId}"`, retry: this.retry, kind: 'read', advice: READ_ADVICE }, () =>
         this.client.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: startKey })),
       );
       items.push(...(page.Items ?? []));

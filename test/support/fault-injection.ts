@@ -14,6 +14,7 @@ export class RequestTap {
   private faults: Array<(command: string, input: Input) => Error | undefined> = [];
   private responseHooks: Array<(command: string, output: Input) => void> = [];
   private lostResponses: Array<(command: string) => Error | undefined> = [];
+  private lostErrorAnswers: Array<(command: string) => Error | undefined> = [];
   private attemptFaults: Array<(command: string) => Error | undefined> = [];
 
   constructor(client: DynamoDBClient) {
@@ -32,10 +33,21 @@ export class RequestTap {
     // Inside the SDK's retry loop, on the raw response: each attempt, and faults that make a response look lost.
     client.middlewareStack.addRelativeTo(
       ((next: (args: object) => Promise<{ output: unknown }>, context: { commandName?: string }) => async (args: object) => {
-        const result = await next(args);
         const command = context.commandName ?? 'unknown';
+        let result: { output: unknown };
+        try {
+          result = await next(args);
+        } catch (failure) {
+          // An error answer (a failed condition, say) is an answer too: it can be lost like any other.
+          this.answered.push(command);
+          for (const hook of this.lostErrorAnswers) {
+            const error = hook(command);
+            if (error !== undefined) throw error;
+          }
+          throw failure;
+        }
         this.answered.push(command);
-        for (const hook of this.lostResponses) {
+        for (const hook of [...this.lostResponses, ...this.lostErrorAnswers]) {
           const error = hook(command);
           if (error !== undefined) throw error;
         }
@@ -123,6 +135,34 @@ export class RequestTap {
     });
   }
 
+  /**
+   * Lets the next `times` attempts of `command` reach DynamoDB (the SDK's own retries included), then
+   * loses each answer, success or error alike, as a dropped connection would: the caller never hears
+   * whether its request was applied.
+   */
+  loseAnswers(command: string, times: number): void {
+    let left = times;
+    this.lostErrorAnswers.push((sent) => {
+      if (sent !== command || left <= 0) return undefined;
+      left--;
+      return Object.assign(new Error('injected: connection reset after the request reached DynamoDB'), { name: 'TimeoutError', code: 'ECONNRESET', $metadata: {} });
+    });
+  }
+
+  /**
+   * Inside the SDK's retry loop, before sending: fails the next `times` attempts of `command` with a
+   * 500 InternalServerError, as DynamoDB may answer under trouble (the request is not applied here,
+   * but a caller cannot tell that from the answer).
+   */
+  failAttemptsWithServerError(command: string, times: number): void {
+    let left = times;
+    this.attemptFaults.push((sent) => {
+      if (sent !== command || left <= 0) return undefined;
+      left--;
+      return Object.assign(new Error('injected: internal server error'), { name: 'InternalServerError', $fault: 'server', $metadata: { httpStatusCode: 500 } });
+    });
+  }
+
   /** Changes the parsed responses of `command` (e.g. hides items of a Query page). */
   alterResponses(command: string, change: (output: Input) => void): void {
     this.responseHooks.push((sent, output) => {
@@ -136,6 +176,7 @@ export class RequestTap {
     this.faults = [];
     this.responseHooks = [];
     this.lostResponses = [];
+    this.lostErrorAnswers = [];
     this.attemptFaults = [];
   }
 }
