@@ -1,13 +1,27 @@
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { AggregateRoot } from '@nestjs/cqrs';
 import { lastValueFrom, toArray } from 'rxjs';
-import { ANY, ConcurrencyError, NO_STREAM, StreamIntegrityError, type EventEnvelope, type EventStore } from '../lib/index.js';
+import { AggregateRepository, ANY, ConcurrencyError, NO_STREAM, StreamIntegrityError, type EventEnvelope, type EventStore } from '../lib/index.js';
+import { ConfigDirectory } from './support/cli-config-files.js';
+import { runCli } from './support/cli-harness.js';
 import { testClientConfig } from './support/dynamodb.js';
 import { collect, createEventStoreApp, type EventStoreApp } from './support/event-store-app.js';
 import { deposits, type MoneyDeposited } from './support/events.js';
 
 const versions = (envelopes: readonly EventEnvelope[]) => envelopes.map((e) => e.version);
 const amounts = (envelopes: readonly EventEnvelope[]) => envelopes.map((e) => (e.event as MoneyDeposited).amount);
+
+/** An aggregate over the test's deposits: loads go through the same reads. */
+class Tally extends AggregateRoot {
+  total = 0;
+  constructor(readonly id: string) {
+    super();
+  }
+  onMoneyDeposited(event: MoneyDeposited): void {
+    this.total += event.amount;
+  }
+}
 
 /**
  * A stream's items are written by this module only; but an item can still vanish (a hand delete,
@@ -74,6 +88,21 @@ describe('EventStore integrity after an item vanished', () => {
       await expect(collect(store.read(streamId, { fromVersion: 2, toVersion: 6 }))).rejects.toBeInstanceOf(StreamIntegrityError);
       await expect(lastValueFrom(store.replay$(streamId, { pageSize: 2 }).pipe(toArray()))).rejects.toMatchObject({ details: { problem: 'overlap' } });
       await expect(lastValueFrom(store.replay$(streamId, { pageSize: 100 }).pipe(toArray()))).rejects.toBeInstanceOf(StreamIntegrityError);
+    }
+    // Aggregate loads read the same way.
+    const tallies = new AggregateRepository({ type: Tally, name: 'tally' }, writer.store);
+    const tallyStream = tallies.streamIdOf(streamId);
+    await loseA2AndLetBLand(tallyStream, writer.store);
+    await writer.store.append(tallyStream, deposits(tallyStream, 3, 0, 70), { expectedVersion: 4 });
+    await expect(tallies.load(streamId)).rejects.toMatchObject({ streamId: tallyStream, details: { problem: 'overlap', version: 5 } });
+    // So does the CLI's stream show, which says what it found and exits non-zero.
+    const configs = new ConfigDirectory();
+    try {
+      const shown = await runCli(['stream', 'show', streamId, '--config', configs.json({ tables: { events: tableName } })]);
+      expect(shown.code).not.toBe(0);
+      expect(shown.stderr).toContain(`commit "${b}" holds versions 3-7 and commit "${a3.commitId}" holds 5-7`);
+    } finally {
+      configs.cleanup();
     }
     // The feed delivers B, then meets A3 over the same versions of the stream within one read.
     const feed = lastValueFrom(writer.store.replayAll$({ pageSize: 100, streamPrefix: streamId }).pipe(toArray()));
