@@ -1,4 +1,4 @@
-import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { Module, type DynamicModule, type InjectionToken, type Provider } from '@nestjs/common';
 import { AggregateRepository } from './aggregates/aggregate-repository.js';
 import { getAggregateRepositoryToken } from './aggregates/aggregate-repository.token.js';
 import { assertAggregateRegistrations } from './aggregates/aggregate-registrations.js';
@@ -6,9 +6,16 @@ import type { DynamoEventSourcingFeatureOptions } from './aggregates/interfaces/
 import { EVENT_SOURCING_RUNTIME } from './dynamo-event-sourcing.constants.js';
 import type { EventSourcingRuntime } from './event-sourcing-runtime.js';
 import { InvalidModuleOptionsError } from './errors/invalid-module-options.error.js';
+import { RootModuleMissingError } from './errors/root-module-missing.error.js';
 import { EventStore } from './event-store/event-store.js';
 import { defineProjections } from './projections/projection-definitions.js';
 import { SnapshotRepository } from './snapshots/snapshot-repository.js';
+
+/**
+ * The root module's providers, injected as optional: when forRoot() is missing, the feature's first
+ * factory says so (RootModuleMissingError), instead of Nest naming an unresolvable symbol.
+ */
+const fromRoot = (token: InjectionToken) => ({ token, optional: true });
 
 /** The module `DynamoEventSourcingModule.forFeature()` returns: aggregate repositories, more event classes, projections. */
 @Module({})
@@ -18,21 +25,26 @@ export class DynamoEventSourcingFeatureModule {
     assertAggregateRegistrations(aggregates);
     const events = options.events ?? [];
     const projections = defineProjections(options.projections ?? []);
+    const rootRuntime = (runtime: EventSourcingRuntime | undefined): EventSourcingRuntime => {
+      if (runtime === undefined) throw new RootModuleMissingError(describeFeature(options));
+      return runtime;
+    };
     // Registers the feature's event classes before any repository of it can read or write.
     const registeredEvents = Symbol('nestjs-dynamo-es:feature-events');
     const providers: Provider[] = [
       {
         provide: registeredEvents,
-        useFactory: (runtime: EventSourcingRuntime) => {
-          for (const registration of events) runtime.registry.register(registration);
+        useFactory: (runtime?: EventSourcingRuntime) => {
+          for (const registration of events) rootRuntime(runtime).registry.register(registration);
           return true;
         },
-        inject: [EVENT_SOURCING_RUNTIME],
+        inject: [fromRoot(EVENT_SOURCING_RUNTIME)],
       },
       ...aggregates.map(
         (registration): Provider => ({
           provide: getAggregateRepositoryToken(registration.type),
-          useFactory: (store: EventStore, snapshots: SnapshotRepository, runtime: EventSourcingRuntime) => {
+          useFactory: (store: EventStore, snapshots: SnapshotRepository, root?: EventSourcingRuntime) => {
+            const runtime = rootRuntime(root);
             const holder = runtime.aggregateNames.get(registration.name);
             if (holder !== undefined && holder !== registration.type) {
               throw new InvalidModuleOptionsError(`aggregates (${registration.name}).name`, `"${registration.name}" is already the name of another aggregate class.`);
@@ -46,7 +58,7 @@ export class DynamoEventSourcingFeatureModule {
             }
             return new AggregateRepository(registration as never, store, registration.snapshots ? snapshots : undefined);
           },
-          inject: [EventStore, SnapshotRepository, EVENT_SOURCING_RUNTIME, registeredEvents],
+          inject: [fromRoot(EventStore), fromRoot(SnapshotRepository), fromRoot(EVENT_SOURCING_RUNTIME), registeredEvents],
         }),
       ),
     ];
@@ -54,11 +66,11 @@ export class DynamoEventSourcingFeatureModule {
       // Nest builds the projection classes (with what they inject); the runtime's registry hands them to the ProjectionManager.
       providers.push(...projections.map((projection) => projection.type), {
         provide: Symbol('nestjs-dynamo-es:feature-projections'),
-        useFactory: (runtime: EventSourcingRuntime, ...instances: object[]) => {
-          projections.forEach((projection, index) => runtime.projections.register(projection, instances[index]!));
+        useFactory: (runtime: EventSourcingRuntime | undefined, ...instances: object[]) => {
+          projections.forEach((projection, index) => rootRuntime(runtime).projections.register(projection, instances[index]!));
           return true;
         },
-        inject: [EVENT_SOURCING_RUNTIME, ...projections.map((projection) => projection.type)],
+        inject: [fromRoot(EVENT_SOURCING_RUNTIME), ...projections.map((projection) => projection.type)],
       });
     }
     return {
@@ -68,4 +80,15 @@ export class DynamoEventSourcingFeatureModule {
       exports: [...aggregates.map((registration) => getAggregateRepositoryToken(registration.type)), ...projections.map((projection) => projection.type)],
     };
   }
+}
+
+/** What a forFeature() registers, in a few words, for messages: `{ aggregates: [Account], projections: [Balances] }`. */
+function describeFeature(options: DynamoEventSourcingFeatureOptions): string {
+  const nameOf = (item: unknown): string => {
+    const named = (item as { type?: unknown } | undefined)?.type ?? item; // a registration object, or the class itself
+    return typeof named === 'function' && named.name !== '' ? named.name : '?';
+  };
+  const list = (label: string, items: readonly unknown[] | undefined) => (items?.length ? [`${label}: [${items.map(nameOf).join(', ')}]`] : []);
+  const parts = [...list('aggregates', options.aggregates), ...list('projections', options.projections), ...list('events', options.events)];
+  return parts.length === 0 ? '' : `{ ${parts.join(', ')} }`;
 }

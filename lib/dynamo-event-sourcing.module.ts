@@ -51,7 +51,8 @@ export class DynamoEventSourcingModule extends DynamoEventSourcingConfigurableMo
    * Provides an `AggregateRepository` per aggregate class (inject it with
    * `@InjectAggregateRepository(Type)`), registers more event classes, and adds `@Projection`
    * classes, which the {@link ProjectionManager} runs. Needs `forRoot` or
-   * `forRootAsync` imported once in the app (it is global by default).
+   * `forRootAsync` imported once in the app (it is global by default); without it, start-up fails
+   * with a `RootModuleMissingError` saying so.
    */
   static forFeature(options: DynamoEventSourcingFeatureOptions): DynamicModule {
     return DynamoEventSourcingFeatureModule.register(options);

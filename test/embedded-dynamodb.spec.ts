@@ -5,7 +5,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventsTableDefinition } from '../lib/index.js';
-import { EmbeddedDynamoDb, EmbeddedDynamoDbError } from '../lib/testing/index.js';
+import { STOP_GRACE_MS } from '../lib/testing/embedded-dynamodb.js';
+import { EmbeddedDynamoDb, EmbeddedDynamoDbError, localClientConfig } from '../lib/testing/index.js';
+import { isRunning, startChildNode, transpileForChildProcess, whenGone } from './support/child-node.js';
 
 describe('EmbeddedDynamoDb', () => {
   const originalPath = process.env.PATH;
@@ -68,6 +70,33 @@ describe('EmbeddedDynamoDb', () => {
     } finally {
       client.destroy();
       await dynamo.stop();
+    }
+  });
+
+  it('dies with the process that started it, even when that process is SIGKILLed (no exit hook runs)', async () => {
+    const sources = transpileForChildProcess(['test/support/embedded-dynamodb-parent.ts']);
+    const parent = startChildNode(sources.path('test/support/embedded-dynamodb-parent.ts'));
+    let javaPid: number | undefined;
+    try {
+      const started = JSON.parse(await parent.waitForLine((line) => line.includes('"started"'), 60_000)) as { pid: number; endpoint: string };
+      javaPid = started.pid;
+      const client = new DynamoDBClient({ ...localClientConfig(started.endpoint), maxAttempts: 1 });
+      try {
+        expect((await client.send(new ListTablesCommand({}))).TableNames).toEqual([]);
+      } finally {
+        client.destroy();
+      }
+
+      await parent.kill();
+      const killedAt = Date.now();
+      // The watchdog sends SIGTERM at once and SIGKILL after STOP_GRACE_MS; 10 s more for a busy machine.
+      const goneAt = await whenGone(javaPid, killedAt + STOP_GRACE_MS + 10_000);
+      expect(goneAt).toBeDefined();
+      console.log(`DynamoDB Local (pid ${javaPid}) was gone ${goneAt! - killedAt} ms after its parent was SIGKILLed`);
+    } finally {
+      await parent.kill();
+      if (javaPid !== undefined && isRunning(javaPid)) process.kill(-javaPid, 'SIGKILL'); // the old behaviour: clean up after it
+      sources.remove();
     }
   });
 });

@@ -7,20 +7,27 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { Injectable, Module } from '@nestjs/common';
-import { CqrsModule } from '@nestjs/cqrs';
+import { AggregateRoot, CqrsModule } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
+import { createServer } from 'node:net';
 import {
+  type AggregateRepository,
+  DynamoDbUnreachableError,
+  getAggregateRepositoryToken,
   DynamoEventSourcingModule,
   eventsTableDefinition,
   EventStore,
   InvalidModuleOptionsError,
   NO_STREAM,
+  Projection,
+  ProjectionHandler,
+  RootModuleMissingError,
   TableMismatchError,
   type DynamoEventSourcingModuleOptions,
 } from '../lib/index.js';
 import { deleteTables, testClientConfig, uniqueTableName } from './support/dynamodb.js';
 import { collect } from './support/event-store-app.js';
-import { deposits, TEST_EVENTS } from './support/events.js';
+import { AccountOpened, deposits, TEST_EVENTS } from './support/events.js';
 
 const created: string[] = [];
 const tableName = (label: string) => {
@@ -29,8 +36,8 @@ const tableName = (label: string) => {
   return name;
 };
 
-async function boot(dynamoModule: ReturnType<typeof DynamoEventSourcingModule.forRoot>) {
-  const module = await Test.createTestingModule({ imports: [CqrsModule.forRoot(), dynamoModule] }).compile();
+async function boot(...dynamoModules: Array<ReturnType<typeof DynamoEventSourcingModule.forRoot>>) {
+  const module = await Test.createTestingModule({ imports: [CqrsModule.forRoot(), ...dynamoModules] }).compile();
   await module.init();
   return module;
 }
@@ -58,6 +65,34 @@ class OptionsFactory {
 }
 @Module({ providers: [OptionsFactory], exports: [OptionsFactory] })
 class OptionsFactoryModule {}
+
+class Wallet extends AggregateRoot {
+  constructor(readonly id: string) {
+    super();
+  }
+}
+
+@Projection('wiring-wallets')
+class WalletsProjection {
+  @ProjectionHandler(AccountOpened)
+  on(): void {}
+}
+
+/** A feature module of the app's own, as a Nest app splits itself: forFeature inside, forRoot elsewhere (or nowhere). */
+@Module({ imports: [DynamoEventSourcingModule.forFeature({ aggregates: [{ type: Wallet, name: 'wallet' }] })] })
+class WalletsModule {}
+
+/** A local port nothing listens on: bound, then freed. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 describe('DynamoEventSourcingModule', () => {
   afterAll(() => deleteTables(...created));
@@ -176,5 +211,74 @@ describe('DynamoEventSourcingModule', () => {
     const module = await boot(DynamoEventSourcingModule.forRoot({ clientConfig: testClientConfig(), tableSetup: 'verify', tables: { events }, events: TEST_EVENTS }));
     await roundTrip(module.get(EventStore));
     await module.close();
+  });
+
+  describe('forFeature() without forRoot()', () => {
+    it('fails start-up naming the module to import, not an injection token', async () => {
+      const start = Test.createTestingModule({ imports: [CqrsModule.forRoot(), WalletsModule] }).compile();
+      await expect(start).rejects.toBeInstanceOf(RootModuleMissingError);
+      await expect(start).rejects.toMatchObject({ code: 'ROOT_MODULE_MISSING' });
+      await expect(start).rejects.toThrow(
+        /^DynamoEventSourcingModule\.forFeature\(\{ aggregates: \[Wallet\] \}\) needs DynamoEventSourcingModule\.forRoot\(\) or forRootAsync\(\) imported once in the app/,
+      );
+      await expect(start).rejects.not.toThrow(/Symbol|can't resolve/i);
+    });
+
+    it('says so as well for a feature of projections or of event classes only', async () => {
+      for (const feature of [{ projections: [WalletsProjection] }, { events: TEST_EVENTS }]) {
+        const start = Test.createTestingModule({ imports: [CqrsModule.forRoot(), DynamoEventSourcingModule.forFeature(feature)] }).compile();
+        await expect(start).rejects.toThrow(/needs DynamoEventSourcingModule\.forRoot\(\) or forRootAsync\(\)/);
+      }
+    });
+
+    it('says so when forRoot({ isGlobal: false }) is imported elsewhere, where the feature cannot see it', async () => {
+      const start = Test.createTestingModule({
+        imports: [
+          CqrsModule.forRoot(),
+          DynamoEventSourcingModule.forRoot({ clientConfig: testClientConfig(), tableSetup: 'none', isGlobal: false }),
+          WalletsModule,
+        ],
+      }).compile();
+      await expect(start).rejects.toThrow(/needs DynamoEventSourcingModule\.forRoot\(\).*with isGlobal: false, pass that same forRoot\(\) module to forFeature\(\{ imports: \[\.\.\.\] \}\)/);
+    });
+
+    it('with forRoot({ isGlobal: false }), works once that module is among the feature\'s imports, as the message says', async () => {
+      const root = DynamoEventSourcingModule.forRoot({ clientConfig: testClientConfig(), tableSetup: 'create', tables: { events: tableName('not-global') }, events: TEST_EVENTS, isGlobal: false });
+      const module = await boot(root, DynamoEventSourcingModule.forFeature({ aggregates: [{ type: Wallet, name: 'wallet' }], imports: [root] }));
+      try {
+        const wallets = module.get<AggregateRepository<Wallet>>(getAggregateRepositoryToken(Wallet));
+        const wallet = new Wallet('w-1');
+        wallet.apply(new AccountOpened('w-1', 'wanda'));
+        await wallets.save(wallet);
+        expect(await wallets.load('w-1')).toBeInstanceOf(Wallet);
+      } finally {
+        await module.close();
+      }
+    });
+  });
+
+  describe('a DynamoDB that cannot be reached at start-up', () => {
+    for (const tableSetup of ['create', 'verify'] as const) {
+      it(`fails with tableSetup '${tableSetup}' saying where it could not reach DynamoDB, soon, with the network error as cause`, async () => {
+        const endpoint = `http://127.0.0.1:${await closedPort()}`;
+        const started = Date.now();
+        const start = boot(DynamoEventSourcingModule.forRoot({ clientConfig: { ...testClientConfig(), endpoint }, tableSetup, tables: { events: 'unreachable' } }));
+        const error = await start.then(
+          () => undefined,
+          (failure: unknown) => failure,
+        );
+        const elapsed = Date.now() - started;
+        expect(error).toBeInstanceOf(DynamoDbUnreachableError);
+        expect(error).toMatchObject({ code: 'DYNAMODB_UNREACHABLE', endpoint, tableSetup, tableName: 'unreachable' });
+        expect((error as Error).message).toMatch(
+          new RegExp(`^Cannot reach DynamoDB at ${endpoint.replace(/\./g, '\\.')} \\(tableSetup '${tableSetup}', table "unreachable"\\): connect ECONNREFUSED .*Check that DynamoDB`),
+        );
+        expect(String(((error as Error).cause as Error).message)).toContain('ECONNREFUSED');
+        // The SDK's own retries of a refused connection back off for milliseconds; one of its
+        // backoffs is capped at 20 s. Failing before that shows no slow retry loop (about 0.1 s measured).
+        expect(elapsed).toBeLessThan(20_000);
+        console.log(`tableSetup '${tableSetup}' on a closed port failed after ${elapsed} ms: ${(error as Error).message}`);
+      });
+    }
   });
 });

@@ -32,3 +32,35 @@ export function assertAggregateRegistrations(registrations: unknown): asserts re
     }
   });
 }
+
+/** An id no app uses: finding it in some other property of a fresh aggregate shows where its constructor keeps the id. */
+const PROBE_ID = 'nestjs-dynamo-es:id-probe';
+
+/**
+ * Start-up check, for a registration without `idOf` (the repository then reads `id`): refuses a
+ * class whose constructor keeps the id it is given under another name (`accountId`, say) and has
+ * no `id`, which would save every aggregate to the stream `<name>-undefined`. Builds one aggregate
+ * with `create` for that. What cannot be told here (the constructor refuses the probe id, the id is
+ * set by an event) is left to `save()`, which refuses any id that is not a non-empty string.
+ * @throws InvalidModuleOptionsError naming `idOf` and the property that holds the id.
+ */
+export function assertAggregateIdReadable<T extends object>(registration: AggregateRegistration<T>, create: (id: string) => T): void {
+  if (registration.idOf !== undefined) return;
+  let probe: T;
+  try {
+    probe = create(PROBE_ID);
+  } catch {
+    return; // a constructor that validates its id: nothing to learn from it here
+  }
+  if (probe === null || typeof probe !== 'object') return;
+  const fields = probe as Record<string, unknown>;
+  if (fields.id !== undefined && fields.id !== null) return;
+  const holder = Object.keys(fields).find((key) => fields[key] === PROBE_ID);
+  if (holder === undefined) return;
+  throw new InvalidModuleOptionsError(
+    `aggregates (${registration.name}).idOf`,
+    `is needed: ${registration.type.name} keeps its id in \`${holder}\` and has no \`id\`, which is what the repository reads without idOf ` +
+      `(every ${registration.type.name} would be saved to the stream "${registration.name}-undefined"). ` +
+      `Add idOf: (aggregate) => aggregate.${holder} to its registration.`,
+  );
+}

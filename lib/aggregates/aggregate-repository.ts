@@ -3,7 +3,11 @@ import type { IEvent } from '@nestjs/cqrs';
 import { NO_STREAM } from '../event-store/expected-version.js';
 import type { EventStore } from '../event-store/event-store.js';
 import type { AppendResult } from '../event-store/interfaces/append-result.interface.js';
+import { describeValue } from '../errors/describe-value.js';
+import { EventStoreErrorCode } from '../errors/event-store.error.js';
+import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { SnapshotNotSerializableError } from '../errors/snapshot-not-serializable.error.js';
+import { assertAggregateIdReadable } from './aggregate-registrations.js';
 import type { AggregateRegistration } from './interfaces/aggregate-registration.interface.js';
 
 /** What the repository needs of a snapshot store: the module's SnapshotRepository fits. */
@@ -29,8 +33,9 @@ export interface EventSourcedAggregate {
   uncommit(): void;
 }
 
-/** The stream version an aggregate was loaded or last saved at, and its newest snapshot's. */
+/** The stream an aggregate was loaded from or last saved to, its version there, and its newest snapshot's. */
 interface Tracked {
+  streamId: string;
   version: number;
   snapshotVersion: number;
 }
@@ -96,6 +101,7 @@ export class AggregateRepository<TAggregate extends EventSourcedAggregate & obje
     this.create = registration.create ?? ((id) => new type(id));
     this.idOf = registration.idOf ?? ((aggregate) => (aggregate as unknown as { id: string }).id);
     this.snapshotRevision = registration.snapshots?.revision ?? 1;
+    assertAggregateIdReadable(registration, this.create);
   }
 
   /** The stream an aggregate's events are stored in. */
@@ -106,15 +112,22 @@ export class AggregateRepository<TAggregate extends EventSourcedAggregate & obje
   /**
    * The aggregate with this id: its newest usable snapshot, then the events after it, through
    * `loadFromHistory`. Resolves to `null` when the aggregate has no events.
+   * @throws InvalidArgumentError (`INVALID_AGGREGATE_ID`) for an id that is not a non-empty string; nothing is read.
    */
   async load(id: string): Promise<TAggregate | null> {
+    if (typeof id !== 'string' || id.length === 0) {
+      throw new InvalidArgumentError(
+        EventStoreErrorCode.INVALID_AGGREGATE_ID,
+        `The repository of ${this.typeName} (aggregate "${this.registration.name}") loads by id, a non-empty string; got ${describeValue(id)}. Nothing was read.`,
+      );
+    }
     const streamId = this.streamIdOf(id);
     const snapshot = await this.usableSnapshot(id, streamId);
     const fromSnapshot = snapshot && (await this.replay(streamId, snapshot.aggregate, snapshot.version));
     const loaded = fromSnapshot ?? (await this.replay(streamId, this.create(id), 0))!;
     if (loaded.version === 0) return null;
 
-    const tracked = { version: loaded.version, snapshotVersion: fromSnapshot ? snapshot!.version : 0 };
+    const tracked = { streamId, version: loaded.version, snapshotVersion: fromSnapshot ? snapshot!.version : 0 };
     this.tracked.set(loaded.aggregate, tracked);
     await this.snapshotIfDue(loaded.aggregate, streamId, loaded.version, tracked);
     return loaded.aggregate;
@@ -178,13 +191,23 @@ export class AggregateRepository<TAggregate extends EventSourcedAggregate & obje
    *
    * @throws ConcurrencyError when another save got there first; nothing of this one is written and
    *   its events stay uncommitted (reload, re-apply the command, save again).
+   * @throws InvalidArgumentError (`INVALID_AGGREGATE_ID`) when the id read from the aggregate (its
+   *   `id`, or `idOf`) is not a non-empty string, or is not the one it was loaded or last saved
+   *   under; nothing is written and its events stay uncommitted.
    */
   async save(aggregate: TAggregate, options: SaveAggregateOptions = {}): Promise<AppendResult | undefined> {
     const events = [...aggregate.getUncommittedEvents()];
     if (events.length === 0) return undefined;
-    const id = this.idOf(aggregate);
-    const streamId = this.streamIdOf(id);
-    const tracked = this.tracked.get(aggregate) ?? { version: 0, snapshotVersion: 0 };
+    const streamId = this.streamIdOf(this.savedId(aggregate));
+    const tracked = this.tracked.get(aggregate) ?? { streamId, version: 0, snapshotVersion: 0 };
+    if (tracked.streamId !== streamId) {
+      // Its version belongs to the other stream: writing at it here would misplace the events.
+      throw new InvalidArgumentError(
+        EventStoreErrorCode.INVALID_AGGREGATE_ID,
+        `Cannot save this ${this.typeName}: it was loaded or last saved as stream "${tracked.streamId}", but its id now reads "${streamId}". ` +
+          'An aggregate keeps its id; nothing was written.',
+      );
+    }
     const result = await this.events.append(streamId, [...events], {
       expectedVersion: tracked.version === 0 ? NO_STREAM : tracked.version,
       commitId: options.commitId,
@@ -197,6 +220,27 @@ export class AggregateRepository<TAggregate extends EventSourcedAggregate & obje
     // A state that includes events not stored yet must not become a snapshot at this version.
     if (!appliedMeanwhile) await this.snapshotIfDue(aggregate, streamId, previousVersion, tracked);
     return result;
+  }
+
+  /** The id to save an aggregate under, refused unless a non-empty string (never `<name>-undefined`). */
+  private savedId(aggregate: TAggregate): string {
+    const id: unknown = this.idOf(aggregate);
+    if (typeof id === 'string' && id.length > 0) return id;
+    const where = this.registration.idOf === undefined ? 'its `id` property' : 'its registration\'s idOf';
+    const fix =
+      this.registration.idOf === undefined
+        ? `Give ${this.typeName} an \`id\`, or its registration an idOf that returns its id: ` +
+          `forFeature({ aggregates: [{ type: ${this.typeName}, name: '${this.registration.name}', idOf: (aggregate) => aggregate.accountId }] }) (with your id's property).`
+        : 'Make idOf return the id as a non-empty string (an id set by an event is there only once that event is applied).';
+    throw new InvalidArgumentError(
+      EventStoreErrorCode.INVALID_AGGREGATE_ID,
+      `Cannot save ${this.typeName} (aggregate "${this.registration.name}"): its id, read from ${where}, is ${describeValue(id)}. ${fix} ` +
+        'Nothing was written; its events stay uncommitted.',
+    );
+  }
+
+  private get typeName(): string {
+    return this.registration.type.name || this.registration.name;
   }
 
   /**
@@ -243,6 +287,7 @@ export class AggregateRepository<TAggregate extends EventSourcedAggregate & obje
 
   private fromSnapshot(id: string, state: object): TAggregate {
     const custom = this.registration.snapshots?.fromSnapshot;
-    return custom ? custom(id, state) : Object.assign(this.create(id), state);
+    // Defined, not assigned: a stored "__proto__" key stays a field instead of replacing the aggregate's prototype.
+    return custom ? custom(id, state) : Object.defineProperties(this.create(id), Object.getOwnPropertyDescriptors(state));
   }
 }

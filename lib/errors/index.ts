@@ -25,3 +25,5 @@ export * from './projection-not-resettable.error.js';
 export * from './projection-handler.error.js';
 export * from './projection-stopped.error.js';
 export * from './unknown-projection.error.js';
+export * from './root-module-missing.error.js';
+export * from './dynamodb-unreachable.error.js';

@@ -11,7 +11,8 @@ type ArgumentErrorCode =
   | typeof EventStoreErrorCode.INVALID_SNAPSHOT_REVISION
   | typeof EventStoreErrorCode.INVALID_SNAPSHOT_OPTIONS
   | typeof EventStoreErrorCode.INVALID_CHECKPOINT
-  | typeof EventStoreErrorCode.INVALID_REBUILD_OPTIONS;
+  | typeof EventStoreErrorCode.INVALID_REBUILD_OPTIONS
+  | typeof EventStoreErrorCode.INVALID_AGGREGATE_ID;
 
 /**
  * A caller passed something the event store cannot accept (an empty stream id, a negative

@@ -103,6 +103,8 @@ export class ProjectionRunner {
   private readTo = -Infinity;
   private reschedule?: () => void;
   private acquireFailing = false;
+  /** When the lease that another instance holds expires, as the last standby check read it. */
+  private heldUntil?: number;
 
   constructor(
     private readonly definition: ProjectionDefinition,
@@ -284,7 +286,7 @@ export class ProjectionRunner {
       const tenure = this.tenure ?? (await this.acquire());
       if (tenure === undefined) {
         this.state = 'standby';
-        await this.wait(Math.min(this.definition.pollIntervalMs, this.definition.leaseTtlMs / 3), [halt]);
+        await this.wait(this.standbyDelay(), [halt]);
         continue;
       }
       try {
@@ -417,9 +419,25 @@ export class ProjectionRunner {
     }
   }
 
+  /**
+   * Until the next standby check: every `pollIntervalMs` (at most a third of `leaseTtlMs`), and
+   * just past the expiry the last check read when that comes sooner. A holder that died is then
+   * replaced as soon as its lease has lapsed (plus this check's requests), not up to a poll later.
+   * A live holder renews every third of the TTL, so its expiry stays further off than a poll: no
+   * more checks than polling alone.
+   */
+  private standbyDelay(): number {
+    const interval = Math.min(this.definition.pollIntervalMs, this.definition.leaseTtlMs / 3);
+    // The lease is free once `now > expiresAt` (ProjectionStore.acquire): 1 ms past it.
+    const untilLapsed = this.heldUntil === undefined ? Infinity : this.heldUntil + 1 - Date.now();
+    // Already past it (the holder's clock is ahead, or others took it in between): poll as usual rather than spin.
+    return untilLapsed > 0 ? Math.min(interval, untilLapsed) : interval;
+  }
+
   /** One attempt to take the lease; undefined when another instance holds it or the table cannot be reached. */
   private async acquire(): Promise<Tenure | undefined> {
     let result: AcquireResult;
+    this.heldUntil = undefined;
     try {
       result = await this.context.store.acquire(this.name, newOwner(), this.definition.leaseTtlMs, this.formerLease);
     } catch (error) {
@@ -432,7 +450,11 @@ export class ProjectionRunner {
     }
     if (this.acquireFailing) this.context.logger.log(`Projection "${this.name}" reaches its lease again.`);
     this.acquireFailing = false;
-    return result.acquired ? this.adopt(result) : undefined;
+    if (!result.acquired) {
+      this.heldUntil = result.expiresAt;
+      return undefined;
+    }
+    return this.adopt(result);
   }
 
   private adopt(result: Extract<AcquireResult, { acquired: true }>): Tenure {

@@ -9,14 +9,31 @@ import {
   type Projection,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
+import { DynamoDbUnreachableError } from '../errors/dynamodb-unreachable.error.js';
 import { TableMismatchError } from '../errors/table-mismatch.error.js';
+import { connectionFailure, describeEndpoint } from './dynamodb-reachability.js';
 import type { TableSetup } from './table-setup.js';
 
 const ACTIVE_WAIT_SECONDS = 300;
 
-/** Creates, verifies or ignores one table according to `setup`; see {@link TableSetup}. */
+/**
+ * Creates, verifies or ignores one table according to `setup`; see {@link TableSetup}.
+ * @throws TableMismatchError when the table is missing ('verify') or differs.
+ * @throws DynamoDbUnreachableError when no request gets an answer (naming the endpoint and `setup`),
+ *   rather than the bare network error.
+ */
 export async function provisionTable(client: DynamoDBClient, definition: CreateTableInput, setup: TableSetup): Promise<void> {
   if (setup === 'none') return;
+  try {
+    await setUpTable(client, definition, setup);
+  } catch (error) {
+    const reason = connectionFailure(error);
+    if (reason === undefined) throw error;
+    throw new DynamoDbUnreachableError(await describeEndpoint(client), setup, definition.TableName!, reason, error);
+  }
+}
+
+async function setUpTable(client: DynamoDBClient, definition: CreateTableInput, setup: Exclude<TableSetup, 'none'>): Promise<void> {
   const tableName = definition.TableName!;
   let description = await describe(client, tableName);
   if (description === undefined) {

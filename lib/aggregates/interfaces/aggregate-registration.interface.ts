@@ -15,7 +15,12 @@ export interface AggregateRegistration<TAggregate extends object = object> {
   name: string;
   /** Builds an empty aggregate for an id. Default: `new type(id)`. */
   create?: (id: string) => TAggregate;
-  /** Reads an aggregate's id. Default: its `id` property. */
+  /**
+   * Reads an aggregate's id: a non-empty string, the one it is loaded by. Default: its `id`
+   * property. Give it when the class keeps its id under another name (`accountId`, say): a class
+   * whose constructor stores the id elsewhere and has no `id` is refused at start-up, and a save
+   * whose id is not a non-empty string is refused with `INVALID_AGGREGATE_ID` (nothing written).
+   */
   idOf?: (aggregate: TAggregate) => string;
   /** Snapshots of this aggregate's state; none when omitted. */
   snapshots?: AggregateSnapshotOptions<TAggregate>;
