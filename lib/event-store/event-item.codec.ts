@@ -53,11 +53,15 @@ export function decodeEventItem(item: Record<string, AttributeValue>): StoredEve
 export const commitEnd = (item: Pick<StoredEventItem, 'lastVersion' | 'commitLastVersion'>): number =>
   item.commitLastVersion ?? item.lastVersion;
 
-/** One event's entry in an item's `events` JSON array; `rev` is there only for revisions above 1. */
+/**
+ * One event's entry in an item's `events` JSON array; `rev` is there only for revisions above 1,
+ * `dates` (the paths of the data's Dates) only when it held any.
+ */
 interface StoredEntry {
   type: string;
   rev?: number;
   data: object;
+  dates?: unknown;
 }
 
 /**
@@ -82,11 +86,11 @@ export function envelopesOf(
   const envelopes: EventEnvelope[] = [];
   for (let version = first; version <= last; version++) {
     const offset = version - item.version;
-    const { type, rev, data } = entries[offset]!;
+    const { type, rev, data, dates } = entries[offset]!;
     if (include !== undefined && !include(type)) continue;
     const registered = registry.resolve(type, item.streamId, version);
     const envelope: EventEnvelope & { checkpoint?: string } = {
-      event: registered.decode(data, rev, item.streamId, version),
+      event: registered.decode(data, rev, item.streamId, version, dates),
       eventType: registered.name,
       eventId: idAt(offset),
       streamId: item.streamId,

@@ -22,4 +22,18 @@ describe('commit metadata', () => {
     expect(parseCommitMetadata('{"userId":"u"}')).toEqual({ metadata: { userId: 'u' }, correlationId: undefined, causationId: undefined });
     expect(parseCommitMetadata(undefined)).toEqual({ metadata: {}, correlationId: undefined, causationId: undefined });
   });
+
+  it('reads a stored "__proto__" key as an own entry of the map, never as its prototype', () => {
+    const read = parseCommitMetadata('{"userId":"u","__proto__":{"isAdmin":true},"nested":{"__proto__":{"isAdmin":true}}}');
+    expect(Object.getPrototypeOf(read.metadata)).toBe(Object.prototype);
+    expect((read.metadata as { isAdmin?: unknown }).isAdmin).toBeUndefined();
+    expect(Object.keys(read.metadata)).toEqual(['userId', '__proto__', 'nested']);
+    const nested = read.metadata.nested as object;
+    expect(Object.getPrototypeOf(nested)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(nested, '__proto__')?.value).toEqual({ isAdmin: true });
+  });
+
+  it('reads a stored -0 back as -0', () => {
+    expect(Object.is(parseCommitMetadata('{"delta":-0}').metadata.delta, -0)).toBe(true);
+  });
 });

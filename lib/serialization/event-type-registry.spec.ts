@@ -81,6 +81,21 @@ describe('EventTypeRegistry', () => {
     expect(() => registry.typeNameOf({ amount: 1 })).toThrow(/"Object" is not registered/);
   });
 
+  it('knows an instance by its prototype, not by a field named "constructor" (which it stores and reads back as data)', () => {
+    const registry = new EventTypeRegistry([AccountOpened]);
+    const event = Object.assign(new AccountOpened('ann'), { constructor: 'a field from a request body' });
+    const entry = registry.typeOf(event).encode(event);
+    expect(entry).toBe('{"type":"bank.account-opened","data":{"owner":"ann","constructor":"a field from a request body"}}');
+    const read = registry.resolve('bank.account-opened').decode((JSON.parse(entry) as { data: object }).data, undefined, 's', 1) as AccountOpened;
+    expect(read).toBeInstanceOf(AccountOpened);
+    expect(read.describe()).toBe('opened by ann');
+    expect(Object.getOwnPropertyDescriptor(read, 'constructor')?.value).toBe('a field from a request body');
+    // An unregistered class is named by its prototype, whatever its fields say.
+    expect(() => registry.typeOf(Object.assign(new MoneyDeposited(1), { constructor: AccountOpened }))).toThrow(/Event class "MoneyDeposited" is not registered/);
+    expect(() => registry.typeOf({ constructor: 'x' })).toThrow(/"Object" is not registered/);
+    expect(() => registry.typeOf(Object.create(null) as object)).toThrow(/"Object \(with a null prototype\)" is not registered/);
+  });
+
   it('names the unknown type, stream and version on read', () => {
     const registry = new EventTypeRegistry();
     expect(() => registry.resolve('Gone', 's-1', 7)).toThrow(UnknownEventTypeError);

@@ -20,6 +20,8 @@ export class EventTypeRegistry {
   /** By stored name: current names and aliases. */
   private readonly byName = new Map<string, RegisteredEventType>();
   private readonly byClass = new Map<EventClass, RegisteredEventType>();
+  /** By the class's prototype: an instance's prototype says its class, whatever fields it carries (even one named `constructor`). */
+  private readonly byPrototype = new Map<object, RegisteredEventType>();
   /** The upcasters each class was registered with, to tell a repeated registration from a conflicting one. */
   private readonly upcastersOf = new Map<EventClass, EventTypeOptions['upcasters']>();
 
@@ -65,14 +67,16 @@ export class EventTypeRegistry {
 
     const registered = new RegisteredEventType(name, type, Object.freeze([...aliases]), chain, serializer);
     this.byClass.set(type, registered);
+    this.byPrototype.set(type.prototype as object, registered);
     this.upcastersOf.set(type, options.upcasters);
     for (const storedName of [name, ...aliases]) this.byName.set(storedName, registered);
   }
 
   /** The registration of an event instance's class, for appending it. */
   typeOf(event: object): RegisteredEventType {
-    const registered = this.byClass.get(event.constructor as EventClass);
-    if (registered === undefined) throw new UnregisteredEventClassError(event.constructor?.name ?? 'Object');
+    const prototype = Object.getPrototypeOf(event) as object | null;
+    const registered = prototype === null ? undefined : this.byPrototype.get(prototype);
+    if (registered === undefined) throw new UnregisteredEventClassError(classNameOf(prototype));
     return registered;
   }
 
@@ -153,6 +157,13 @@ function checkKeys(options: object, type: EventClass, what: string): void {
       throw new InvalidModuleOptionsError('events', `has an unknown key "${key}" in the ${what} of class ${type.name}. Known: ${[...REGISTRATION_KEYS].join(', ')}.`);
     }
   }
+}
+
+/** The class an instance's prototype belongs to, by name (never the instance's own `constructor` field). */
+function classNameOf(prototype: object | null): string {
+  if (prototype === null) return 'Object (with a null prototype)';
+  const type: unknown = Object.hasOwn(prototype, 'constructor') ? (prototype as { constructor: unknown }).constructor : undefined;
+  return typeof type === 'function' && type.name !== '' ? type.name : '(anonymous class)';
 }
 
 function missingName(type: EventClass): InvalidModuleOptionsError {

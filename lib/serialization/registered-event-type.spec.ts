@@ -42,16 +42,58 @@ describe('RegisteredEventType', () => {
     expect(read.prices).toEqual(event.prices);
   });
 
-  it('refuses an event whose toJSON() gives something other than an object', () => {
+  it('refuses an event with a toJSON(): it would be stored as what toJSON() returns and read back as another event', () => {
     class Priced {
       constructor(readonly sku: string) {}
-      toJSON(): string {
-        return `${this.sku}@3`;
+      toJSON(): object {
+        return { sku: `${this.sku}@3` };
       }
     }
     const type = new RegisteredEventType('shop.priced', Priced, [], new UpcasterChain('shop.priced', 1, undefined, 'Priced'), undefined);
     expect(() => type.encode(new Priced('a'))).toThrow(EventNotSerializableError);
-    expect(() => type.encode(new Priced('a'))).toThrow(/not a JSON object/);
+    expect(() => type.encode(new Priced('a'))).toThrow(/\$ is an object with a toJSON\(\) method.*custom `serializer`/);
+  });
+
+  it('stores the Dates of the data as ISO strings listed in a "dates" field, and reads them back as Dates before upcasting', () => {
+    class Shipped {
+      constructor(
+        readonly at: Date,
+        readonly lines: Array<{ sku: string; due: Date }>,
+      ) {}
+    }
+    const seen: unknown[] = [];
+    const at = new Date('2026-03-04T05:06:07.008Z');
+    const type = new RegisteredEventType(
+      'shop.shipped',
+      Shipped,
+      [],
+      new UpcasterChain('shop.shipped', 2, { 1: (data) => (seen.push(data.at), data) }, 'Shipped'),
+      undefined,
+    );
+    const entry = type.encode(new Shipped(at, [{ sku: 'a', due: new Date(0) }]));
+    expect(entry).toBe('{"type":"shop.shipped","rev":2,"data":{"at":"2026-03-04T05:06:07.008Z","lines":[{"sku":"a","due":"1970-01-01T00:00:00.000Z"}]},"dates":[["at"],["lines",0,"due"]]}');
+    const { data, rev, dates } = JSON.parse(entry) as { data: object; rev: number; dates: unknown };
+    const read = type.decode(data, rev, 's', 1, dates) as Shipped;
+    expect(read).toEqual(new Shipped(at, [{ sku: 'a', due: new Date(0) }]));
+    expect(read.at).toBeInstanceOf(Date);
+    // An entry stored at revision 1 by 0.3 has no "dates": its strings stay strings, and upcasters see what was stored.
+    const old = type.decode({ at: '2026-03-04T05:06:07.008Z', lines: [] }, undefined, 's', 2) as unknown as { at: string };
+    expect(old.at).toBe('2026-03-04T05:06:07.008Z');
+    expect(seen).toEqual(['2026-03-04T05:06:07.008Z']);
+  });
+
+  it('reports a "dates" field that does not fit the data as an EventDeserializationError naming where', () => {
+    expect(() => typeWith().decode({ sku: 'a' }, undefined, 's-1', 3, [['at']])).toThrow(EventDeserializationError);
+    expect(() => typeWith().decode({ sku: 'a' }, undefined, 's-1', 3, [['at']])).toThrow(/stream "s-1", version 3: the stored entry's "dates" field points at \$\.at/);
+  });
+
+  it('rebuilds an instance of the class whatever keys the stored data has: a "__proto__" key stays a field', () => {
+    const data = JSON.parse('{"sku":"a","__proto__":{"injected":true}}') as object;
+    const read = typeWith().decode(data, undefined, 's', 1);
+    expect(read).toBeInstanceOf(PriceChanged);
+    expect(Object.getPrototypeOf(read)).toBe(PriceChanged.prototype);
+    expect((read as { injected?: unknown }).injected).toBeUndefined();
+    expect(Object.getOwnPropertyDescriptor(read, '__proto__')?.value).toEqual({ injected: true });
   });
 
   it('still refuses what plain JSON cannot carry, without a serializer', () => {

@@ -2,12 +2,15 @@ import { EventDeserializationError } from '../errors/event-deserialization.error
 import { EventNotSerializableError } from '../errors/event-not-serializable.error.js';
 import type { EventClass } from './interfaces/event-registration.interface.js';
 import type { EventSerializer } from './interfaces/event-serializer.interface.js';
-import { toJsonPayload } from './json-payload.js';
+import { encodeEventPayload } from './json-payload.js';
+import { assignOwnData } from './own-data.js';
+import { DATES_FIELD, restoreDates } from './stored-dates.js';
 import type { UpcasterChain } from './upcaster-chain.js';
 
 /**
  * One registered event class, ready to encode its events for storage and to decode stored ones:
- * `{"type":"<name>","data":{...}}`, with `"rev":n` between them only when the revision is above 1.
+ * `{"type":"<name>","data":{...}}`, with `"rev":n` between them only when the revision is above 1,
+ * and `"dates":[[...path]...]` after the data only when the data held Dates (see stored-dates.ts).
  */
 export class RegisteredEventType {
   /** The start of every stored entry of this type, up to the data: built once. */
@@ -33,25 +36,30 @@ export class RegisteredEventType {
 
   /** The event's stored JSON entry. */
   encode(event: object): string {
-    const json = toJsonPayload(this.name, this.serializer === undefined ? event : this.serialize(event));
-    // A toJSON() on the event (or on what a serializer returned) may give a string or an array, which
-    // would come back as a broken instance: the stored data must be a JSON object.
+    const { json, datePaths } = encodeEventPayload(this.name, this.serializer === undefined ? event : this.serialize(event));
+    // An event class extending Array would be stored as a JSON array, and read back as a broken instance.
     if (json.charCodeAt(0) !== 0x7b /* { */) {
-      throw new EventNotSerializableError(this.name, '$', `turned by its toJSON() into ${json.slice(0, 40)}, not a JSON object`);
+      throw new EventNotSerializableError(this.name, '$', `stored as ${json.slice(0, 40)}, not as a JSON object`);
     }
-    return `${this.entryPrefix}${json}}`;
+    return datePaths === undefined ? `${this.entryPrefix}${json}}` : `${this.entryPrefix}${json},"${DATES_FIELD}":${datePaths}}`;
   }
 
   /**
-   * Rebuilds an event from its stored data: upcast when stored at an older revision, then either
-   * handed to the custom serializer or assigned onto a new instance of the class (its constructor is not run).
+   * Rebuilds an event from its stored data: Dates restored where the entry's `dates` field says,
+   * upcast when stored at an older revision, then either handed to the custom serializer or
+   * assigned onto a new instance of the class (its constructor is not run). No key of the data can
+   * change the instance's prototype: a stored `__proto__` key becomes an own property.
    */
-  decode(data: object, storedRevision: unknown, streamId: string, version: number): object {
+  decode(data: object, storedRevision: unknown, streamId: string, version: number, datePaths?: unknown): object {
+    if (datePaths !== undefined) {
+      const problem = restoreDates(data, datePaths);
+      if (problem !== undefined) throw new EventDeserializationError(this.name, streamId, version, `${problem}.`);
+    }
     // Stored events of revision 1 carry no "rev": the common case costs one comparison.
     if ((storedRevision === undefined ? 1 : storedRevision) !== this.chain.revision) {
       data = this.chain.upcast(data, storedRevision === undefined ? 1 : storedRevision, streamId, version);
     }
-    if (this.serializer === undefined) return Object.assign(Object.create(this.prototype) as object, data);
+    if (this.serializer === undefined) return assignOwnData(Object.create(this.prototype) as object, data);
     return this.deserialize(data, streamId, version);
   }
 
