@@ -8,6 +8,7 @@ import type { EventSourcingRuntime } from './event-sourcing-runtime.js';
 import { InvalidModuleOptionsError } from './errors/invalid-module-options.error.js';
 import { RootModuleMissingError } from './errors/root-module-missing.error.js';
 import { EventStore } from './event-store/event-store.js';
+import { assertFeatureOptions } from './options/resolve-feature-options.js';
 import { defineProjections } from './projections/projection-definitions.js';
 import { SnapshotRepository } from './snapshots/snapshot-repository.js';
 
@@ -21,6 +22,7 @@ const fromRoot = (token: InjectionToken) => ({ token, optional: true });
 @Module({})
 export class DynamoEventSourcingFeatureModule {
   static register(options: DynamoEventSourcingFeatureOptions): DynamicModule {
+    assertFeatureOptions(options);
     const aggregates = options.aggregates ?? [];
     assertAggregateRegistrations(aggregates);
     const events = options.events ?? [];

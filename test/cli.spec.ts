@@ -131,6 +131,10 @@ describe('options: config file, environment and flags, checked as the module che
     [{ feed: { shards: 0 } }, [], /option `feed.shards` must be a whole number from 1 to 64; got 0/],
     [{}, ['--table-prefix', 'a b '], /option `tablePrefix` gives the table name "a b events", which DynamoDB does not allow .* \(from --table-prefix\)$/],
     [{}, ['--endpoint', 'localhost:8000'], /--endpoint must be an http\(s\) URL such as http:\/\/localhost:8000; got "localhost:8000"/],
+    [{ client: null }, [], /option `client` must be a DynamoDBClient from @aws-sdk\/client-dynamodb; got null \(in config-\d+\.json\)$/],
+    [{ tables: { events: 12345 } }, [], /option `tables.events` must be a table name \(a string\); got 12345/],
+    [{ feed: { settleMs: 1e300 } }, [], /option `feed.settleMs` must be a whole number of milliseconds from 0 to 86400000/],
+    [[], [], /config file .* must hold a JSON object of module options$/],
   ])('refuses the options %j %j with the module\'s message, where it came from, and exit code 2', async (options, args, reason) => {
     const result = await runCli(['tables', 'verify', '--config', configs.json(options), ...args]);
     expect(result.code).toBe(2);

@@ -136,7 +136,7 @@ describe('Snapshot saves when DynamoDB does not answer', () => {
     const failure = app.snapshots.save('account-3', 5, { balance: 50 }, { revision: 1 });
     await expect(failure).rejects.toBeInstanceOf(WriteOutcomeUnknownError);
     await expect(failure).rejects.toMatchObject({ code: EventStoreErrorCode.WRITE_OUTCOME_UNKNOWN });
-    await expect(failure).rejects.toThrow(/saving it again is safe/);
+    await expect(failure).rejects.toThrow(/saving again is safe/);
     app.tap.reset();
     await app.snapshots.save('account-3', 5, { balance: 50 }, { revision: 1 });
     expect(await app.snapshots.load('account-3', { revision: 1 })).toMatchObject({ version: 5, state: { balance: 50 } });

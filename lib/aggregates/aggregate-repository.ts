@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { IEvent } from '@nestjs/cqrs';
 import { NO_STREAM } from '../event-store/expected-version.js';
+import { assertOptionsObject, describeArgument, isRevokedProxy } from '../event-store/argument-shape.js';
 import type { EventStore } from '../event-store/event-store.js';
 import type { AppendResult } from '../event-store/interfaces/append-result.interface.js';
 import { describeValue } from '../errors/describe-value.js';
@@ -41,6 +42,7 @@ interface Tracked {
 }
 
 const HISTORY_BATCH = 500;
+const SAVE_OPTION_KEYS: ReadonlyArray<keyof SaveAggregateOptions> = ['commitId', 'metadata'];
 
 /** The default snapshot state holds something that would not come back as it was. */
 class SnapshotStateError extends Error {}
@@ -196,6 +198,8 @@ export class AggregateRepository<TAggregate extends EventSourcedAggregate & obje
    *   under; nothing is written and its events stay uncommitted.
    */
   async save(aggregate: TAggregate, options: SaveAggregateOptions = {}): Promise<AppendResult | undefined> {
+    this.assertAggregate(aggregate);
+    assertOptionsObject(options, 'save options', SAVE_OPTION_KEYS, "{ commitId: 'deposit-42' }", (message) => new InvalidArgumentError(EventStoreErrorCode.INVALID_APPEND_OPTIONS, message));
     const events = [...aggregate.getUncommittedEvents()];
     if (events.length === 0) return undefined;
     const streamId = this.streamIdOf(this.savedId(aggregate));
@@ -220,6 +224,20 @@ export class AggregateRepository<TAggregate extends EventSourcedAggregate & obje
     // A state that includes events not stored yet must not become a snapshot at this version.
     if (!appliedMeanwhile) await this.snapshotIfDue(aggregate, streamId, previousVersion, tracked);
     return result;
+  }
+
+  /** Only an aggregate of this repository's class (or one it creates) can be saved: anything else would be saved by its id alone. */
+  private assertAggregate(aggregate: TAggregate): void {
+    const value: unknown = aggregate;
+    const isAggregate =
+      value !== null && typeof value === 'object' && !isRevokedProxy(value) && typeof (value as Partial<EventSourcedAggregate>).getUncommittedEvents === 'function';
+    if (!isAggregate) {
+      throw new InvalidArgumentError(
+        EventStoreErrorCode.INVALID_EVENT,
+        `Cannot save ${describeArgument(value)} with the repository of ${this.typeName}: it saves ${this.typeName} aggregates ` +
+          '(with getUncommittedEvents(), as AggregateRoot has). Nothing was written.',
+      );
+    }
   }
 
   /** The id to save an aggregate under, refused unless a non-empty string (never `<name>-undefined`). */

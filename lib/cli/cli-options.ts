@@ -5,7 +5,7 @@ import type { DynamoEventSourcingModuleOptions } from '../interfaces/dynamo-even
 import { resolveModuleOptions, type ResolvedModuleOptions } from '../options/resolve-module-options.js';
 import { CliUsageError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
-import type { CliFlagValues } from './command-line.js';
+import { stringFlag, type CliFlagValues } from './command-line.js';
 import { loadConfigFile } from './config-file.js';
 
 /** The environment variables the CLI reads (besides the AWS SDK's own: credentials, profile). */
@@ -51,7 +51,8 @@ const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
  * @throws CliUsageError, InvalidModuleOptionsError (the message then says where the option came from).
  */
 export async function loadCliSettings(values: CliFlagValues, io: CliIo, request: SettingsRequest = {}): Promise<CliSettings> {
-  const configFlag = typeof values.config === 'string' ? values.config : nonEmpty(io.env[ENV.config]);
+  // An empty --config or --region is a mistake (an unset shell variable), not "the default".
+  const configFlag = stringFlag(values, 'config') ?? nonEmpty(io.env[ENV.config]);
   const config = await loadConfigFile(configFlag, io.cwd);
   const origins = new Map<string, string>();
   const configName = config.path === undefined ? undefined : basename(config.path);
@@ -65,10 +66,8 @@ export async function loadCliSettings(values: CliFlagValues, io: CliIo, request:
   if (request.snapshots === true) options.snapshots ??= {};
 
   const endpoint = pick(values.endpoint, '--endpoint', io.env[ENV.endpoint], ENV.endpoint);
-  const region =
-    typeof values.region === 'string'
-      ? { value: values.region, origin: '--region' }
-      : undefined;
+  const regionFlag = stringFlag(values, 'region');
+  const region = regionFlag === undefined ? undefined : { value: regionFlag, origin: '--region' };
   if (options.client !== undefined) {
     // A client from a JavaScript config is used as it is, like the module does.
     const overridden = [endpoint?.origin, region?.origin].find((origin) => origin?.startsWith('--'));

@@ -55,6 +55,8 @@ function describeParseError(error: unknown): string {
       return `unknown option ${flag}`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       if (/argument missing/.test(message ?? '')) return `option ${flag} needs a value`;
+      // `--keep -1`: parseArgs will not take a value that looks like a flag.
+      if (/ambiguous/.test(message ?? '')) return `option ${flag} needs a value; to give one that starts with "-", write ${flag}=<value>`;
       if (/does not take an argument/.test(message ?? '')) return `option ${flag} takes no value`;
       return `option ${flag}: ${message}`;
     default:

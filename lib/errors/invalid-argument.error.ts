@@ -7,6 +7,7 @@ type ArgumentErrorCode =
   | typeof EventStoreErrorCode.INVALID_COMMIT_ID
   | typeof EventStoreErrorCode.INVALID_METADATA
   | typeof EventStoreErrorCode.INVALID_READ_OPTIONS
+  | typeof EventStoreErrorCode.INVALID_APPEND_OPTIONS
   | typeof EventStoreErrorCode.INVALID_SNAPSHOT_VERSION
   | typeof EventStoreErrorCode.INVALID_SNAPSHOT_REVISION
   | typeof EventStoreErrorCode.INVALID_SNAPSHOT_OPTIONS

@@ -122,11 +122,14 @@ export class EventStore {
    */
   async append<TEvent extends object>(
     streamId: string,
-    events: readonly TEvent[],
+    given: readonly TEvent[],
     options: AppendOptions,
   ): Promise<AppendResult<TEvent>> {
-    const { expectedVersion, callerCommitId, commit: header, packable } = prepareAppend(streamId, events, options, this.registry);
-    const publish = options.publish ?? this.publishByDefault;
+    const prepared = prepareAppend(streamId, given, options, this.registry);
+    const { expectedVersion, callerCommitId, commit: header, packable } = prepared;
+    // What was checked is what is stored, published and counted: the caller's array and options are not read again.
+    const events = prepared.events as readonly TEvent[];
+    const publish = prepared.publish ?? this.publishByDefault;
     const commit: Omit<CommitHeader, 'committedAt'> = {
       ...header,
       feedShard: this.feed === undefined ? undefined : feedShardOf(streamId, this.feed.shards),

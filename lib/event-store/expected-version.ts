@@ -1,5 +1,7 @@
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { EventStoreErrorCode } from '../errors/event-store.error.js';
+import { describeValue } from '../errors/describe-value.js';
+import { describeArgument } from './argument-shape.js';
 
 /** The stream must not exist yet (same as expecting version 0). */
 export const NO_STREAM = 'no-stream' as const;
@@ -26,7 +28,8 @@ export function assertExpectedVersion(value: unknown): asserts value is Expected
 
 function describe(value: unknown): string {
   if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return JSON.stringify(value);
+  // A version read from a URL or a header comes as a string: say what to pass instead.
+  if (typeof value === 'string') return /^\d+$/.test(value) ? `${JSON.stringify(value)} (a string: pass the number ${value})` : describeValue(value);
   if (value === undefined) return 'nothing (it is required)';
-  return typeof value;
+  return describeArgument(value);
 }

@@ -3,6 +3,7 @@ import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { usesReservedKey } from '../metadata/commit-metadata.js';
 import type { ReadOptions } from './interfaces/read-options.interface.js';
 import { describeValue } from '../errors/describe-value.js';
+import { assertOptionsObject, describeArgument, hasLoneSurrogate, isPlainObject, isRevokedProxy } from './argument-shape.js';
 
 /** DynamoDB allows 2 KB partition keys; 1 KB leaves room for prefixes users add later. */
 export const MAX_STREAM_ID_BYTES = 1024;
@@ -13,6 +14,9 @@ export const RESERVED_STREAM_PREFIX = '$$';
 export const MAX_MESSAGE_ID_LENGTH = 256;
 /** Commit metadata is stored in every item of the commit: it must leave room for events. */
 export const MAX_METADATA_BYTES = 64 * 1024;
+/** A read's pageSize is DynamoDB's `Limit`, a 32-bit integer: a larger one fails the Query (an InternalFailure on DynamoDB Local). */
+export const MAX_READ_PAGE_SIZE = 2 ** 31 - 1;
+const READ_OPTION_KEYS = ['fromVersion', 'toVersion', 'direction', 'pageSize'];
 
 export function assertStreamId(streamId: unknown): asserts streamId is string {
   if (typeof streamId !== 'string' || streamId.length === 0) {
@@ -22,6 +26,12 @@ export function assertStreamId(streamId: unknown): asserts streamId is string {
     throw new InvalidArgumentError(
       EventStoreErrorCode.INVALID_STREAM_ID,
       `streamId must not start with "${RESERVED_STREAM_PREFIX}" (reserved for the module's own items); got ${describeValue(streamId)}.`,
+    );
+  }
+  if (hasLoneSurrogate(streamId)) {
+    throw new InvalidArgumentError(
+      EventStoreErrorCode.INVALID_STREAM_ID,
+      'streamId holds a lone surrogate (UTF-16 with no UTF-8 form), which DynamoDB cannot store as it is: two such ids could name the same stream.',
     );
   }
   const bytes = Buffer.byteLength(streamId, 'utf8');
@@ -40,11 +50,23 @@ export function assertCommitId(commitId: unknown): asserts commitId is string {
       `commitId must be a string of 1 to ${MAX_COMMIT_ID_LENGTH} characters; got ${describeValue(commitId)}.`,
     );
   }
+  // Stored as a DynamoDB string, and compared with the stored one to recognize a retry.
+  if (hasLoneSurrogate(commitId)) {
+    throw new InvalidArgumentError(EventStoreErrorCode.INVALID_COMMIT_ID, 'commitId holds a lone surrogate (UTF-16 with no UTF-8 form), which DynamoDB cannot store as it is.');
+  }
 }
 
+/**
+ * Metadata is a plain object: an instance of a class (a Date, a Map) would be stored as whatever
+ * its JSON form is (a string, `{}`), and symbol keys would be dropped without a word.
+ */
 export function assertMetadata(metadata: unknown): asserts metadata is Record<string, unknown> {
-  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
-    throw new InvalidArgumentError(EventStoreErrorCode.INVALID_METADATA, `metadata must be a JSON object; got ${describeValue(metadata)}.`);
+  if (!isPlainObject(metadata)) {
+    throw new InvalidArgumentError(EventStoreErrorCode.INVALID_METADATA, `metadata must be a JSON object (a plain { key: value } object); got ${describeArgument(metadata)}.`);
+  }
+  const symbolKey = Object.getOwnPropertySymbols(metadata).find((key) => Object.prototype.propertyIsEnumerable.call(metadata, key));
+  if (symbolKey !== undefined) {
+    throw new InvalidArgumentError(EventStoreErrorCode.INVALID_METADATA, `metadata keys must be strings; got the symbol key ${String(symbolKey)}, which JSON would drop.`);
   }
 }
 
@@ -78,37 +100,40 @@ export function assertMetadataSize(metadataJson: string): void {
   }
 }
 
-export function assertEventList(events: unknown): asserts events is readonly object[] {
-  if (!Array.isArray(events)) {
-    throw new InvalidArgumentError(EventStoreErrorCode.INVALID_EVENT, `events must be an array; got ${describeValue(events)}.`);
-  }
-  if (events.length === 0) {
-    throw new InvalidArgumentError(EventStoreErrorCode.INVALID_EVENT, 'An append needs at least one event; nothing was written.');
-  }
-  events.forEach((event: unknown, index) => {
-    if (event === null || typeof event !== 'object' || Array.isArray(event)) {
-      throw new InvalidArgumentError(
-        EventStoreErrorCode.INVALID_EVENT,
-        `Event #${index} must be an instance of a registered event class; got ${describeValue(event)}. Nothing was written.`,
-      );
+/**
+ * Checks the events of an append and returns them as a new array, each element read once (a
+ * Proxy or getter cannot hand the encoder something other than what was checked). A hole
+ * (`[e1, , e2]`) is refused: iterating methods skip it, so it would otherwise reach the packer.
+ */
+export function checkedEventList(events: unknown): object[] {
+  const invalid = (message: string) => new InvalidArgumentError(EventStoreErrorCode.INVALID_EVENT, `${message} Nothing was written.`);
+  if (isRevokedProxy(events) || !Array.isArray(events)) throw invalid(`events must be an array; got ${describeArgument(events)}.`);
+  const { length } = events;
+  if (length === 0) throw new InvalidArgumentError(EventStoreErrorCode.INVALID_EVENT, 'An append needs at least one event; nothing was written.');
+  const checked: object[] = [];
+  for (let index = 0; index < length; index++) {
+    if (!Object.hasOwn(events, index)) throw invalid(`Event #${index} is missing: the events array has a hole there.`);
+    const event: unknown = events[index];
+    if (event === null || typeof event !== 'object' || isRevokedProxy(event) || Array.isArray(event)) {
+      throw invalid(`Event #${index} must be an instance of a registered event class; got ${describeArgument(event)}.`);
     }
-  });
+    checked.push(event);
+  }
+  return checked;
 }
 
 /** Checks read options and fills in defaults. */
 export function resolveReadOptions(options: ReadOptions | undefined): Required<Omit<ReadOptions, 'pageSize'>> & Pick<ReadOptions, 'pageSize'> {
-  if (options !== undefined && (options === null || typeof options !== 'object')) {
-    throw new InvalidArgumentError(EventStoreErrorCode.INVALID_READ_OPTIONS, `read options must be an object; got ${describeValue(options)}.`);
-  }
-  const { fromVersion = 1, toVersion = Number.MAX_SAFE_INTEGER, direction = 'forward', pageSize } = options ?? {};
   const fail = (message: string) => new InvalidArgumentError(EventStoreErrorCode.INVALID_READ_OPTIONS, message);
+  if (options !== undefined) assertOptionsObject(options, 'read options', READ_OPTION_KEYS, '{ fromVersion: 1 }', fail);
+  const { fromVersion = 1, toVersion = Number.MAX_SAFE_INTEGER, direction = 'forward', pageSize } = options ?? {};
   if (!Number.isSafeInteger(fromVersion) || fromVersion < 1) throw fail(`fromVersion must be a whole number >= 1; got ${describeValue(fromVersion)}.`);
   if (!Number.isSafeInteger(toVersion) || toVersion < fromVersion) {
     throw fail(`toVersion must be a whole number >= fromVersion (${fromVersion}); got ${describeValue(toVersion)}.`);
   }
   if (direction !== 'forward' && direction !== 'backward') throw fail(`direction must be 'forward' or 'backward'; got ${describeValue(direction)}.`);
-  if (pageSize !== undefined && (!Number.isSafeInteger(pageSize) || pageSize < 1)) {
-    throw fail(`pageSize must be a whole number >= 1; got ${describeValue(pageSize)}.`);
+  if (pageSize !== undefined && (!Number.isSafeInteger(pageSize) || pageSize < 1 || pageSize > MAX_READ_PAGE_SIZE)) {
+    throw fail(`pageSize must be a whole number from 1 to ${MAX_READ_PAGE_SIZE} (DynamoDB's Limit); got ${describeValue(pageSize)}.`);
   }
   return { fromVersion, toVersion, direction, pageSize };
 }

@@ -1,4 +1,6 @@
 import { describeValue } from '../errors/describe-value.js';
+import { assertOptionsObject, describeArgument, hasLoneSurrogate, isArraySafely } from '../event-store/argument-shape.js';
+import { MAX_STREAM_ID_BYTES } from '../event-store/input-validation.js';
 import { EventStoreErrorCode } from '../errors/event-store.error.js';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import type { EventClass, EventTypeRegistry } from '../serialization/event-type-registry.js';
@@ -7,6 +9,8 @@ import { FEED_START, parseCheckpoint, type FeedPosition } from './feed-checkpoin
 import type { ReplayAllOptions } from './interfaces/replay-all-options.interface.js';
 
 export const MAX_FEED_PAGE_SIZE = 1000;
+/** The public options, and `highWaterMark`, which the module's own readers (projections) add. */
+const FEED_READ_OPTION_KEYS = ['from', 'pageSize', 'eventTypes', 'streamPrefix', 'onCaughtUp', 'highWaterMark'];
 
 /** A feed read's options, checked: where it starts, and which stored type names it decodes (all when undefined). */
 export interface ResolvedFeedRead {
@@ -20,9 +24,7 @@ export interface ResolvedFeedRead {
  * @throws InvalidArgumentError
  */
 export function resolveFeedReadOptions(options: ReplayAllOptions, registry: EventTypeRegistry): ResolvedFeedRead {
-  if (options === null || typeof options !== 'object') {
-    throw invalidOptions(`feed read options must be an object such as { pageSize: 100 }; got ${describeValue(options)}.`);
-  }
+  assertOptionsObject(options, 'feed read options', FEED_READ_OPTION_KEYS, '{ pageSize: 100 }', invalidOptions);
   const { pageSize, eventTypes, streamPrefix, onCaughtUp } = options;
   if (onCaughtUp !== undefined && typeof onCaughtUp !== 'function') {
     throw invalidOptions(`onCaughtUp must be a function; got ${describeValue(onCaughtUp)}.`);
@@ -30,15 +32,18 @@ export function resolveFeedReadOptions(options: ReplayAllOptions, registry: Even
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_FEED_PAGE_SIZE) {
     throw invalidOptions(`pageSize must be a whole number from 1 to ${MAX_FEED_PAGE_SIZE}; got ${describeValue(pageSize)}.`);
   }
-  if (streamPrefix !== undefined && (typeof streamPrefix !== 'string' || streamPrefix.length === 0)) {
-    throw invalidOptions(`streamPrefix must be a non-empty string; got ${describeValue(streamPrefix)}.`);
-  }
+  if (streamPrefix !== undefined) assertStreamPrefix(streamPrefix);
   const position = parseCheckpoint(options.from ?? FEED_START);
   if (eventTypes === undefined) return { position };
-  if (!Array.isArray(eventTypes) || eventTypes.length === 0) {
-    throw invalidOptions(`eventTypes must be a non-empty array of event classes or type names; got ${describeValue(eventTypes)}.`);
+  if (!isArraySafely(eventTypes) || eventTypes.length === 0) {
+    throw invalidOptions(`eventTypes must be a non-empty array of event classes or type names; got ${describeArgument(eventTypes)}.`);
   }
-  const wanted = new Set<RegisteredEventType>(eventTypes.map((type) => registrationOf(type, registry)));
+  const wanted = new Set<RegisteredEventType>();
+  // A for loop, not map(): map skips holes, and a hole is most likely a class that failed to import.
+  for (let index = 0; index < eventTypes.length; index++) {
+    if (!Object.hasOwn(eventTypes, index)) throw invalidOptions(`eventTypes[${index}] is missing: the array has a hole there.`);
+    wanted.add(registrationOf(eventTypes[index]!, registry));
+  }
   const decided = new Map<string, boolean>();
   const include = (storedType: string): boolean => {
     let answer = decided.get(storedType);
@@ -59,6 +64,18 @@ function registrationOf(type: EventClass | string, registry: EventTypeRegistry):
     throw invalidOptions(`eventTypes lists ${what}, which is not a registered event type (register it in the module's \`events\`).`);
   }
   return registered;
+}
+
+/**
+ * A prefix can only match stream ids that pass `assertStreamId`: a longer one, or one with a lone
+ * surrogate, matches nothing, and one over DynamoDB's request limits would fail the index query.
+ * @throws InvalidArgumentError (INVALID_READ_OPTIONS)
+ */
+function assertStreamPrefix(streamPrefix: unknown): asserts streamPrefix is string {
+  if (typeof streamPrefix !== 'string' || streamPrefix.length === 0) throw invalidOptions(`streamPrefix must be a non-empty string; got ${describeValue(streamPrefix)}.`);
+  const bytes = Buffer.byteLength(streamPrefix, 'utf8');
+  if (bytes > MAX_STREAM_ID_BYTES) throw invalidOptions(`streamPrefix takes ${bytes} bytes in UTF-8; stream ids take at most ${MAX_STREAM_ID_BYTES}, so it could match none.`);
+  if (hasLoneSurrogate(streamPrefix)) throw invalidOptions('streamPrefix holds a lone surrogate (UTF-16 with no UTF-8 form); no stream id can start with it.');
 }
 
 const invalidOptions = (message: string) => new InvalidArgumentError(EventStoreErrorCode.INVALID_READ_OPTIONS, message);

@@ -68,4 +68,32 @@ describe('resolveModuleOptions', () => {
     expect(error.message).toMatch(problem);
     expect(error.message).toContain(`\`${option}\``);
   });
+
+  // Values that used to escape as a TypeError (JSON.stringify of a BigInt, a Symbol in a template,
+  // null.send) or to pass unchecked (a table name that is not a string, a settle window of 1e300).
+  it.each([
+    ['null as the client', { client: null }, 'client', /got null/],
+    ['a BigInt table setup', { tableSetup: 1n }, 'tableSetup', /got bigint/],
+    ['a BigInt feed shard count', { feed: { shards: 4n } }, 'feed.shards', /got bigint/],
+    ['a symbol settle window', { feed: { settleMs: Symbol('s') } }, 'feed.settleMs', /got symbol/],
+    ['a settle window over a day', { feed: { settleMs: 86_400_001 } }, 'feed.settleMs', /from 0 to 86400000/],
+    ['a BigInt snapshots.keep', { snapshots: { keep: 2n } }, 'snapshots.keep', /got bigint/],
+    ['a symbol snapshots.ttlSeconds', { snapshots: { ttlSeconds: Symbol('t') } }, 'snapshots.ttlSeconds', /got symbol/],
+    ['a BigInt projections.autoStart', { projections: { autoStart: 1n } }, 'projections.autoStart', /got bigint/],
+    ['a symbol retry.maxAttempts', { retry: { maxAttempts: Symbol('r') } }, 'retry.maxAttempts', /got symbol/],
+    ['a symbol retry.baseDelayMs', { retry: { baseDelayMs: Symbol('r') } }, 'retry.baseDelayMs', /got symbol/],
+    ['a BigInt boundaryCache.trustMs', { boundaryCache: { trustMs: 1n } }, 'boundaryCache.trustMs', /got bigint/],
+    ['a number as a table name', { tables: { events: 12345 } }, 'tables.events', /a table name \(a string\); got 12345/],
+    ['an array as a table name', { tables: { events: ['ledger'] } }, 'tables.events', /got an array/],
+    ['null as a table name', { tables: { events: null } }, 'tables.events', /got null/],
+    ['an array as the tables', { tables: [] }, 'tables', /got an array/],
+    ['an array as the client config', { clientConfig: [] }, 'clientConfig', /got an array/],
+    ['an array as the retry options', { retry: [] }, 'retry', /got an array/],
+    ['an array as the options', [], '(options)', /got an array/],
+  ])('rejects %s with an InvalidModuleOptionsError naming it', (_kind, options, option, problem) => {
+    const error = failure(options);
+    expect(error.option).toBe(option);
+    expect(error.message).toMatch(problem);
+    expect(error.message).toContain(`\`${option}\``);
+  });
 });

@@ -8,6 +8,8 @@ import type { BoundaryCacheOptions } from '../event-store/interfaces/boundary-ca
 import type { ProjectionsModuleOptions } from '../projections/interfaces/projections-module-options.interface.js';
 import type { SnapshotOptions } from '../snapshots/interfaces/snapshot-options.interface.js';
 import { TABLE_SETUPS, type TableSetup } from '../tables/table-setup.js';
+import { describeValue } from '../errors/describe-value.js';
+import { describeArgument, isArraySafely, isRevokedProxy } from '../event-store/argument-shape.js';
 
 /** The module's options, checked, with defaults filled in. */
 export interface ResolvedModuleOptions {
@@ -53,11 +55,17 @@ const KNOWN_OPTIONS = ['client', 'clientConfig', 'tablePrefix', 'tables', 'table
 const KNOWN_TABLES = ['events', 'snapshots', 'projections'];
 const SNAPSHOT_OPTIONS = ['keep', 'ttlSeconds'];
 const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
+/** A settle window holds every commit back from the feed that long: beyond a day it can only be a mistake (say seconds for ms). */
+export const MAX_SETTLE_MS = 86_400_000;
+
+/** An object option: not null, an array or a revoked Proxy (which would throw the engine's TypeError on first use). */
+const isObjectOption = <T>(value: T): value is T & object =>
+  value !== null && typeof value === 'object' && !isRevokedProxy(value) && !Array.isArray(value);
 
 /** Validates options at start-up so that a typo fails fast with the option's name, not at the first append. */
 export function resolveModuleOptions(options: DynamoEventSourcingModuleOptions | undefined): ResolvedModuleOptions {
-  if (options === null || typeof options !== 'object') {
-    throw new InvalidModuleOptionsError('(options)', `must be an object; got ${options === null ? 'null' : typeof options}.`);
+  if (!isObjectOption(options)) {
+    throw new InvalidModuleOptionsError('(options)', `must be an object; got ${describeArgument(options)}.`);
   }
   for (const key of Object.keys(options)) {
     if (!KNOWN_OPTIONS.includes(key)) {
@@ -79,17 +87,22 @@ export function resolveModuleOptions(options: DynamoEventSourcingModuleOptions |
     boundaryCache = {},
   } = options;
 
-  if (client !== undefined && typeof (client as { send?: unknown }).send !== 'function') {
-    throw new InvalidModuleOptionsError('client', 'must be a DynamoDBClient from @aws-sdk/client-dynamodb.');
+  if (client !== undefined && (!isObjectOption(client) || typeof client.send !== 'function')) {
+    throw new InvalidModuleOptionsError('client', `must be a DynamoDBClient from @aws-sdk/client-dynamodb; got ${describeArgument(client)}.`);
   }
-  if (clientConfig === null || typeof clientConfig !== 'object') {
-    throw new InvalidModuleOptionsError('clientConfig', 'must be a DynamoDBClientConfig object.');
+  if (!isObjectOption(clientConfig)) {
+    throw new InvalidModuleOptionsError('clientConfig', `must be a DynamoDBClientConfig object; got ${describeArgument(clientConfig)}.`);
   }
   if (typeof tablePrefix !== 'string') throw new InvalidModuleOptionsError('tablePrefix', 'must be a string.');
-  if (tables === null || typeof tables !== 'object') throw new InvalidModuleOptionsError('tables', 'must be an object such as { events: "events" }.');
+  if (!isObjectOption(tables)) throw new InvalidModuleOptionsError('tables', `must be an object such as { events: "events" }; got ${describeArgument(tables)}.`);
   for (const key of Object.keys(tables)) {
     if (!KNOWN_TABLES.includes(key)) {
       throw new InvalidModuleOptionsError(`tables.${key}`, `is not a table of this module. Known tables: ${KNOWN_TABLES.join(', ')}.`);
+    }
+    // Not left to string concatenation: ['ledger'] or 12345 would pass as a table name.
+    const name: unknown = (tables as Record<string, unknown>)[key];
+    if (name !== undefined && typeof name !== 'string') {
+      throw new InvalidModuleOptionsError(`tables.${key}`, `must be a table name (a string); got ${describeArgument(name)}.`);
     }
   }
   const eventsTable = tableName(tablePrefix, tables, 'events');
@@ -104,10 +117,10 @@ export function resolveModuleOptions(options: DynamoEventSourcingModuleOptions |
   // Whether it collides with another table matters only in apps with projections: checked when they start.
   const projectionsTable = tableName(tablePrefix, tables, 'projections');
   if (!TABLE_SETUPS.includes(tableSetup)) {
-    throw new InvalidModuleOptionsError('tableSetup', `must be one of ${TABLE_SETUPS.map((s) => `'${s}'`).join(', ')}; got ${JSON.stringify(tableSetup)}.`);
+    throw new InvalidModuleOptionsError('tableSetup', `must be one of ${TABLE_SETUPS.map((s) => `'${s}'`).join(', ')}; got ${describeValue(tableSetup)}.`);
   }
-  if (!Array.isArray(events)) throw new InvalidModuleOptionsError('events', 'must be an array of event classes.');
-  if (typeof publishEvents !== 'boolean') throw new InvalidModuleOptionsError('publishEvents', 'must be true or false.');
+  if (!isArraySafely(events)) throw new InvalidModuleOptionsError('events', `must be an array of event classes; got ${describeArgument(events)}.`);
+  if (typeof publishEvents !== 'boolean') throw new InvalidModuleOptionsError('publishEvents', `must be true or false; got ${describeValue(publishEvents)}.`);
   return {
     client,
     clientConfig,
@@ -126,20 +139,20 @@ export function resolveModuleOptions(options: DynamoEventSourcingModuleOptions |
 }
 
 function resolveProjections(projections: ProjectionsModuleOptions): Required<ProjectionsModuleOptions> {
-  if (projections === null || typeof projections !== 'object' || Array.isArray(projections)) {
+  if (!isObjectOption(projections)) {
     throw new InvalidModuleOptionsError('projections', 'must be an object such as { autoStart: false } ({} for the defaults).');
   }
   for (const key of Object.keys(projections)) {
     if (key !== 'autoStart') throw new InvalidModuleOptionsError(`projections.${key}`, 'is not a projections option. Known: autoStart.');
   }
   const { autoStart = true } = projections;
-  if (typeof autoStart !== 'boolean') throw new InvalidModuleOptionsError('projections.autoStart', `must be true or false; got ${JSON.stringify(autoStart)}.`);
+  if (typeof autoStart !== 'boolean') throw new InvalidModuleOptionsError('projections.autoStart', `must be true or false; got ${describeValue(autoStart)}.`);
   return { autoStart };
 }
 
 function resolveBoundaryCache(cache: BoundaryCacheOptions | false): ResolvedBoundaryCacheOptions {
   if (cache === false) return { trustMs: 0, maxStreams: 0, verifyEveryAppend: true };
-  if (cache === null || typeof cache !== 'object' || Array.isArray(cache)) {
+  if (!isObjectOption(cache)) {
     throw new InvalidModuleOptionsError('boundaryCache', 'must be an object such as { trustMs: 5000 } ({} for the defaults), or false to read the head before every append.');
   }
   for (const key of Object.keys(cache)) {
@@ -149,16 +162,16 @@ function resolveBoundaryCache(cache: BoundaryCacheOptions | false): ResolvedBoun
   }
   const { trustMs = DEFAULT_BOUNDARY_CACHE.trustMs, maxStreams = DEFAULT_BOUNDARY_CACHE.maxStreams } = cache;
   if (!Number.isSafeInteger(trustMs) || trustMs < 0) {
-    throw new InvalidModuleOptionsError('boundaryCache.trustMs', `must be a whole number of milliseconds >= 0; got ${JSON.stringify(trustMs)}.`);
+    throw new InvalidModuleOptionsError('boundaryCache.trustMs', `must be a whole number of milliseconds >= 0; got ${describeValue(trustMs)}.`);
   }
   if (!Number.isSafeInteger(maxStreams) || maxStreams < 0) {
-    throw new InvalidModuleOptionsError('boundaryCache.maxStreams', `must be a whole number >= 0; got ${JSON.stringify(maxStreams)}.`);
+    throw new InvalidModuleOptionsError('boundaryCache.maxStreams', `must be a whole number >= 0; got ${describeValue(maxStreams)}.`);
   }
   return { trustMs, maxStreams, verifyEveryAppend: false };
 }
 
 function resolveFeed(feed: FeedOptions): Required<FeedOptions> {
-  if (feed === null || typeof feed !== 'object' || Array.isArray(feed)) {
+  if (!isObjectOption(feed)) {
     throw new InvalidModuleOptionsError('feed', 'must be an object such as { shards: 4 } ({} for the defaults), or false to turn the feed off.');
   }
   for (const key of Object.keys(feed)) {
@@ -168,10 +181,10 @@ function resolveFeed(feed: FeedOptions): Required<FeedOptions> {
   }
   const { shards = DEFAULT_FEED.shards, settleMs = DEFAULT_FEED.settleMs } = feed;
   if (!Number.isInteger(shards) || shards < 1 || shards > MAX_FEED_SHARDS) {
-    throw new InvalidModuleOptionsError('feed.shards', `must be a whole number from 1 to ${MAX_FEED_SHARDS}; got ${JSON.stringify(shards)}.`);
+    throw new InvalidModuleOptionsError('feed.shards', `must be a whole number from 1 to ${MAX_FEED_SHARDS}; got ${describeValue(shards)}.`);
   }
-  if (!Number.isInteger(settleMs) || settleMs < 0) {
-    throw new InvalidModuleOptionsError('feed.settleMs', `must be a whole number of milliseconds >= 0; got ${JSON.stringify(settleMs)}.`);
+  if (!Number.isInteger(settleMs) || settleMs < 0 || settleMs > MAX_SETTLE_MS) {
+    throw new InvalidModuleOptionsError('feed.settleMs', `must be a whole number of milliseconds from 0 to ${MAX_SETTLE_MS} (a day); got ${describeValue(settleMs)}.`);
   }
   return { shards, settleMs };
 }
@@ -188,7 +201,7 @@ function tableName(prefix: string, tables: Record<string, string | undefined>, t
 }
 
 function resolveSnapshots(snapshots: SnapshotOptions): ResolvedSnapshotOptions {
-  if (snapshots === null || typeof snapshots !== 'object' || Array.isArray(snapshots)) {
+  if (!isObjectOption(snapshots)) {
     throw new InvalidModuleOptionsError('snapshots', 'must be an object such as { keep: 3 } ({} for the defaults).');
   }
   for (const key of Object.keys(snapshots)) {
@@ -198,16 +211,16 @@ function resolveSnapshots(snapshots: SnapshotOptions): ResolvedSnapshotOptions {
   }
   const { keep, ttlSeconds } = snapshots;
   if (keep !== undefined && (!Number.isSafeInteger(keep) || keep < 1)) {
-    throw new InvalidModuleOptionsError('snapshots.keep', `must be a whole number >= 1 (snapshots kept per stream); got ${JSON.stringify(keep)}.`);
+    throw new InvalidModuleOptionsError('snapshots.keep', `must be a whole number >= 1 (snapshots kept per stream); got ${describeValue(keep)}.`);
   }
   if (ttlSeconds !== undefined && (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < 1)) {
-    throw new InvalidModuleOptionsError('snapshots.ttlSeconds', `must be a whole number of seconds >= 1; got ${JSON.stringify(ttlSeconds)}.`);
+    throw new InvalidModuleOptionsError('snapshots.ttlSeconds', `must be a whole number of seconds >= 1; got ${describeValue(ttlSeconds)}.`);
   }
   return { keep, ttlSeconds };
 }
 
 function resolveRetry(retry: RetryOptions): Required<RetryOptions> {
-  if (retry === null || typeof retry !== 'object') throw new InvalidModuleOptionsError('retry', 'must be an object.');
+  if (!isObjectOption(retry)) throw new InvalidModuleOptionsError('retry', `must be an object such as { maxAttempts: 8 }; got ${describeArgument(retry)}.`);
   const resolved = { ...DEFAULT_RETRY };
   for (const [key, value] of Object.entries(retry)) {
     if (!(key in DEFAULT_RETRY)) {
@@ -217,13 +230,13 @@ function resolveRetry(retry: RetryOptions): Required<RetryOptions> {
   }
   const { maxAttempts, baseDelayMs, maxDelayMs } = resolved;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 100) {
-    throw new InvalidModuleOptionsError('retry.maxAttempts', `must be a whole number from 1 to 100; got ${maxAttempts}.`);
+    throw new InvalidModuleOptionsError('retry.maxAttempts', `must be a whole number from 1 to 100; got ${describeValue(maxAttempts)}.`);
   }
   if (!Number.isFinite(baseDelayMs) || baseDelayMs < 0) {
-    throw new InvalidModuleOptionsError('retry.baseDelayMs', `must be a number >= 0; got ${baseDelayMs}.`);
+    throw new InvalidModuleOptionsError('retry.baseDelayMs', `must be a number >= 0; got ${describeValue(baseDelayMs)}.`);
   }
   if (!Number.isFinite(maxDelayMs) || maxDelayMs < baseDelayMs) {
-    throw new InvalidModuleOptionsError('retry.maxDelayMs', `must be a number >= retry.baseDelayMs (${baseDelayMs}); got ${maxDelayMs}.`);
+    throw new InvalidModuleOptionsError('retry.maxDelayMs', `must be a number >= retry.baseDelayMs (${baseDelayMs}); got ${describeValue(maxDelayMs)}.`);
   }
   return resolved;
 }

@@ -1,6 +1,8 @@
 import type { Type } from '@nestjs/common';
 import { InvalidModuleOptionsError } from '../errors/invalid-module-options.error.js';
 import { describeValue } from '../errors/describe-value.js';
+import { hasLoneSurrogate } from '../event-store/argument-shape.js';
+import { MAX_STREAM_ID_BYTES } from '../event-store/input-validation.js';
 import { MAX_FEED_PAGE_SIZE } from '../feed/resolve-feed-read-options.js';
 import type { EventClass } from '../serialization/event-type-registry.js';
 import type { ProjectionOptions } from './interfaces/projection-options.interface.js';
@@ -95,6 +97,13 @@ function resolveOptions(options: ProjectionOptions, at: string): Omit<Projection
   }
   if (streamPrefix !== undefined && (typeof streamPrefix !== 'string' || streamPrefix.length === 0)) {
     throw new InvalidModuleOptionsError(option('streamPrefix'), `must be a non-empty string; got ${describeValue(streamPrefix)}.`);
+  }
+  // The feed reads refuse these (no stream id could match): say so at start-up, not at the first read.
+  if (streamPrefix !== undefined && (hasLoneSurrogate(streamPrefix) || Buffer.byteLength(streamPrefix, 'utf8') > MAX_STREAM_ID_BYTES)) {
+    throw new InvalidModuleOptionsError(
+      option('streamPrefix'),
+      `must be the start of a possible stream id: at most ${MAX_STREAM_ID_BYTES} bytes of UTF-8, without lone surrogates; got ${describeValue(streamPrefix)}.`,
+    );
   }
   return { pageSize, pollIntervalMs, leaseTtlMs, maxAttempts: maxAttempts ?? Infinity, streamPrefix };
 }

@@ -1,9 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type Type } from '@nestjs/common';
 import { EVENT_SOURCING_RUNTIME } from '../dynamo-event-sourcing.constants.js';
 import { describeValue } from '../errors/describe-value.js';
-import { EventStoreErrorCode } from '../errors/event-store.error.js';
 import { FeedDisabledError } from '../errors/feed-disabled.error.js';
-import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { InvalidModuleOptionsError } from '../errors/invalid-module-options.error.js';
 import { UnknownProjectionError } from '../errors/unknown-projection.error.js';
 import type { EventSourcingRuntime } from '../event-sourcing-runtime.js';
@@ -17,6 +15,7 @@ import type { RebuildProgress } from './interfaces/rebuild-progress.interface.js
 import type { RegisteredProjection } from './projection-registry.js';
 import { ProjectionRunner } from './projection-runner.js';
 import { ProjectionStore } from './projection-store.js';
+import { assertRebuildOptions } from './assert-rebuild-options.js';
 
 /** A projection as the manager's methods take it: its class, or the name given to `@Projection`. */
 export type ProjectionRef = Type<object> | string;
@@ -116,12 +115,7 @@ export class ProjectionManager implements OnApplicationBootstrap, OnModuleDestro
    *   (`started: false`: stopped before it began, nothing changed).
    */
   async rebuild(projection: ProjectionRef, options: RebuildOptions = {}): Promise<RebuildProgress> {
-    if (options === null || typeof options !== 'object') {
-      throw new InvalidArgumentError(EventStoreErrorCode.INVALID_REBUILD_OPTIONS, `rebuild options must be an object such as { onProgress }; got ${describeValue(options)}.`);
-    }
-    if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
-      throw new InvalidArgumentError(EventStoreErrorCode.INVALID_REBUILD_OPTIONS, `onProgress must be a function; got ${describeValue(options.onProgress)}.`);
-    }
+    assertRebuildOptions(options);
     // Queued now, in call order, to run once the table is set up.
     return this.runnerOf(projection).rebuild(options, this.prepare());
   }

@@ -4,6 +4,7 @@ import type { LoadSnapshotOptions } from './interfaces/load-snapshot-options.int
 import type { PruneSnapshotsOptions } from './interfaces/prune-snapshots-options.interface.js';
 import type { SaveSnapshotOptions } from './interfaces/save-snapshot-options.interface.js';
 import { describeValue } from '../errors/describe-value.js';
+import { assertOptionsObject } from '../event-store/argument-shape.js';
 
 /** A snapshot is of a stream with at least one event. */
 export function assertSnapshotVersion(version: unknown): asserts version is number {
@@ -15,18 +16,16 @@ export function assertSnapshotVersion(version: unknown): asserts version is numb
   }
 }
 
+const invalidOptions = (message: string) => new InvalidArgumentError(EventStoreErrorCode.INVALID_SNAPSHOT_OPTIONS, message);
+
 export function assertSaveOptions(options: unknown): asserts options is SaveSnapshotOptions {
-  if (options === null || typeof options !== 'object') {
-    throw new InvalidArgumentError(EventStoreErrorCode.INVALID_SNAPSHOT_OPTIONS, `save options must be an object such as { revision: 1 }; got ${describeValue(options)}.`);
-  }
+  assertOptionsObject(options, 'save options', ['revision'], '{ revision: 1 }', invalidOptions);
   assertRevision((options as { revision?: unknown }).revision);
 }
 
 export function assertLoadOptions(options: unknown): asserts options is LoadSnapshotOptions | undefined {
   if (options === undefined) return;
-  if (options === null || typeof options !== 'object') {
-    throw new InvalidArgumentError(EventStoreErrorCode.INVALID_SNAPSHOT_OPTIONS, `load options must be an object; got ${describeValue(options)}.`);
-  }
+  assertOptionsObject(options, 'load options', ['revision', 'atOrBelowVersion'], '{ revision: 1 }', invalidOptions);
   const { revision, atOrBelowVersion } = options as LoadSnapshotOptions;
   if (revision !== undefined) assertRevision(revision);
   if (atOrBelowVersion !== undefined && (!Number.isSafeInteger(atOrBelowVersion) || atOrBelowVersion < 0)) {
@@ -35,12 +34,10 @@ export function assertLoadOptions(options: unknown): asserts options is LoadSnap
 }
 
 export function assertPruneOptions(options: unknown): asserts options is PruneSnapshotsOptions {
-  const keep = options !== null && typeof options === 'object' ? (options as { keep?: unknown }).keep : undefined;
+  assertOptionsObject(options, 'prune options', ['keep'], '{ keep: 3 }', invalidOptions);
+  const { keep } = options as { keep?: unknown };
   if (!Number.isSafeInteger(keep) || (keep as number) < 1) {
-    throw new InvalidArgumentError(
-      EventStoreErrorCode.INVALID_SNAPSHOT_OPTIONS,
-      `prune needs { keep } with keep a whole number >= 1 (use delete() to remove every snapshot); got ${describeValue(options === null || typeof options !== 'object' ? options : keep)}.`,
-    );
+    throw invalidOptions(`prune needs { keep } with keep a whole number >= 1 (use delete() to remove every snapshot); got ${describeValue(keep)}.`);
   }
 }
 

@@ -14,7 +14,7 @@ import { SnapshotItemAttribute as A } from '../tables/snapshots-table.js';
 import { snapshotKeyRange } from './snapshot-keys.js';
 import { withRetries } from '../event-store/request-retry.js';
 
-const SAVE_ADVICE = 'A snapshot is visible only once all its items are written, so saving it again is safe.';
+const SAVE_ADVICE = 'A snapshot is visible only once all its items are written, so saving again is safe.';
 const READ_ADVICE = 'Nothing was changed; reading again is safe.';
 const DELETE_ADVICE = 'Deleting snapshot items again is safe.';
 
