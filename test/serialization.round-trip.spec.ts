@@ -160,4 +160,15 @@ describe('events stored before Dates were kept (DynamoDB)', () => {
     expect(read!.event).toBeInstanceOf(OrderShipped);
     expect(read!.event.shippedAt).toBe('2026-07-01T12:34:56.789Z');
   });
+
+  it('recognizes a commit 0.3 stored (no "dates" field) when it is retried now under its commit id: a duplicate, not a reused id', async () => {
+    const stream = `rt-retry-${Date.now()}`;
+    const storedBy03 = '{"type":"rt.order-shipped","data":{"orderId":"o-1","shippedAt":"2026-07-01T12:34:56.789Z","lines":[],"balanceDelta":0}}';
+    await app.raw!.putCommit(stream, [storedBy03], undefined, 'ship-o-1');
+    const retried = await app.store.append(stream, [new OrderShipped('o-1', new Date('2026-07-01T12:34:56.789Z'), [], 0)], { expectedVersion: NO_STREAM, commitId: 'ship-o-1' });
+    expect(retried).toMatchObject({ duplicate: true, version: 1 });
+    // Other events under that id are still a reused commit id.
+    const other = app.store.append(stream, [new OrderShipped('o-1', new Date('2026-07-02T00:00:00.000Z'), [], 0)], { expectedVersion: NO_STREAM, commitId: 'ship-o-1' });
+    await expect(other).rejects.toMatchObject({ code: 'COMMIT_ID_REUSED' });
+  });
 });

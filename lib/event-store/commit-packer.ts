@@ -13,6 +13,8 @@ export interface PackableEvent {
   readonly entry: string;
   /** UTF-8 length of `entry`. */
   readonly bytes: number;
+  /** The entry as 0.3 stored it, when `entry` lists Dates (0.3 stored none): to recognize a retry across the upgrade. */
+  readonly withoutDates?: string;
 }
 
 /** How one commit's events are split over items: `[start, end)` index ranges, in order. */

@@ -417,7 +417,10 @@ export class EventStore {
     const items = await this.reader.itemsOfCommit(storedItem);
     // A true retry carries byte-identical events; anything else under the same commit id is a mistake to report.
     const stored = items.map((item) => item.events.slice(1, -1)).join(',');
-    if (stored !== packable.map((event) => event.entry).join(',')) {
+    const sent = packable.map((event) => event.entry).join(',');
+    // A commit 0.3 stored (no Dates listed) retried now: the same events, as 0.3 wrote them.
+    const sentBy03 = packable.some((event) => event.withoutDates !== undefined) ? packable.map((event) => event.withoutDates ?? event.entry).join(',') : sent;
+    if (stored !== sent && stored !== sentBy03) {
       throw new CommitIdReusedError(storedItem.streamId, storedItem.commitId);
     }
     const envelopes = items.flatMap((item) => envelopesOf(item, this.registry));

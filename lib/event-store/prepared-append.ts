@@ -65,8 +65,8 @@ export function prepareAppend(streamId: string, events: readonly object[], optio
 
   const packable = checked.map((event) => {
     const registered = registry.typeOf(event);
-    const entry = registered.encode(event);
-    return { type: registered.name, entry, bytes: Buffer.byteLength(entry, 'utf8') };
+    const { entry, withoutDates } = registered.encodeEntry(event);
+    return { type: registered.name, entry, bytes: Buffer.byteLength(entry, 'utf8'), withoutDates };
   });
   const appMetadata = scope?.metadata === undefined ? metadata : { ...scope.metadata, ...metadata };
   const stored = commitMetadataToStore(appMetadata, correlationId, causationId);

@@ -36,12 +36,21 @@ export class RegisteredEventType {
 
   /** The event's stored JSON entry. */
   encode(event: object): string {
+    return this.encodeEntry(event).entry;
+  }
+
+  /**
+   * The event's stored JSON entry and, when it lists Dates, the entry 0.3 stored for the same event
+   * (the same data without the list): a commit first sent by 0.3 and retried after an upgrade is still recognized.
+   */
+  encodeEntry(event: object): { entry: string; withoutDates?: string } {
     const { json, datePaths } = encodeEventPayload(this.name, this.serializer === undefined ? event : this.serialize(event));
     // An event class extending Array would be stored as a JSON array, and read back as a broken instance.
     if (json.charCodeAt(0) !== 0x7b /* { */) {
       throw new EventNotSerializableError(this.name, '$', `stored as ${json.slice(0, 40)}, not as a JSON object`);
     }
-    return datePaths === undefined ? `${this.entryPrefix}${json}}` : `${this.entryPrefix}${json},"${DATES_FIELD}":${datePaths}}`;
+    const withoutDates = `${this.entryPrefix}${json}}`;
+    return datePaths === undefined ? { entry: withoutDates } : { entry: `${this.entryPrefix}${json},"${DATES_FIELD}":${datePaths}}`, withoutDates };
   }
 
   /**

@@ -13,7 +13,7 @@ export interface RawTables {
   /** The stored `events` and `metadata` attributes of the item at (stream, version). */
   storedItem(streamId: string, version: number): Promise<{ events: string; metadata?: string }>;
   /** Puts a one-commit item holding these entries (JSON text of each) at version 1.. of a new stream. */
-  putCommit(streamId: string, entries: string[], metadataJson?: string): Promise<void>;
+  putCommit(streamId: string, entries: string[], metadataJson?: string, commitId?: string): Promise<void>;
   /** Puts a snapshot whose state is this JSON text, as SnapshotRepository lays it out. */
   putSnapshot(streamId: string, version: number, stateJson: string, revision?: number): Promise<void>;
 }
@@ -73,12 +73,12 @@ function rawTables(client: DynamoDBClient, tables: { events: string; snapshots: 
       );
       return { events: Item!.events!.S!, metadata: Item!.metadata?.S };
     },
-    async putCommit(streamId, entries, metadataJson) {
+    async putCommit(streamId, entries, metadataJson, commitId = newEventId(Date.now())) {
       const item: Record<string, AttributeValue> = {
         streamId: { S: streamId },
         version: { N: '1' },
         lastVersion: { N: String(entries.length) },
-        commitId: { S: newEventId(Date.now()) },
+        commitId: { S: commitId },
         committedAt: { N: String(Date.now()) },
         events: { S: `[${entries.join(',')}]` },
       };
