@@ -3,8 +3,6 @@ import { EVENT_SOURCING_RUNTIME } from '../dynamo-event-sourcing.constants.js';
 import { CommitIdReusedError } from '../errors/commit-id-reused.error.js';
 import { ConcurrencyError } from '../errors/concurrency.error.js';
 import { RetriesExhaustedError } from '../errors/retries-exhausted.error.js';
-import { AppendOutcomeUnknownError } from '../errors/append-outcome-unknown.error.js';
-import { StreamIntegrityError } from '../errors/stream-integrity.error.js';
 import type { EventSourcingRuntime } from '../event-sourcing-runtime.js';
 import { parseCommitMetadata } from '../metadata/commit-metadata.js';
 import { rememberAppended } from '../metadata/envelope-of.js';
@@ -13,9 +11,8 @@ import { eventIdSequence } from '../serialization/event-id.js';
 import type { EventTypeRegistry } from '../serialization/event-type-registry.js';
 import { commitItems, planCommit, type CommitHeader, type PackableEvent } from './commit-packer.js';
 import { prepareAppend } from './prepared-append.js';
-import { classifyWriteError } from './dynamo-errors.js';
-import { commitEnd, decodeEventItem, envelopesOf, type EventItemHeader, type StoredEventItem } from './event-item.codec.js';
-import { EventStreamTable, transactionToken } from './event-stream-table.js';
+import { commitEnd, envelopesOf, type EventItemHeader, type StoredEventItem } from './event-item.codec.js';
+import { EventStreamTable } from './event-stream-table.js';
 import { ANY, NO_STREAM, STREAM_EXISTS, type ExpectedVersion } from './expected-version.js';
 import {
   assertStreamId,
@@ -32,6 +29,7 @@ import { resolveReplayOptions } from '../replay/resolve-replay-options.js';
 import { backoffDelay, sleep, type RetryOptions } from './retry-policy.js';
 import { StreamBoundaryCache } from './stream-boundary-cache.js';
 import { StreamReader, type CarriedSpan } from './stream-reader.js';
+import { CommitWriter, RESTAMP, type WriteAttempts } from './commit-writer.js';
 import { unbatch } from './batched-iterable.js';
 import { CommittedAppend } from './committed-append.js';
 import { feedShardOf } from '../feed/feed-shard.js';
@@ -49,21 +47,6 @@ import { FeedDisabledError } from '../errors/feed-disabled.error.js';
  * loss means another writer succeeded, so the stream always moves; this only bounds starvation.
  */
 const MAX_POSITION_RETRIES = 100;
-/** What `write()` answers when the commit must be stamped again before it is retried. */
-const RESTAMP = Symbol('restamp');
-
-/** The write attempts of one append at one position, restamps included. */
-interface WriteAttempts {
-  made: number;
-  /** Whether some attempt got no answer (a timeout, a reset, a 5xx): it may have been applied. */
-  unanswered: boolean;
-}
-
-/** Stops an attempt (and the SDK's retries) of a commit whose time is too old to send; never leaves the store. */
-class StaleCommitTime extends Error {
-  override readonly name = 'StaleCommitTime';
-}
-
 /**
  * Where an append lands (and when the commit before it was written, when there is one), or the
  * stored commit it turns out to repeat.
@@ -85,6 +68,7 @@ export class EventStore {
   private readonly publishByDefault: boolean;
   private readonly boundaries: StreamBoundaryCache;
   private readonly reader: StreamReader;
+  private readonly writer: CommitWriter;
   /** `boundaryCache: false`: read the head before every append. */
   private readonly verifyEveryAppend: boolean;
   private readonly feed?: { readonly shards: number; readonly settleMs: number };
@@ -110,6 +94,7 @@ export class EventStore {
     this.boundaries = new StreamBoundaryCache({ trustMs, maxStreams });
     this.verifyEveryAppend = verifyEveryAppend;
     this.reader = new StreamReader(this.table, this.registry, this.boundaries, this.retry);
+    this.writer = new CommitWriter(this.table, this.retry, this.feed);
   }
 
   /**
@@ -145,11 +130,11 @@ export class EventStore {
       // Stamped per attempt, and always after the commit it follows: the feed orders each stream
       // by commit time, so a writer whose clock lags another's must not stamp into the past.
       let header: CommitHeader = { ...commit, committedAt: Math.max(Date.now(), (position.previousAt ?? 0) + 1) };
-      let conflict = await this.write(commitItems(plan, packable, header, position.start), header, position.start, attempts);
+      let conflict = await this.writer.write(commitItems(plan, packable, header, position.start), header, position.start, attempts);
       while (conflict === RESTAMP) {
         // Throttling held the commit back so long that feed readers could pass its time before it lands: stamp it anew.
         header = { ...header, committedAt: Math.max(Date.now(), header.committedAt + 1) };
-        conflict = await this.write(commitItems(plan, packable, header, position.start), header, position.start, attempts);
+        conflict = await this.writer.write(commitItems(plan, packable, header, position.start), header, position.start, attempts);
       }
       // The SDK retried a request whose first attempt landed (its response was lost): the item is this very call's.
       const landedEarlier = conflict?.existing !== undefined && isFromThisCall(conflict.existing, header);
@@ -278,14 +263,6 @@ export class EventStore {
   }
 
   /**
-   * Before each attempt, the SDK's own retries included: a commit held back past half the settle
-   * window must not be sent with its old time (readers may be past it by the time it lands).
-   */
-  private assertFreshStamp(header: CommitHeader): void {
-    if (Date.now() - header.committedAt > this.feed!.settleMs / 2) throw new StaleCommitTime();
-  }
-
-  /**
    * Feed readers trust a commit to show up within the settle window of its stamp. A write that
    * took half of it already leaves little room for the index to catch up: say so, loudly.
    */
@@ -330,58 +307,6 @@ export class EventStore {
       if (stored?.commitId === callerCommitId) return { duplicateOf: stored };
     }
     throw new ConcurrencyError(streamId, expected, head.version);
-  }
-
-  /**
-   * Writes the items, retrying transient errors. Resolves to the key's holder on a conflict, to
-   * undefined on success, and to RESTAMP when a retry would land too long after the commit's time
-   * for feed readers (half the settle window): the caller stamps the commit again and retries.
-   */
-  private async write(
-    items: Parameters<EventStreamTable['write']>[0],
-    header: CommitHeader,
-    start: number,
-    attempts: WriteAttempts,
-  ): Promise<{ existing?: StoredEventItem } | typeof RESTAMP | undefined> {
-    // An attempt that got no answer may have been applied: once one did, running out is an unknown outcome, not a failure.
-    const exhausted = (failure: { name: string }, error: unknown) =>
-      attempts.unanswered
-        ? new AppendOutcomeUnknownError(header.streamId, header.commitId, attempts.made, failure.name, { cause: error })
-        : new RetriesExhaustedError(`Append to stream "${header.streamId}"`, attempts.made, failure.name, {
-            cause: error,
-            advice: `Nothing was written. Retrying with { commitId: "${header.commitId}" } is safe in any case.`,
-          });
-    for (;;) {
-      const attempt = ++attempts.made;
-      try {
-        const token = transactionToken(header.streamId, header.commitId, header.firstEventId, start, header.committedAt);
-        await this.table.write(items, token, this.feed === undefined ? undefined : () => this.assertFreshStamp(header));
-        return undefined;
-      } catch (error) {
-        if (error instanceof StaleCommitTime) return RESTAMP;
-        const failure = classifyWriteError(error);
-        switch (failure.kind) {
-          case 'conflict':
-            // The key's holder says for certain whether an unanswered attempt landed (it is this call's item, or not).
-            return { existing: failure.existing && decodeEventItem(failure.existing) };
-          case 'token-reused':
-            // Tokens are unique per call and position, so this only happens if DynamoDB saw this exact request before.
-            return { existing: await this.table.get(header.streamId, start) };
-          case 'unknown':
-          case 'transient':
-            // A 5xx, a timeout or a reset connection is sent again like a throttled request: if the first attempt
-            // landed, the retry's failed condition returns that very item, and the append succeeds.
-            if (failure.kind === 'unknown') attempts.unanswered = true;
-            if (attempt >= this.retry.maxAttempts) throw exhausted(failure, error);
-            await sleep(backoffDelay(attempt, this.retry));
-            if (this.feed !== undefined && Date.now() - header.committedAt > this.feed.settleMs / 2) return RESTAMP;
-            break;
-          default:
-            if (attempts.unanswered) throw new AppendOutcomeUnknownError(header.streamId, header.commitId, attempt, (error as Error)?.name ?? 'an error', { cause: error });
-            throw error;
-        }
-      }
-    }
   }
 
   private committed<TEvent extends object>(

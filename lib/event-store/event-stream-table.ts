@@ -64,22 +64,8 @@ export class EventStreamTable {
    * the whole item whatever the projection; projecting only saves the bytes on the wire.)
    */
   async head(streamId: string): Promise<StreamHead> {
-    const condition = this.keyCondition(streamId, {});
-    const { Items } = await this.read('Reading the head', streamId, () =>
-      this.client.send(
-        new QueryCommand({
-          ...condition,
-          ExpressionAttributeNames: { ...condition.ExpressionAttributeNames, ...HEADER_NAMES },
-          ProjectionExpression: HEADER_PROJECTION,
-          ScanIndexForward: false,
-          Limit: 1,
-          ConsistentRead: true,
-        }),
-      ),
-    );
-    const raw = Items?.[0];
-    if (raw === undefined) return { version: 0 };
-    const item = decodeItemHeader(raw);
+    const [item] = await this.newestHeaders('Reading the head', streamId, undefined, 1);
+    if (item === undefined) return { version: 0 };
     // A split commit is committed as a whole, so its last version is the head even if a
     // read-committed Query saw only its first slice.
     return { version: commitEnd(item), item };
@@ -153,15 +139,20 @@ export class EventStreamTable {
    * that its first item follows on from the one before.
    */
   async itemsHolding(streamId: string, version: number): Promise<EventItemHeader[]> {
-    const condition = this.keyCondition(streamId, { upper: version });
-    const { Items } = await this.read('Reading', streamId, () =>
+    return this.newestHeaders('Reading', streamId, version, 2);
+  }
+
+  /** The headers of the `limit` items with the highest sort keys at or below `upper` (or at all), newest first. */
+  private async newestHeaders(operation: string, streamId: string, upper: number | undefined, limit: number): Promise<EventItemHeader[]> {
+    const condition = this.keyCondition(streamId, { upper });
+    const { Items } = await this.read(operation, streamId, () =>
       this.client.send(
         new QueryCommand({
           ...condition,
           ExpressionAttributeNames: { ...condition.ExpressionAttributeNames, ...HEADER_NAMES },
           ProjectionExpression: HEADER_PROJECTION,
           ScanIndexForward: false,
-          Limit: 2,
+          Limit: limit,
           ConsistentRead: true,
         }),
       ),

@@ -1,0 +1,96 @@
+import { AppendOutcomeUnknownError } from '../errors/append-outcome-unknown.error.js';
+import { RetriesExhaustedError } from '../errors/retries-exhausted.error.js';
+import type { CommitHeader } from './commit-packer.js';
+import { classifyWriteError } from './dynamo-errors.js';
+import { decodeEventItem, type StoredEventItem } from './event-item.codec.js';
+import { transactionToken, type EventStreamTable } from './event-stream-table.js';
+import { backoffDelay, sleep, type RetryOptions } from './retry-policy.js';
+
+/** What `write()` answers when the commit must be stamped again before it is retried. */
+export const RESTAMP = Symbol('restamp');
+
+/** The write attempts of one append at one position, restamps included. */
+export interface WriteAttempts {
+  made: number;
+  /** Whether some attempt got no answer (a timeout, a reset, a 5xx): it may have been applied. */
+  unanswered: boolean;
+}
+
+/** Stops an attempt (and the SDK's retries) of a commit whose time is too old to send; never leaves the store. */
+class StaleCommitTime extends Error {
+  override readonly name = 'StaleCommitTime';
+}
+
+/**
+ * Sends one commit's items at one position until DynamoDB answers for certain: written, or the key
+ * is taken (by whom), or the commit must be stamped again for the feed. Throttling, 5xx answers,
+ * timeouts and dropped connections are retried within the module's budget.
+ */
+export class CommitWriter {
+  constructor(
+    private readonly table: EventStreamTable,
+    private readonly retry: Required<RetryOptions>,
+    private readonly feed: { readonly settleMs: number } | undefined,
+  ) {}
+
+  /**
+   * Writes the items, retrying transient errors. Resolves to the key's holder on a conflict, to
+   * undefined on success, and to RESTAMP when a retry would land too long after the commit's time
+   * for feed readers (half the settle window): the caller stamps the commit again and retries.
+   */
+  async write(
+    items: Parameters<EventStreamTable['write']>[0],
+    header: CommitHeader,
+    start: number,
+    attempts: WriteAttempts,
+  ): Promise<{ existing?: StoredEventItem } | typeof RESTAMP | undefined> {
+    // An attempt that got no answer may have been applied: once one did, running out is an unknown outcome, not a failure.
+    const exhausted = (failure: { name: string }, error: unknown) =>
+      attempts.unanswered
+        ? new AppendOutcomeUnknownError(header.streamId, header.commitId, attempts.made, failure.name, { cause: error })
+        : new RetriesExhaustedError(`Append to stream "${header.streamId}"`, attempts.made, failure.name, {
+            cause: error,
+            advice: `Nothing was written. Retrying with { commitId: "${header.commitId}" } is safe in any case.`,
+          });
+    for (;;) {
+      const attempt = ++attempts.made;
+      try {
+        const token = transactionToken(header.streamId, header.commitId, header.firstEventId, start, header.committedAt);
+        await this.table.write(items, token, this.feed === undefined ? undefined : () => this.assertFreshStamp(header));
+        return undefined;
+      } catch (error) {
+        if (error instanceof StaleCommitTime) return RESTAMP;
+        const failure = classifyWriteError(error);
+        switch (failure.kind) {
+          case 'conflict':
+            // The key's holder says for certain whether an unanswered attempt landed (it is this call's item, or not).
+            return { existing: failure.existing && decodeEventItem(failure.existing) };
+          case 'token-reused':
+            // Tokens are unique per call and position, so this only happens if DynamoDB saw this exact request before.
+            return { existing: await this.table.get(header.streamId, start) };
+          case 'unknown':
+          case 'transient':
+            // A 5xx, a timeout or a reset connection is sent again like a throttled request: if the first attempt
+            // landed, the retry's failed condition returns that very item, and the append succeeds.
+            if (failure.kind === 'unknown') attempts.unanswered = true;
+            if (attempt >= this.retry.maxAttempts) throw exhausted(failure, error);
+            await sleep(backoffDelay(attempt, this.retry));
+            if (this.feed !== undefined && Date.now() - header.committedAt > this.feed.settleMs / 2) return RESTAMP;
+            break;
+          default:
+            if (attempts.unanswered) throw new AppendOutcomeUnknownError(header.streamId, header.commitId, attempt, (error as Error)?.name ?? 'an error', { cause: error });
+            throw error;
+        }
+      }
+    }
+  }
+
+  /**
+   * Before each attempt, the SDK's own retries included: a commit held back past half the settle
+   * window must not be sent with its old time (readers may be past it by the time it lands).
+   */
+  private assertFreshStamp(header: CommitHeader): void {
+    if (Date.now() - header.committedAt > this.feed!.settleMs / 2) throw new StaleCommitTime();
+  }
+
+}
