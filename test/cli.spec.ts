@@ -209,6 +209,13 @@ describe('tables', () => {
     expect(result.errors).toEqual([expect.stringMatching(/^nestjs-dynamo-es: cannot reach DynamoDB at http:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/)]);
   });
 
+  it('a read that gives up retrying a refused connection says so the same way, not as exhausted retries', async () => {
+    const fast = configs.json({ ...baseOptions, retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
+    const result = await runCli(['stream', 'show', 'acc-1', '--config', fast, '--endpoint', DEAD_ENDPOINT]);
+    expect(result.code).toBe(1);
+    expect(result.errors).toEqual([expect.stringMatching(/^nestjs-dynamo-es: cannot reach DynamoDB at http:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/)]);
+  });
+
   it('print --format json: the module\'s definitions by role, without contacting DynamoDB', async () => {
     const result = await runCli(['tables', 'print', '--projections', '--config', baseConfig, '--endpoint', DEAD_ENDPOINT]);
     expect(result).toMatchObject({ code: 0, stderr: '' });

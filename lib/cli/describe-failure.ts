@@ -1,5 +1,6 @@
 import { EventStoreErrorCode } from '../errors/event-store.error.js';
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from './cli-error.js';
+import { connectionFailure } from '../tables/dynamodb-reachability.js';
 
 /** A failure as the CLI reports it: one line, and the exit code. */
 export interface FailureReport {
@@ -22,17 +23,18 @@ const USAGE_CODES = new Set<string>([
   ...INVALID_ARGUMENT_CODES,
 ]);
 
-/** Node's codes for a DynamoDB that cannot be reached at all. */
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ECONNABORTED']);
-
 /**
  * Describes any error a command throws as one line, saying what went wrong where (`target`: the
  * endpoint or region), so that a script's log shows the cause without a stack trace.
  */
 export function describeFailure(error: unknown, target = 'DynamoDB'): FailureReport {
   if (error instanceof CliError) return report(error.message, error.exitCode);
-  if (isModuleError(error)) return report(error.message, USAGE_CODES.has(error.code) ? EXIT_USAGE : EXIT_FAILURE);
+  // The module retries a refused connection too; when it gives up, what the user needs to hear is where it could not connect.
   const connection = connectionFailure(error);
+  if (connection !== undefined && isModuleError(error) && error.code === EventStoreErrorCode.RETRIES_EXHAUSTED) {
+    return report(`cannot reach DynamoDB at ${target}: ${connection}`, EXIT_FAILURE);
+  }
+  if (isModuleError(error)) return report(error.message, USAGE_CODES.has(error.code) ? EXIT_USAGE : EXIT_FAILURE);
   if (connection !== undefined) return report(`cannot reach DynamoDB at ${target}: ${connection}`, EXIT_FAILURE);
   const { name = 'Error', message = String(error) } = (error ?? {}) as { name?: string; message?: string };
   if (name === 'CredentialsProviderError') {
@@ -43,26 +45,8 @@ export function describeFailure(error: unknown, target = 'DynamoDB'): FailureRep
   return report(name === 'Error' ? message : `${name}: ${message}`, EXIT_FAILURE);
 }
 
-/** The code (and address) of a connection failure, looking through the SDK's wrapping and Node's AggregateError. */
-function connectionFailure(error: unknown): string | undefined {
-  for (let current = error, depth = 0; current !== null && typeof current === 'object' && depth < 5; depth++) {
-    const { code, message, name, errors, cause } = current as { code?: unknown; message?: string; name?: string; errors?: unknown[]; cause?: unknown };
-    if (typeof code === 'string' && CONNECTION_CODES.has(code)) {
-      // Node's message is "connect ECONNREFUSED 127.0.0.1:1"; an AggregateError (several addresses tried) has none.
-      return message !== undefined && message.includes(code) ? message : code;
-    }
-    if (name === 'TimeoutError') return `no answer in time (${message})`;
-    // An error from another realm (a test sandbox) reaches the SDK as no Error, and comes back as text only.
-    const wrapped = /^AWS SDK error wrapper for (?:Error: )?(.*)$/.exec(message ?? '')?.[1];
-    if (wrapped !== undefined && wrapped.split(/\W+/).some((word) => CONNECTION_CODES.has(word))) return wrapped;
-    current = Array.isArray(errors) && errors.length > 0 ? errors[0] : cause;
-  }
-  return undefined;
-}
-
 /** Newlines (SDK messages, user errors) would break the one-line contract: folded into spaces. */
 const report = (message: string, exitCode: number): FailureReport => ({ message: message.replace(/\s*\n\s*/g, ' ').trim(), exitCode });
-
 
 /** An error of this package, from either of its builds: recognized by its stable code. */
 function isModuleError(error: unknown): error is { code: string; message: string } {
