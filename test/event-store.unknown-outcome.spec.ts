@@ -94,6 +94,34 @@ describe('EventStore.append when DynamoDB does not answer', () => {
     expect(await collect(store.read(streamId))).toHaveLength(1500);
   });
 
+  it('an answer the SDK lost and retried itself, then throttling to the end: still an unknown outcome, since that attempt landed', async () => {
+    const streamId = `lost-inside-sdk-${Date.now()}`;
+    let attempt = 0;
+    // Inside the SDK's retry loop: the first attempt reaches DynamoDB and its answer is lost; every later one is throttled.
+    client.middlewareStack.addRelativeTo(
+      ((next: (args: object) => Promise<unknown>, context: { commandName?: string }) => async (args: object) => {
+        if (context.commandName !== 'PutItemCommand') return next(args);
+        if (++attempt === 1) {
+          await next(args);
+          throw Object.assign(new Error('injected: answer lost'), { name: 'TimeoutError', code: 'ECONNRESET', $metadata: {} });
+        }
+        throw Object.assign(new Error('injected: throttled'), { name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+      }) as never,
+      { relation: 'before', toMiddleware: 'deserializerMiddleware', name: 'lostThenThrottled' },
+    );
+    try {
+      const failure = store.append(streamId, deposits(streamId, 1, 0, 5), { expectedVersion: NO_STREAM });
+      // The module only ever sees ThrottlingException from the SDK; the attempt that landed is seen by its per-attempt hook.
+      await expect(failure).rejects.toBeInstanceOf(AppendOutcomeUnknownError);
+      const error = (await failure.catch((e: unknown) => e)) as AppendOutcomeUnknownError;
+      expect(await amountsOf(streamId)).toEqual([5]);
+      client.middlewareStack.remove('lostThenThrottled');
+      expect(await store.append(streamId, deposits(streamId, 1, 0, 5), { expectedVersion: NO_STREAM, commitId: error.commitId })).toMatchObject({ duplicate: true });
+    } finally {
+      client.middlewareStack.remove('lostThenThrottled');
+    }
+  });
+
   it('throttling that outlasts the budget is a RetriesExhaustedError: nothing was written, and it says which commit id to retry with', async () => {
     const streamId = `throttled-${Date.now()}`;
     tap.failNext('PutItemCommand', MODULE_ATTEMPTS, 'ThrottlingException');

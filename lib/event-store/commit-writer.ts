@@ -56,7 +56,13 @@ export class CommitWriter {
       const attempt = ++attempts.made;
       try {
         const token = transactionToken(header.streamId, header.commitId, header.firstEventId, start, header.committedAt);
-        await this.table.write(items, token, this.feed === undefined ? undefined : () => this.assertFreshStamp(header));
+        await this.table.write(items, token, {
+          beforeEach: this.feed === undefined ? undefined : () => this.assertFreshStamp(header),
+          // The SDK retries a lost answer itself, then may fail on throttling: the caller would never see the attempt that may have landed.
+          afterFailed: (attemptError) => {
+            if (classifyWriteError(attemptError).kind === 'unknown') attempts.unanswered = true;
+          },
+        });
         return undefined;
       } catch (error) {
         if (error instanceof StaleCommitTime) return RESTAMP;

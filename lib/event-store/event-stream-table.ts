@@ -18,6 +18,14 @@ import { commitEnd, decodeEventItem, decodeItemHeader, type EventItemHeader, typ
 
 type Item = Record<string, AttributeValue>;
 
+/** What a write runs around each attempt the SDK makes, its own retries included. */
+export interface AttemptHooks {
+  /** Before each attempt; may stop the SDK's retries by throwing. */
+  readonly beforeEach?: () => void;
+  /** After each attempt that failed, with its error: the SDK retries some failures unseen by the caller. */
+  readonly afterFailed?: (error: unknown) => void;
+}
+
 /** A stream's last item and the version the stream is at (0 when it has no events). */
 export interface StreamHead {
   readonly version: number;
@@ -89,7 +97,7 @@ export class EventStreamTable {
    * TransactWriteItems otherwise (2 per KB, but atomic). A failed condition returns the
    * existing item, so that a retried commit is recognized without another read.
    */
-  async write(items: Item[], requestToken: string, beforeEachAttempt?: () => void): Promise<void> {
+  async write(items: Item[], requestToken: string, attempts: AttemptHooks = {}): Promise<void> {
     const command =
       items.length === 1
         ? new PutItemCommand({
@@ -104,14 +112,20 @@ export class EventStreamTable {
             })),
             ClientRequestToken: requestToken,
           });
-    if (beforeEachAttempt !== undefined) {
+    const { beforeEach, afterFailed } = attempts;
+    if (beforeEach !== undefined || afterFailed !== undefined) {
       // On this command only (a client the app passed in is left alone), inside the SDK's retry loop: it runs
-      // before the first attempt and before each of the SDK's own retries, and may stop them by throwing.
-      const guard: FinalizeRequestMiddleware<object, object> = (next) => (args) => {
-        beforeEachAttempt();
-        return next(args);
+      // around the first attempt and each of the SDK's own retries; `beforeEach` may stop them by throwing.
+      const guard: FinalizeRequestMiddleware<object, object> = (next) => async (args) => {
+        beforeEach?.();
+        try {
+          return await next(args);
+        } catch (error) {
+          afterFailed?.(error);
+          throw error;
+        }
       };
-      (command.middlewareStack as MiddlewareStack<object, object>).add(guard, { step: 'finalizeRequest', priority: 'low', name: 'beforeEachAttempt' });
+      (command.middlewareStack as MiddlewareStack<object, object>).add(guard, { step: 'finalizeRequest', priority: 'low', name: 'attemptHooks' });
     }
     await this.client.send(command as PutItemCommand);
   }
