@@ -174,7 +174,7 @@ describe('Snapshot saves when DynamoDB does not answer', () => {
     app.tap.failAttemptsWithServerError('PutItemCommand', 1_000);
     const failure = app.snapshots.save('account-4', 5, { balance: 50 }, { revision: 1 });
     await expect(failure).rejects.toBeInstanceOf(RetriesExhaustedError);
-    await expect(failure).rejects.toThrow(/The snapshot is not saved/);
+    await expect(failure).rejects.toThrow(/The snapshot was not there when the table was checked/);
     app.tap.reset();
     expect(await app.snapshots.load('account-4', { revision: 1 })).toBeUndefined();
   });

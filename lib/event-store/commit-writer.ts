@@ -16,6 +16,13 @@ export interface WriteAttempts {
   unanswered: boolean;
 }
 
+/**
+ * Below this, half a settle window is shorter than building and sending a large commit takes: a commit
+ * would be stamped again for ever. Such windows (tests, DynamoDB Local) are not guarded; late commits
+ * are still logged.
+ */
+export const MIN_RESTAMP_AFTER_MS = 100;
+
 /** Stops an attempt (and the SDK's retries) of a commit whose time is too old to send; never leaves the store. */
 class StaleCommitTime extends Error {
   override readonly name = 'StaleCommitTime';
@@ -30,8 +37,14 @@ export class CommitWriter {
   constructor(
     private readonly table: EventStreamTable,
     private readonly retry: Required<RetryOptions>,
-    private readonly feed: { readonly settleMs: number } | undefined,
-  ) {}
+    feed: { readonly settleMs: number } | undefined,
+  ) {
+    const restampAfter = feed === undefined ? undefined : feed.settleMs / 2;
+    this.restampAfterMs = restampAfter !== undefined && restampAfter >= MIN_RESTAMP_AFTER_MS ? restampAfter : undefined;
+  }
+
+  /** How old a commit's stamp may be when it is sent; undefined: no limit (no feed, or a window too short to guard). */
+  private readonly restampAfterMs?: number;
 
   /**
    * Writes the items, retrying transient errors. Resolves to the key's holder on a conflict, to
@@ -57,7 +70,7 @@ export class CommitWriter {
       try {
         const token = transactionToken(header.streamId, header.commitId, header.firstEventId, start, header.committedAt);
         await this.table.write(items, token, {
-          beforeEach: this.feed === undefined ? undefined : () => this.assertFreshStamp(header),
+          beforeEach: this.restampAfterMs === undefined ? undefined : () => this.assertFreshStamp(header),
           // The SDK retries a lost answer itself, then may fail on throttling: the caller would never see the attempt that may have landed.
           afterFailed: (attemptError) => {
             if (classifyWriteError(attemptError).kind === 'unknown') attempts.unanswered = true;
@@ -65,7 +78,11 @@ export class CommitWriter {
         });
         return undefined;
       } catch (error) {
-        if (error instanceof StaleCommitTime) return RESTAMP;
+        if (error instanceof StaleCommitTime) {
+          // Held back (throttled inside the SDK's retries) past half the settle window: stamped again, within the budget.
+          if (attempt >= this.retry.maxAttempts) throw exhausted({ name: 'throttling that held the commit back past half the settle window' }, error);
+          return RESTAMP;
+        }
         const failure = classifyWriteError(error);
         switch (failure.kind) {
           case 'conflict':
@@ -81,7 +98,7 @@ export class CommitWriter {
             if (failure.kind === 'unknown') attempts.unanswered = true;
             if (attempt >= this.retry.maxAttempts) throw exhausted(failure, error);
             await sleep(backoffDelay(attempt, this.retry));
-            if (this.feed !== undefined && Date.now() - header.committedAt > this.feed.settleMs / 2) return RESTAMP;
+            if (this.isStale(header)) return RESTAMP;
             break;
           default:
             if (attempts.unanswered) throw new AppendOutcomeUnknownError(header.streamId, header.commitId, attempt, (error as Error)?.name ?? 'an error', { cause: error });
@@ -96,7 +113,11 @@ export class CommitWriter {
    * window must not be sent with its old time (readers may be past it by the time it lands).
    */
   private assertFreshStamp(header: CommitHeader): void {
-    if (Date.now() - header.committedAt > this.feed!.settleMs / 2) throw new StaleCommitTime();
+    if (this.isStale(header)) throw new StaleCommitTime();
+  }
+
+  private isStale(header: CommitHeader): boolean {
+    return this.restampAfterMs !== undefined && Date.now() - header.committedAt > this.restampAfterMs;
   }
 
 }

@@ -6,11 +6,11 @@ const TRANSIENT_ERRORS = new Set([
   'ThrottlingException',
   'RequestLimitExceeded',
   'TransactionConflictException',
-  'TransactionInProgressException',
 ]);
 const TRANSIENT_REASONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);
 /** Errors after which a request may or may not have been applied: it was (or may have been) sent, and no answer came. */
-const NO_ANSWER_ERRORS = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'InternalServerError', 'ServiceUnavailable', 'ServiceUnavailableException']);
+// TransactionInProgressException: an earlier attempt with the same token is still being applied, so may land.
+const NO_ANSWER_ERRORS = new Set(['TransactionInProgressException', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'InternalServerError', 'ServiceUnavailable', 'ServiceUnavailableException']);
 const NO_ANSWER_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ERR_HTTP2_STREAM_ERROR', 'ERR_STREAM_PREMATURE_CLOSE']);
 /** Network errors that mean the request never left: worth retrying, and certainly not applied. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);

@@ -34,7 +34,8 @@ interface KnownBoundary extends BoundaryAnchor {
  * the table, which this module never changes; only an item deleted by hand, lost, or dropped by
  * a restore can make it false. So a boundary is trusted for appends only `trustMs` after a read or
  * write last saw its item, is evicted as soon as any read or head read contradicts it, and can be
- * turned off (`trustMs: 0`: one head read per append). Reads never trust it blindly: they start
+ * turned off (`trustMs: 0`: one head read per append at a numeric expected version; the module's
+ * `boundaryCache: false` also reads it for `NO_STREAM`). Reads never trust it blindly: they start
  * at the anchor item and check it is still there, within the same Query.
  *
  * Each boundary keeps its commit's time too: the next commit of the stream is stamped later than

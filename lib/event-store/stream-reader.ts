@@ -55,6 +55,7 @@ export class StreamReader {
     let committedUpTo = carried?.committedUpTo ?? 0;
     let lastYielded: EventItemHeader | undefined = carried?.previous;
     let start = await this.forwardStart(streamId, from, lastYielded);
+    let progressAt = next;
     for (let reread = 0; ; ) {
       let previous = start.previous;
       let anchor = start.anchor;
@@ -104,6 +105,11 @@ export class StreamReader {
         return;
       }
       // A version is missing. Part of a multi-item commit may not be visible yet (it has committed): read again from there.
+      // Re-reads are counted from the last progress: a long read may meet several transactions that are briefly half visible.
+      if (next > progressAt) {
+        progressAt = next;
+        reread = 0;
+      }
       if (reread++ >= MAX_REREADS) {
         this.boundaries.forget(streamId);
         throw gapError(streamId, previous === undefined ? 1 : previous.lastVersion + 1, previous, gapAfter ?? undefined);

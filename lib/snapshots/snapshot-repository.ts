@@ -89,7 +89,9 @@ export class SnapshotRepository {
         if (checked !== undefined && error instanceof WriteOutcomeUnknownError) {
           throw new RetriesExhaustedError(operation, error.attempts, error.lastErrorName, {
             cause: error,
-            advice: 'The snapshot is not saved (the table was checked after the last attempt); saving it again is safe.',
+            advice:
+              'The snapshot was not there when the table was checked after the last attempt (a request still in flight could land ' +
+              'later: then it is whole, or it is skipped on load for its discarded parts); saving it again is safe.',
           });
         }
         throw error;
