@@ -23,16 +23,12 @@ import { createEventStoreApp, type EventStoreApp } from './support/event-store-a
 import { AccountOpened, MoneyDeposited, MoneyWithdrawn, TEST_EVENTS } from './support/events.js';
 import { RequestTap } from './support/fault-injection.js';
 import { createProjectionApp, deleteProjectionTables, projectionTables, storedProjection, type ProjectionApp } from './support/projection-app.js';
+import { revoked } from './support/hostile-values.js';
 
 /** What these tests need of a store: the DynamoDB one and the in-memory one both fit. */
 type Store = Pick<EventStore, 'read' | 'replay$' | 'replayAll$'>;
 class NotRegistered {}
 
-const revoked = <T extends object>(target: T): T => {
-  const { proxy, revoke } = Proxy.revocable(target, {});
-  revoke();
-  return proxy;
-};
 /** The error a call throws at once (read, replay$ and replayAll$ check their options when called, before any request). */
 const thrownBy = (call: () => unknown): unknown => {
   try {

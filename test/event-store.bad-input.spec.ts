@@ -19,6 +19,7 @@ import { testClientConfig } from './support/dynamodb.js';
 import { collect, createEventStoreApp, type EventStoreApp } from './support/event-store-app.js';
 import { MoneyDeposited, TEST_EVENTS } from './support/events.js';
 import { RequestTap } from './support/fault-injection.js';
+import { nested, revoked } from './support/hostile-values.js';
 
 class NotRegistered {
   readonly x = 1;
@@ -36,18 +37,6 @@ const circular = (stream: string) => {
   const event = deposit(stream) as MoneyDeposited & { self?: unknown };
   event.self = event;
   return event;
-};
-/** `{ next: { next: ... } }`, `depth` levels: deeper than JSON.stringify's recursion can go. */
-const nested = (depth: number): object => {
-  const root: { next?: object } = {};
-  let node = root;
-  for (let i = 0; i < depth; i++) node = node.next = {};
-  return root;
-};
-const revoked = <T extends object>(target: T): T => {
-  const { proxy, revoke } = Proxy.revocable(target, {});
-  revoke();
-  return proxy;
 };
 const any = { expectedVersion: 'any' } as const;
 const fresh = { expectedVersion: NO_STREAM } as const;

@@ -6,24 +6,13 @@ import { SnapshotNotSerializableError } from '../lib/errors/snapshot-not-seriali
 import type { SnapshotRepository } from '../lib/snapshots/snapshot-repository.js';
 import { InMemorySnapshotRepository } from '../lib/testing/index.js';
 import { createSnapshotApp, type SnapshotApp } from './support/snapshot-app.js';
+import { nested, revoked } from './support/hostile-values.js';
 
 /** What these tests need of a repository: the DynamoDB one and the in-memory one both fit. */
 type Snapshots = Pick<SnapshotRepository, 'save' | 'load' | 'prune' | 'delete'>;
 
 const cyclic: Record<string, unknown> = { a: 1 };
 cyclic.self = cyclic;
-/** `{ next: { next: ... } }`, `depth` levels: deeper than JSON.stringify's recursion can go. */
-const nested = (depth: number): object => {
-  const root: { next?: object } = {};
-  let node = root;
-  for (let i = 0; i < depth; i++) node = node.next = {};
-  return root;
-};
-const revoked = <T extends object>(target: T): T => {
-  const { proxy, revoke } = Proxy.revocable(target, {});
-  revoke();
-  return proxy;
-};
 
 /** [what the state holds, the state, the path the error names (undefined: any), what it says]. */
 const states: Array<[string, unknown, string | undefined, RegExp]> = [
