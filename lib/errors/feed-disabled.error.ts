@@ -7,7 +7,7 @@ export class FeedDisabledError extends EventStoreError {
   constructor() {
     super(
       'The feed is turned off (`feed: false` in the options of DynamoEventSourcingModule.forRoot()), so commits are not indexed ' +
-        'and replayAll$ and projections cannot read them. Remove `feed: false` (and add the feed index to the events table) to use them.',
+        'and replayAll$ and projections cannot read them. Remove `feed: false` to use them (the events table then needs its DynamoDB Stream: `tableSetup: \'create\'` enables it).',
     );
   }
 }

@@ -27,3 +27,6 @@ export * from './projection-stopped.error.js';
 export * from './unknown-projection.error.js';
 export * from './root-module-missing.error.js';
 export * from './dynamodb-unreachable.error.js';
+export * from './feed-checkpoint-mismatch.error.js';
+export * from './feed-stream-view-type.error.js';
+export * from './feed-stream-missing.error.js';

@@ -6,6 +6,8 @@ const TRANSIENT_ERRORS = new Set([
   'ThrottlingException',
   'RequestLimitExceeded',
   'TransactionConflictException',
+  // DynamoDB Streams' answer to too many GetRecords/GetShardIterator calls on a shard.
+  'LimitExceededException',
 ]);
 const TRANSIENT_REASONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);
 /** Errors after which a request may or may not have been applied: it was (or may have been) sent, and no answer came. */
