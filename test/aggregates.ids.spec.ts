@@ -71,7 +71,7 @@ const startApp = async (table: string, aggregates: AggregateRegistration[], tabl
   const module = await Test.createTestingModule({
     imports: [
       CqrsModule.forRoot(),
-      DynamoEventSourcingModule.forRoot({ ...(client ? { client } : { clientConfig: testClientConfig() }), tableSetup, tables: { events: table } }),
+      DynamoEventSourcingModule.forRoot({ ...(client ? { client } : { clientConfig: testClientConfig() }), tableSetup, tables: { events: table }, feed: { indexer: false } }),
       DynamoEventSourcingModule.forFeature({ aggregates, events: EVENTS }),
     ],
   }).compile();

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AggregateRoot } from '@nestjs/cqrs';
 import { lastValueFrom, toArray } from 'rxjs';
 import { AggregateRepository, ANY, ConcurrencyError, NO_STREAM, StreamIntegrityError, type EventEnvelope, type EventStore } from '../lib/index.js';
+import { DEFAULT_RETRY } from '../lib/event-store/retry-policy.js';
+import { FeedIndexTable } from '../lib/feed/index/feed-index-table.js';
 import { ConfigDirectory } from './support/cli-config-files.js';
 import { runCli } from './support/cli-harness.js';
 import { testClientConfig } from './support/dynamodb.js';
@@ -38,7 +40,7 @@ describe('EventStore integrity after an item vanished', () => {
 
   beforeAll(async () => {
     raw = new DynamoDBClient(testClientConfig());
-    writer = await createEventStoreApp('integrity', { feed: { shards: 2, settleMs: 0 } });
+    writer = await createEventStoreApp('integrity', { feed: { indexer: false } }); // the test writes the feed index itself
     tableName = writer.tableName;
     other = await open({});
   });
@@ -50,7 +52,7 @@ describe('EventStore integrity after an item vanished', () => {
 
   /** Another app instance on the same table: another process, with a boundary cache of its own. */
   async function open(options: Parameters<typeof createEventStoreApp>[1]): Promise<EventStoreApp> {
-    const app = await createEventStoreApp('integrity-other', { ...options, feed: { shards: 2, settleMs: 0 }, tables: { events: tableName }, tableSetup: 'none' });
+    const app = await createEventStoreApp('integrity-other', { ...options, feed: { indexer: false }, tables: { events: tableName }, tableSetup: 'none' });
     opened.push(app);
     return app;
   }
@@ -104,9 +106,16 @@ describe('EventStore integrity after an item vanished', () => {
     } finally {
       configs.cleanup();
     }
-    // The feed delivers B, then meets A3 over the same versions of the stream within one read.
+    // The feed: its index lists A1 and A2 as an indexer saw them, before A2's item vanished and B was written over
+    // A2's versions. The reader finds B where the index names A2, and does not hand the stream out stitched.
+    const index = new FeedIndexTable(raw, tableName, DEFAULT_RETRY);
+    await index.ensureMeta();
+    const position = ((await index.head())?.lastPosition ?? 0) + 1;
+    const commits = [{ streamId, version: 1, commitEnd: 2 }, { streamId, version: 3, commitEnd: 4 }];
+    await index.append({ position, lastPosition: position + 1, commits, checkpoint: { shards: {} }, writtenAt: Date.now() });
     const feed = lastValueFrom(writer.store.replayAll$({ pageSize: 100, streamPrefix: streamId }).pipe(toArray()));
-    await expect(feed).rejects.toMatchObject({ streamId, details: { problem: 'overlap', version: 5 } });
+    await expect(feed).rejects.toBeInstanceOf(StreamIntegrityError);
+    await expect(feed).rejects.toMatchObject({ streamId, details: { problem: 'overlap', version: 3, second: { commitId: b, firstVersion: 3, lastVersion: 7 } } });
   });
 
   it('default cache: a stale append is refused once the boundary is past its trust window', async () => {
@@ -155,7 +164,8 @@ describe('EventStore reads of damaged streams', () => {
   let raw: DynamoDBClient;
 
   beforeAll(async () => {
-    app = await createEventStoreApp('integrity-damage', { retry: { maxAttempts: 8, baseDelayMs: 1, maxDelayMs: 5 } });
+    // No feed indexer: these streams are damaged on purpose, and the feed's own checks are tested in feed-reader.spec.ts.
+    app = await createEventStoreApp('integrity-damage', { retry: { maxAttempts: 8, baseDelayMs: 1, maxDelayMs: 5 }, feed: { indexer: false } });
     raw = new DynamoDBClient(testClientConfig());
   });
   afterAll(async () => {
@@ -171,7 +181,6 @@ describe('EventStore reads of damaged streams', () => {
     const events = JSON.parse(Item!.events!.S!) as unknown[];
     const copy: Record<string, AttributeValue> = { ...Item!, ...key(streamId, to), lastVersion: { N: String(lastVersion) }, commitId: { S: commitId }, events: { S: JSON.stringify(events.slice(0, lastVersion - to + 1)) } };
     delete copy.firstEventId;
-    delete copy.feedShard;
     await raw.send(new PutItemCommand({ TableName: app.tableName, Item: copy }));
   }
 

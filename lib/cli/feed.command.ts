@@ -1,5 +1,6 @@
 import { FeedDisabledError } from '../errors/feed-disabled.error.js';
-import { FEED_START, parseCheckpoint, type FeedCheckpoint } from '../feed/feed-checkpoint.js';
+import { FEED_START, formatCheckpoint, parseCheckpoint, type FeedCheckpoint } from '../feed/feed-checkpoint.js';
+import type { FeedIndexTable } from '../feed/index/feed-index-table.js';
 import type { CliCommand, CliCommandGroup } from './cli-command.js';
 import { CliUsageError, EXIT_INTERRUPTED } from './cli-error.js';
 import { stringFlag, wholeNumberFlag, type CliFlagValues } from './command-line.js';
@@ -17,16 +18,17 @@ const tail: CliCommand = {
   name: 'feed tail',
   usage: 'feed tail [--from <checkpoint> | --since <time>] [--follow] [--prefix <p>] [--types <a,b>] [--json] [options]',
   summary: 'Print the global feed with checkpoints; --follow keeps polling for new commits',
-  description: `Prints every committed event of every stream in feed order (commit time, then stream id; each stream
+  description: `Prints every committed event of every stream in feed order (the order of the feed index; each stream
 in version order), from the start of the feed or after a checkpoint, one per line with its checkpoint.
-It reads up to the feed's high-water mark (now minus feed.settleMs), then prints on stderr the
-checkpoint to resume from and exits; with --follow it polls for new commits until Ctrl-C.
+It reads up to the feed index's head as it finds it, then prints on stderr the checkpoint to resume
+from and exits; with --follow it polls for newly indexed commits until Ctrl-C.
 
 Events are shown as stored (type name, revision, JSON data): the CLI has none of the app's classes.
 
 Options:
   --from <checkpoint>    Start after this checkpoint (as printed; default: the start of the feed)
-  --since <time>         Start at a time instead: ISO 8601 (2025-01-31T12:00:00Z) or an age (90s, 15m, 2h, 7d)
+  --since <time>         Start at a time instead: ISO 8601 (2025-01-31T12:00:00Z) or an age (90s, 15m, 2h, 7d);
+                         the first commits indexed at or after it (by the indexer's clock: approximate)
   --follow               Keep polling for new commits until Ctrl-C
   --interval <ms>        With --follow, how long to wait between polls (default ${DEFAULT_INTERVAL_MS})
   --prefix <prefix>      Only streams whose id starts with this
@@ -48,7 +50,7 @@ Options:
   positionals: { min: 0, max: 0 },
   async run(context) {
     const { values, io } = context;
-    let from = startOf(values);
+    const start = startOf(values);
     const follow = values.follow === true;
     const intervalMs = wholeNumberFlag(values, 'interval', 1, 3_600_000) ?? DEFAULT_INTERVAL_MS;
     const limit = wholeNumberFlag(values, 'limit', 1);
@@ -58,14 +60,16 @@ Options:
     const json = values.json === true;
     const settings = await context.settings();
     if (settings.resolved.feed === undefined) throw new FeedDisabledError();
-    const [{ withCliRuntime }, { requireTables }, { createFeedReader }] = await Promise.all([
+    const [{ withCliRuntime }, { requireTables }, { createFeedReader }, { FeedIndexTable }] = await Promise.all([
       import('./cli-runtime.js'),
       import('./table-check.js'),
       import('../feed/feed-reader.js'),
+      import('../feed/index/feed-index-table.js'),
     ]);
     return withCliRuntime(settings, async (runtime) => {
       await requireTables(runtime.client, plannedTables(runtime.options, false), runtime.options.tableSetup);
       const reader = createFeedReader(runtime);
+      let from = typeof start === 'string' ? start : await checkpointAt(new FeedIndexTable(runtime.client, runtime.options.eventsTable, runtime.options.retry), start.since);
       const resume = (checkpoint: FeedCheckpoint, why: string) => io.stderr.write(`${why}: resume with --from ${checkpoint}\n`);
       let printed = 0;
       for (;;) {
@@ -100,8 +104,8 @@ Options:
   },
 };
 
-/** Where the read starts: --from, --since, or the start of the feed. */
-function startOf(values: CliFlagValues): FeedCheckpoint {
+/** Where the read starts: --from, the start of the feed, or (--since) a time to find in the index. */
+function startOf(values: CliFlagValues): FeedCheckpoint | { readonly since: number } {
   const from = stringFlag(values, 'from');
   const since = stringFlag(values, 'since');
   if (from !== undefined && since !== undefined) throw new CliUsageError('--from and --since cannot be used together');
@@ -113,8 +117,28 @@ function startOf(values: CliFlagValues): FeedCheckpoint {
   const age = /^(\d+)(ms|s|m|h|d)$/.exec(since);
   const at = age === null ? Date.parse(since) : Date.now() - Number(age[1]) * UNIT_MS[age[2]!]!;
   if (!Number.isFinite(at) || at < 0) throw new CliUsageError(`--since must be an ISO 8601 time or an age such as 15m, 2h or 7d; got ${JSON.stringify(since)}`);
-  // A checkpoint of a bare time stands for the end of that millisecond: start just before it.
-  return String(Math.max(0, at - 1));
+  return { since: at };
+}
+
+/**
+ * The checkpoint before the first index batch written at or after `at` (by the indexer's clock),
+ * found by bisecting the index's positions: a strongly consistent Query per step, about 20 for a
+ * million batches. Batches are written in position order, so their times rise but for clock skew
+ * between indexer instances, which makes the start as approximate as that skew.
+ */
+async function checkpointAt(index: FeedIndexTable, at: number): Promise<FeedCheckpoint> {
+  const meta = await index.meta();
+  const head = await index.head();
+  if (meta === undefined || head === undefined) return FEED_START;
+  let low = 1;
+  let high = head.lastPosition + 1; // past the head: no batch that late
+  while (low < high) {
+    const batch = await index.batchHolding(Math.floor((low + high) / 2));
+    if (batch === undefined) break; // a hole in the index: the read from here reports it
+    if (batch.writtenAt >= at) high = batch.position;
+    else low = batch.lastPosition + 1;
+  }
+  return low <= 1 ? FEED_START : formatCheckpoint(meta.indexId, low - 1);
 }
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

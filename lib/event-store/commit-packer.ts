@@ -30,8 +30,6 @@ export interface CommitHeader {
   readonly committedAt: number;
   readonly firstEventId: string;
   readonly metadataJson?: string;
-  /** The stream's feed index shard; undefined when the feed is off. Stored on the commit's first item only. */
-  readonly feedShard?: number;
 }
 
 // Worst-case numbers make the plan independent of the version the commit lands at, so it is
@@ -91,8 +89,7 @@ function itemOverhead(header: Omit<CommitHeader, 'committedAt'>, split: boolean)
     string(A.commitId, header.commitId) +
     (split || header.firstEventId !== header.commitId ? string(A.firstEventId, header.firstEventId) : 0) +
     (split ? SPLIT_OVERHEAD : 0) +
-    (header.metadataJson === undefined ? 0 : string(A.metadata, header.metadataJson)) +
-    (header.feedShard === undefined ? 0 : FEED_OVERHEAD)
+    (header.metadataJson === undefined ? 0 : string(A.metadata, header.metadataJson))
   );
 }
 
@@ -107,8 +104,6 @@ const FIXED_OVERHEAD =
   A.events.length +
   '[]'.length;
 const SPLIT_OVERHEAD = A.commitLastVersion.length + LARGEST_VERSION_BYTES;
-/** Shard numbers stay below 100 (see MAX_FEED_SHARDS). */
-const FEED_OVERHEAD = A.feedShard.length + numberSize('99');
 
 /** The items of a planned commit whose first event gets version `startVersion`. */
 export function commitItems(
@@ -121,7 +116,7 @@ export function commitItems(
   const split = plan.slices.length > 1;
   const idAt = eventIdSequence(header.firstEventId);
   // Built by hand rather than with marshall(): this runs on every append and the types are fixed.
-  return plan.slices.map(([start, end], slice) => {
+  return plan.slices.map(([start, end]) => {
     let json = '[';
     for (let i = start; i < end; i++) json += (i === start ? '' : ',') + events[i]!.entry;
     json += ']';
@@ -138,8 +133,6 @@ export function commitItems(
     if (firstEventId !== header.commitId) item[A.firstEventId] = { S: firstEventId };
     if (header.metadataJson !== undefined) item[A.metadata] = { S: header.metadataJson };
     if (split) item[A.commitLastVersion] = { N: commitLastVersion };
-    // One feed entry per commit: a reader fetches the rest of a split commit from the table.
-    if (header.feedShard !== undefined && slice === 0) item[A.feedShard] = { N: String(header.feedShard) };
     return item;
   });
 }

@@ -6,10 +6,7 @@ import { decodeEventItem, type StoredEventItem } from './event-item.codec.js';
 import { transactionToken, type EventStreamTable } from './event-stream-table.js';
 import { backoffDelay, sleep, type RetryOptions } from './retry-policy.js';
 
-/** What `write()` answers when the commit must be stamped again before it is retried. */
-export const RESTAMP = Symbol('restamp');
-
-/** The write attempts of one append at one position, restamps included. */
+/** The write attempts of one append at one position. */
 export interface WriteAttempts {
   made: number;
   /** Whether some attempt got no answer (a timeout, a reset, a 5xx): it may have been applied. */
@@ -17,46 +14,23 @@ export interface WriteAttempts {
 }
 
 /**
- * Below this, half a settle window is shorter than building and sending a large commit takes: a commit
- * would be stamped again for ever. Such windows (tests, DynamoDB Local) are not guarded; late commits
- * are still logged.
- */
-export const MIN_RESTAMP_AFTER_MS = 100;
-
-/** Stops an attempt (and the SDK's retries) of a commit whose time is too old to send; never leaves the store. */
-class StaleCommitTime extends Error {
-  override readonly name = 'StaleCommitTime';
-}
-
-/**
  * Sends one commit's items at one position until DynamoDB answers for certain: written, or the key
- * is taken (by whom), or the commit must be stamped again for the feed. Throttling, 5xx answers,
- * timeouts and dropped connections are retried within the module's budget.
+ * is taken (by whom). Throttling, 5xx answers, timeouts and dropped connections are retried within
+ * the module's budget.
  */
 export class CommitWriter {
   constructor(
     private readonly table: EventStreamTable,
     private readonly retry: Required<RetryOptions>,
-    feed: { readonly settleMs: number } | undefined,
-  ) {
-    const restampAfter = feed === undefined ? undefined : feed.settleMs / 2;
-    this.restampAfterMs = restampAfter !== undefined && restampAfter >= MIN_RESTAMP_AFTER_MS ? restampAfter : undefined;
-  }
+  ) {}
 
-  /** How old a commit's stamp may be when it is sent; undefined: no limit (no feed, or a window too short to guard). */
-  private readonly restampAfterMs?: number;
-
-  /**
-   * Writes the items, retrying transient errors. Resolves to the key's holder on a conflict, to
-   * undefined on success, and to RESTAMP when a retry would land too long after the commit's time
-   * for feed readers (half the settle window): the caller stamps the commit again and retries.
-   */
+  /** Writes the items, retrying transient errors. Resolves to the key's holder on a conflict, to undefined on success. */
   async write(
     items: Parameters<EventStreamTable['write']>[0],
     header: CommitHeader,
     start: number,
     attempts: WriteAttempts,
-  ): Promise<{ existing?: StoredEventItem } | typeof RESTAMP | undefined> {
+  ): Promise<{ existing?: StoredEventItem } | undefined> {
     // An attempt that got no answer may have been applied: once one did, running out is an unknown outcome, not a failure.
     const exhausted = (failure: { name: string }, error: unknown) =>
       attempts.unanswered
@@ -70,7 +44,6 @@ export class CommitWriter {
       try {
         const token = transactionToken(header.streamId, header.commitId, header.firstEventId, start, header.committedAt);
         await this.table.write(items, token, {
-          beforeEach: this.restampAfterMs === undefined ? undefined : () => this.assertFreshStamp(header),
           // The SDK retries a lost answer itself, then may fail on throttling: the caller would never see the attempt that may have landed.
           afterFailed: (attemptError) => {
             if (classifyWriteError(attemptError).kind === 'unknown') attempts.unanswered = true;
@@ -78,11 +51,6 @@ export class CommitWriter {
         });
         return undefined;
       } catch (error) {
-        if (error instanceof StaleCommitTime) {
-          // Held back (throttled inside the SDK's retries) past half the settle window: stamped again, within the budget.
-          if (attempt >= this.retry.maxAttempts) throw exhausted({ name: 'throttling that held the commit back past half the settle window' }, error);
-          return RESTAMP;
-        }
         const failure = classifyWriteError(error);
         switch (failure.kind) {
           case 'conflict':
@@ -98,7 +66,6 @@ export class CommitWriter {
             if (failure.kind === 'unknown') attempts.unanswered = true;
             if (attempt >= this.retry.maxAttempts) throw exhausted(failure, error);
             await sleep(backoffDelay(attempt, this.retry));
-            if (this.isStale(header)) return RESTAMP;
             break;
           default:
             if (attempts.unanswered) throw new AppendOutcomeUnknownError(header.streamId, header.commitId, attempt, (error as Error)?.name ?? 'an error', { cause: error });
@@ -107,17 +74,4 @@ export class CommitWriter {
       }
     }
   }
-
-  /**
-   * Before each attempt, the SDK's own retries included: a commit held back past half the settle
-   * window must not be sent with its old time (readers may be past it by the time it lands).
-   */
-  private assertFreshStamp(header: CommitHeader): void {
-    if (this.isStale(header)) throw new StaleCommitTime();
-  }
-
-  private isStale(header: CommitHeader): boolean {
-    return this.restampAfterMs !== undefined && Date.now() - header.committedAt > this.restampAfterMs;
-  }
-
 }

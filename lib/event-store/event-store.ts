@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { EVENT_SOURCING_RUNTIME } from '../dynamo-event-sourcing.constants.js';
 import { CommitIdReusedError } from '../errors/commit-id-reused.error.js';
 import { ConcurrencyError } from '../errors/concurrency.error.js';
@@ -29,15 +29,12 @@ import { resolveReplayOptions } from '../replay/resolve-replay-options.js';
 import { backoffDelay, sleep, type RetryOptions } from './retry-policy.js';
 import { StreamBoundaryCache } from './stream-boundary-cache.js';
 import { StreamReader, type CarriedSpan } from './stream-reader.js';
-import { CommitWriter, RESTAMP, type WriteAttempts } from './commit-writer.js';
+import { CommitWriter, type WriteAttempts } from './commit-writer.js';
 import { unbatch } from './batched-iterable.js';
 import { CommittedAppend } from './committed-append.js';
-import { feedShardOf } from '../feed/feed-shard.js';
 import type { CommitNotifier } from '../feed/commit-notifier.js';
 import { createFeedReader, type FeedReader } from '../feed/feed-reader.js';
-import { recordFeedShards } from '../feed/feed-shard-count.js';
 import { resolveFeedReadOptions } from '../feed/resolve-feed-read-options.js';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { FeedEvent } from '../feed/interfaces/feed-event.interface.js';
 import type { ReplayAllOptions } from '../feed/interfaces/replay-all-options.interface.js';
 import { FeedDisabledError } from '../errors/feed-disabled.error.js';
@@ -71,12 +68,9 @@ export class EventStore {
   private readonly writer: CommitWriter;
   /** `boundaryCache: false`: read the head before every append. */
   private readonly verifyEveryAppend: boolean;
-  private readonly feed?: { readonly shards: number; readonly settleMs: number };
-  private readonly logger = new Logger('DynamoEventSourcing');
+  /** Hears of this process's commits: the feed may have advanced (projections read it again). */
   private readonly commits: CommitNotifier;
   private readonly feedReader?: FeedReader;
-  private readonly client: DynamoDBClient;
-  private shardsRecorded?: Promise<void>;
 
   constructor(
     @Inject(EVENT_SOURCING_RUNTIME) runtime: EventSourcingRuntime,
@@ -86,15 +80,13 @@ export class EventStore {
     this.registry = runtime.registry;
     this.retry = runtime.options.retry;
     this.publishByDefault = runtime.options.publishEvents;
-    this.feed = runtime.options.feed;
     this.commits = runtime.commits;
-    this.client = runtime.client;
     this.feedReader = runtime.options.feed === undefined ? undefined : createFeedReader(runtime);
     const { trustMs, maxStreams, verifyEveryAppend } = runtime.options.boundaryCache;
     this.boundaries = new StreamBoundaryCache({ trustMs, maxStreams });
     this.verifyEveryAppend = verifyEveryAppend;
     this.reader = new StreamReader(this.table, this.registry, this.boundaries, this.retry);
-    this.writer = new CommitWriter(this.table, this.retry, this.feed);
+    this.writer = new CommitWriter(this.table, this.retry);
   }
 
   /**
@@ -115,37 +107,25 @@ export class EventStore {
     // What was checked is what is stored, published and counted: the caller's array and options are not read again.
     const events = prepared.events as readonly TEvent[];
     const publish = prepared.publish ?? this.publishByDefault;
-    const commit: Omit<CommitHeader, 'committedAt'> = {
-      ...header,
-      feedShard: this.feed === undefined ? undefined : feedShardOf(streamId, this.feed.shards),
-    };
+    const commit: Omit<CommitHeader, 'committedAt'> = header;
     const plan = planCommit(commit, packable); // every size limit is checked here, before any request
-    if (this.feed !== undefined) await this.recordFeedShards();
 
     for (let retry = 0; ; retry++) {
       const position = await this.positionFor(streamId, expectedVersion, callerCommitId);
-      const attempts: WriteAttempts = { made: 0, unanswered: false }; // write attempts at this position, restamps included
+      const attempts: WriteAttempts = { made: 0, unanswered: false }; // write attempts at this position
       if (position.duplicateOf !== undefined) return this.duplicate(position.duplicateOf, packable);
 
-      // Stamped per attempt, and always after the commit it follows: the feed orders each stream
-      // by commit time, so a writer whose clock lags another's must not stamp into the past.
-      let header: CommitHeader = { ...commit, committedAt: Math.max(Date.now(), (position.previousAt ?? 0) + 1) };
-      let conflict = await this.writer.write(commitItems(plan, packable, header, position.start), header, position.start, attempts);
-      while (conflict === RESTAMP) {
-        // Throttling held the commit back so long that feed readers could pass its time before it lands: stamp it anew.
-        header = { ...header, committedAt: Math.max(Date.now(), header.committedAt + 1) };
-        conflict = await this.writer.write(commitItems(plan, packable, header, position.start), header, position.start, attempts);
-      }
+      // Informational only (the envelopes' occurredAt; the feed's order is the index's, not a clock's):
+      // never before the commit it follows, so that occurredAt does not go back within a stream.
+      const header: CommitHeader = { ...commit, committedAt: Math.max(Date.now(), (position.previousAt ?? 0) + 1) };
+      const conflict = await this.writer.write(commitItems(plan, packable, header, position.start), header, position.start, attempts);
       // The SDK retried a request whose first attempt landed (its response was lost): the item is this very call's.
       const landedEarlier = conflict?.existing !== undefined && isFromThisCall(conflict.existing, header);
-      // (With the time it was stored under: an earlier attempt may have landed before a restamp.)
-      if (landedEarlier) header = { ...header, committedAt: conflict!.existing!.committedAt };
       if (conflict === undefined || landedEarlier) {
         const version = position.start + events.length - 1;
         const lastItemStart = position.start + plan.slices.at(-1)![0];
         this.boundaries.remember(streamId, { version: lastItemStart, lastVersion: version, commitId: header.commitId, committedAt: header.committedAt });
-        this.warnIfLateForFeed(header);
-        this.commits.notify(header.committedAt);
+        this.commits.notify();
         const result = this.committed(header, events, packable, position.start);
         rememberAppended(events, result); // before publishing: handlers may ask for envelopeOf(event)
         if (publish) this.publisher.publish(events);
@@ -225,56 +205,36 @@ export class EventStore {
 
   /**
    * Every committed event of every stream (the global feed), as a cold Observable of envelopes
-   * that each carry the checkpoint to resume after it: exactly once, each stream in version order,
-   * streams interleaved in commit-time order. Reads up to the feed's high-water mark (now minus
-   * `feed.settleMs`) as of subscribing, then completes; a page of `pageSize` events is fetched only
-   * when the previous one has been handled (use {@link handleInOrder} for async handlers).
+   * that each carry the checkpoint to resume after it: every commit the feed index holds, exactly
+   * once, in the index's order (a total order, clock-free, that keeps each stream's version order).
+   * Reads up to the index's head as it stands when the read starts (read strongly consistent), then
+   * completes: commits indexed during the read are left for the next one. A commit appears in the
+   * index once the indexer has read it from the table's DynamoDB Stream (typically well under a
+   * second). A page of `pageSize` events is fetched only when the previous one has been handled
+   * (use {@link handleInOrder} for async handlers).
    *
-   * @throws InvalidArgumentError for bad options, FeedDisabledError with `feed: false`: at once, before any request.
+   * @throws InvalidArgumentError for bad options, FeedCheckpointMismatchError for a checkpoint of
+   *   0.3's commit-time feed, FeedDisabledError with `feed: false`: at once, before any request.
+   *   The Observable errors with FeedCheckpointMismatchError for a checkpoint given by another
+   *   table's feed index (or before the index was rebuilt), with StreamIntegrityError when the
+   *   index names a commit the table does not hold (or not the one it names).
    */
   replayAll$<TEvent extends object = object>(options: ReplayAllOptions): Observable<FeedEvent<TEvent>> {
     if (this.feedReader === undefined) throw new FeedDisabledError();
     const reader = this.feedReader;
     resolveFeedReadOptions(options, this.registry); // mistakes throw here, before any request
-    // Only the public options: the reader's own (a high-water mark) are not the caller's to set.
+    // Each option read once, and only the public ones.
     const { from, pageSize, eventTypes, streamPrefix, onCaughtUp } = options;
     const read = { from, pageSize, eventTypes, streamPrefix };
     async function* pages(): AsyncGenerator<FeedEvent<TEvent>[]> {
       for await (const page of reader.pages(read)) {
         // Empty pages too (everything filtered out): each pull is a chance to stop after an unsubscribe.
         yield page.events as FeedEvent<TEvent>[];
-        // The last page comes once every earlier one has been handled: the high-water mark is reached.
+        // The last page comes once every earlier one has been handled: the index head the read started at is reached.
         if (page.caughtUp) onCaughtUp?.(page.checkpoint);
       }
     }
     return pagedObservable(pages);
-  }
-
-  /**
-   * Before this process's first commit: makes sure the table records at least this writer's shard
-   * count, so that readers configured with fewer shards still read every shard written to.
-   */
-  private recordFeedShards(): Promise<void> {
-    this.shardsRecorded ??= recordFeedShards(this.client, this.table.tableName, this.feed!.shards, this.retry).catch((error: unknown) => {
-      this.shardsRecorded = undefined; // try again with the next append
-      throw error;
-    });
-    return this.shardsRecorded;
-  }
-
-  /**
-   * Feed readers trust a commit to show up within the settle window of its stamp. A write that
-   * took half of it already leaves little room for the index to catch up: say so, loudly.
-   */
-  private warnIfLateForFeed(header: CommitHeader): void {
-    if (this.feed === undefined) return;
-    const took = Date.now() - header.committedAt;
-    if (took > this.feed.settleMs / 2) {
-      this.logger.warn(
-        `Commit "${header.commitId}" of stream "${header.streamId}" was acknowledged ${took} ms after its commit time; ` +
-          `feed readers wait ${this.feed.settleMs} ms (feed.settleMs) for commits to show up, so this one may reach them late or be missed.`,
-      );
-    }
   }
 
   /** The version the commit's first event gets, from the expected version and, where needed, the stream's head. */

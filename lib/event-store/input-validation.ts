@@ -8,7 +8,7 @@ import { assertOptionsObject, describeArgument, hasLoneSurrogate, isPlainObject,
 /** DynamoDB allows 2 KB partition keys; 1 KB leaves room for prefixes users add later. */
 export const MAX_STREAM_ID_BYTES = 1024;
 export const MAX_COMMIT_ID_LENGTH = 256;
-/** Stream ids starting with this are the module's own (see feed-shard-count.ts). */
+/** Stream ids starting with this are the module's own (the feed index and its indexer's lease: lib/feed/index/feed-index-keys.ts). */
 export const RESERVED_STREAM_PREFIX = '$$';
 /** Correlation and causation ids are stored with every item of a commit: ids, not payloads. */
 export const MAX_MESSAGE_ID_LENGTH = 256;

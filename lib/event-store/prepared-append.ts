@@ -29,7 +29,7 @@ export interface PreparedAppend {
   /** The caller's commit id, when it gave one (retries are recognized by it). */
   readonly callerCommitId?: string;
   /** The commit's header without its time (stamped when the commit is written). */
-  readonly commit: Omit<CommitHeader, 'committedAt' | 'feedShard'>;
+  readonly commit: Omit<CommitHeader, 'committedAt'>;
   readonly packable: PackableEvent[];
   /** The events as checked: each element read once (what was checked is what is published and counted). */
   readonly events: readonly object[];

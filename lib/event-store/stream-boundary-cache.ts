@@ -38,8 +38,8 @@ interface KnownBoundary extends BoundaryAnchor {
  * `boundaryCache: false` also reads it for `NO_STREAM`). Reads never trust it blindly: they start
  * at the anchor item and check it is still there, within the same Query.
  *
- * Each boundary keeps its commit's time too: the next commit of the stream is stamped later than
- * it, so that the feed (ordered by commit time) sees every stream in version order.
+ * Each boundary keeps its commit's time too: the next commit of the stream is stamped no earlier
+ * than it, so that `occurredAt` never goes back within a stream.
  */
 export class StreamBoundaryCache {
   /** Per stream, known boundaries by version. */

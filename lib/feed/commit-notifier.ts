@@ -1,22 +1,26 @@
 /**
- * Tells in-process feed followers (projections) that this process just committed, so they can
- * read the feed as soon as the commit has settled instead of at their next poll. A hint only:
- * followers still poll, which is what carries commits made by other processes.
+ * Tells in-process feed followers (projections) that the feed may have advanced: this process
+ * just committed, or the in-app indexer just wrote a batch of the feed index. A hint only: it says
+ * nothing about what was indexed, and followers still poll, which is what carries commits indexed
+ * by other processes.
  */
 export class CommitNotifier {
-  private readonly listeners = new Set<(committedAt: number) => void>();
+  private readonly listeners = new Set<() => void>();
 
-  /** Calls `listener` with each commit's time; returns the function that stops it. */
-  subscribe(listener: (committedAt: number) => void): () => void {
+  /** Calls `listener` on each hint; returns the function that stops it. */
+  subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  /** Never throws: the commit has happened, and a listener's failure must not make the append look failed. */
-  notify(committedAt: number): void {
+  /**
+   * Never throws: the commit (or the index batch) has happened, and a listener's failure must not
+   * make it look failed.
+   */
+  notify(): void {
     for (const listener of this.listeners) {
       try {
-        listener(committedAt);
+        listener();
       } catch {
         // A hint lost: the listener's next poll finds the commit anyway.
       }

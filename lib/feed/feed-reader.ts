@@ -1,235 +1,202 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { StreamIntegrityError } from '../errors/stream-integrity.error.js';
-import { commitEnd, envelopesOf, type EventItemHeader, type StoredEventItem } from '../event-store/event-item.codec.js';
-import { followsForward } from '../event-store/stream-integrity.js';
-import { EventStreamTable } from '../event-store/event-stream-table.js';
+import { EventStoreErrorCode } from '../errors/event-store.error.js';
+import { FeedCheckpointMismatchError } from '../errors/feed-checkpoint-mismatch.error.js';
 import { FeedDisabledError } from '../errors/feed-disabled.error.js';
+import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
+import { StreamIntegrityError } from '../errors/stream-integrity.error.js';
+import { TableMismatchError } from '../errors/table-mismatch.error.js';
 import type { EventSourcingRuntime } from '../event-sourcing-runtime.js';
-import { backoffDelay, sleep, type RetryOptions } from '../event-store/retry-policy.js';
+import { envelopesOf } from '../event-store/event-item.codec.js';
+import { EventStreamTable } from '../event-store/event-stream-table.js';
 import type { EventTypeRegistry } from '../serialization/event-type-registry.js';
-import { EventItemAttribute as A } from '../tables/events-table.js';
-import {
-  checkpointsOfCommit,
-  compareCommits,
-  firstVersionAfter,
-  formatCheckpoint,
-  type FeedCheckpoint,
-  type FeedPosition,
-} from './feed-checkpoint.js';
-import { FeedIndex, itemKey, type FeedEntry } from './feed-index.js';
+import { CommitFetcher } from './commit-fetcher.js';
+import { FEED_START, checkpointsOfCommit, firstVersionAfter, formatCheckpoint, parseCheckpoint, type FeedCheckpoint } from './feed-checkpoint.js';
+import { FeedIndexCursor } from './feed-index-cursor.js';
+import { FeedIndexTable } from './index/feed-index-table.js';
+import type { FeedIndexMeta } from './index/index-batch.js';
+import { FEED_INDEX_FORMAT } from './index/index-batch.codec.js';
+import type { PositionedCommit } from './index/indexed-commit.js';
 import type { FeedEvent } from './interfaces/feed-event.interface.js';
 import type { ReplayAllOptions } from './interfaces/replay-all-options.interface.js';
-import { MAX_FEED_PAGE_SIZE, resolveFeedReadOptions } from './resolve-feed-read-options.js';
+import { resolveFeedReadOptions } from './resolve-feed-read-options.js';
 
 /** One page of the feed: its events (after filtering), and the checkpoint after all of its commits. */
 export interface FeedPage {
   readonly events: FeedEvent[];
-  /** Covers the page's filtered-out events too; on the last page, the read's high-water mark. */
+  /** Covers the page's filtered-out commits too; on the last page, the index head the read went to. */
   readonly checkpoint: FeedCheckpoint;
-  /** The last page of the read: everything up to the high-water mark has been delivered. */
+  /** The last page of the read (it holds no events): everything up to the head has been delivered. */
   readonly caughtUp: boolean;
-  /** Commit time the page reached, and the high-water mark the read goes to (for progress). */
-  readonly reachedAt: number;
-  readonly highWaterMark: number;
+  /** The index position the checkpoint reaches (0: before the first commit). */
+  readonly position: number;
+  /** The index head the read goes to: its last position when the read started (0: an empty index). */
+  readonly headPosition: number;
 }
-
-export interface FeedReadOptions extends ReplayAllOptions {
-  /** Read up to this commit time instead of now minus the settle window (tests, rebuild progress). */
-  highWaterMark?: number;
-}
-
-const MAX_REREADS = 5;
-/** Streams whose last delivered commit a read remembers, to catch overlapping commits: bounded, so memory stays flat. */
-const MAX_TRACKED_STREAMS = 10_000;
-
-/** Per stream, the last commit a read delivered (as one item spanning the whole commit), oldest stream first. */
-class DeliveredEnds {
-  private readonly ends = new Map<string, EventItemHeader>();
-
-  get(streamId: string): EventItemHeader | undefined {
-    return this.ends.get(streamId);
-  }
-
-  set(streamId: string, commit: EventItemHeader): void {
-    this.ends.delete(streamId);
-    if (this.ends.size >= MAX_TRACKED_STREAMS) this.ends.delete(this.ends.keys().next().value!);
-    this.ends.set(streamId, commit);
-  }
-}
-
-/** A shard's entries in commit-time order, fetched page by page as the merge needs them. */
-class ShardCursor {
-  readonly buffer: FeedEntry[] = [];
-  /** The highest commit time the shard's Query has gone past: entries later than it are not fetched yet. */
-  private reached: number;
-  private next?: Record<string, AttributeValue>;
-  private done = false;
-
-  constructor(
-    private readonly index: FeedIndex,
-    private readonly shard: number,
-    private readonly from: number,
-    private readonly to: number,
-    private readonly limit: number,
-    private readonly streamPrefix?: string,
-  ) {
-    this.reached = from - 1;
-  }
-
-  /**
-   * Whether the head of the buffer may still be preceded by an entry not fetched yet: the buffer is
-   * empty, or its head shares the commit time of the page boundary (entries of one millisecond may
-   * span pages, and the index returns them in no particular order).
-   */
-  get needsFetch(): boolean {
-    return !this.done && (this.buffer.length === 0 || this.buffer[0]!.at >= this.reached);
-  }
-
-  async fetch(): Promise<void> {
-    const page = await this.index.page(this.shard, this.from, this.to, this.limit, this.streamPrefix, this.next);
-    this.buffer.push(...page.entries);
-    this.buffer.sort(compareEntries);
-    this.next = page.next;
-    this.done = page.next === undefined;
-    const last = page.next?.[A.committedAt]?.N ?? page.entries.at(-1)?.at;
-    if (last !== undefined) this.reached = Math.max(this.reached, Number(last));
-  }
-}
-
-// Version last: two commits of one stream never share a time when written by this module, but
-// commits back-filled into the feed from older tables might.
-const compareEntries = (a: FeedEntry, b: FeedEntry): number => compareCommits(a, b) || a.version - b.version;
 
 /**
- * Reads the global feed: the feed index's shards, merged into one order (commit time, then stream
- * id; each stream's commits carry strictly increasing times, so each stream comes in version
- * order), up to a high-water mark of now minus the settle window. Commits younger than that are
- * left for a later read, so that one whose index entry shows up late (clock skew, write latency,
- * index propagation) is still ahead of every reader's checkpoint when it does.
+ * Index entries a read skips (other streams than `streamPrefix`) before it hands out a page with
+ * no events, whose checkpoint is past them: a consumer can stop, or save how far it got.
+ */
+const MAX_SKIPPED_PER_PAGE = 1000;
+/** Streams whose last commit a read remembers, to check each stream's continuity: bounded, so memory stays flat. */
+const MAX_TRACKED_STREAMS = 10_000;
+
+/**
+ * Per stream, the last commit a read has seen in the index (its last version and position), least
+ * recently seen forgotten first: within one read, each stream's next commit must start right after.
+ */
+class StreamEnds {
+  private readonly ends = new Map<string, { readonly commitEnd: number; readonly position: number }>();
+
+  /** @throws StreamIntegrityError when `commit` does not follow on from the stream's last one seen. */
+  follow(commit: PositionedCommit): void {
+    const { streamId, version, commitEnd, position } = commit;
+    const seen = this.ends.get(streamId);
+    if (seen !== undefined && version !== seen.commitEnd + 1) {
+      const overlap = version <= seen.commitEnd;
+      throw new StreamIntegrityError(
+        streamId,
+        `the feed index lists versions ${version}-${commitEnd} at position ${position}, but the stream's commit before it in the index, ` +
+          `at position ${seen.position}, ended at version ${seen.commitEnd}: ` +
+          (overlap ? `versions ${version}-${Math.min(commitEnd, seen.commitEnd)} are listed twice.` : `versions ${seen.commitEnd + 1}-${version - 1} are missing from the feed.`),
+        { problem: overlap ? 'overlap' : 'gap', version: overlap ? version : seen.commitEnd + 1 },
+      );
+    }
+    this.ends.delete(streamId);
+    if (this.ends.size >= MAX_TRACKED_STREAMS) this.ends.delete(this.ends.keys().next().value!);
+    this.ends.set(streamId, { commitEnd, position });
+  }
+}
+
+/**
+ * Reads the global feed: the feed index (batches of commit references at gap-free positions, in the
+ * events table under `$$feed`), and the commits it names, fetched with BatchGetItem. A read goes up
+ * to the index head as read (strongly consistent) when it starts. No clock is involved: the order
+ * is the index's, which keeps each stream's version order.
  */
 export class FeedReader {
+  private meta?: FeedIndexMeta;
+
   constructor(
-    private readonly index: FeedIndex,
-    private readonly table: EventStreamTable,
+    private readonly index: FeedIndexTable,
+    private readonly fetcher: CommitFetcher,
     private readonly registry: EventTypeRegistry,
-    private readonly feed: { readonly shards: number; readonly settleMs: number },
-    private readonly retry: Required<RetryOptions>,
   ) {}
 
   /**
-   * The feed after `options.from` up to the high-water mark, page by page. The last page (possibly
-   * with no events) has `caughtUp` set and a checkpoint at the high-water mark.
+   * The feed after `options.from` up to the index head, page by page. The last page has no events,
+   * `caughtUp` set and a checkpoint at the head. `onCaughtUp` is the caller's business.
+   * @throws InvalidArgumentError, FeedCheckpointMismatchError (0.3 checkpoint) on the first pull, before any request.
    */
-  async *pages(options: FeedReadOptions): AsyncGenerator<FeedPage> {
+  async *pages(options: ReplayAllOptions): AsyncGenerator<FeedPage> {
     const { position: start, include } = resolveFeedReadOptions(options, this.registry);
-    let position = start;
-    const highWaterMark = options.highWaterMark ?? Date.now() - this.feed.settleMs;
-    if (highWaterMark < position.at) {
-      yield { events: [], checkpoint: formatCheckpoint(position), caughtUp: true, reachedAt: position.at, highWaterMark };
+    const { pageSize, streamPrefix } = options;
+    const meta = await this.indexMeta();
+    if (meta === undefined) {
+      // No indexer has run yet: nothing to read, and no index a checkpoint could belong to.
+      if (start.indexId !== undefined) throw FeedCheckpointMismatchError.otherIndex(options.from!, '(none yet)', this.index.tableName);
+      yield { events: [], checkpoint: FEED_START, caughtUp: true, position: 0, headPosition: 0 };
       return;
     }
-    const shards = await this.index.shardsToRead(this.feed.shards);
-    const delivered = new DeliveredEnds();
-    const cursors = Array.from(
-      { length: shards },
-      // Index entries are small; with a filter, DynamoDB applies Limit before it, so ask for many per request.
-      (_, shard) => new ShardCursor(this.index, shard, position.at, highWaterMark, options.streamPrefix === undefined ? options.pageSize : MAX_FEED_PAGE_SIZE, options.streamPrefix),
-    );
+    const { indexId } = meta;
+    if (start.indexId !== undefined && start.indexId !== indexId) throw FeedCheckpointMismatchError.otherIndex(options.from!, indexId, this.index.tableName);
+    const head = (await this.index.head())?.lastPosition ?? 0;
+    if (start.position > head) {
+      throw new InvalidArgumentError(
+        EventStoreErrorCode.INVALID_CHECKPOINT,
+        `from ("${options.from}") is at position ${start.position} of the feed index, past its head (${head}): it was not given by this feed.`,
+      );
+    }
+    const end = (): FeedPage => ({ events: [], checkpoint: head === 0 ? FEED_START : formatCheckpoint(indexId, head), caughtUp: true, position: head, headPosition: head });
+
+    // The commit a checkpoint points into is read again (from the version after it); one it ends is not.
+    const cursor = new FeedIndexCursor(this.index, start.version === undefined ? start.position + 1 : start.position, head);
+    const streams = new StreamEnds();
+    let covered = start.position;
+    let held: PositionedCommit | undefined; // read, but left for the next page
     for (;;) {
-      const picked = await this.pick(cursors, position, options.pageSize);
-      if (picked.length === 0) {
-        const end: FeedPosition = { at: highWaterMark };
-        yield { events: [], checkpoint: formatCheckpoint(end), caughtUp: true, reachedAt: highWaterMark, highWaterMark };
+      const picked: Array<{ commit: PositionedCommit; from: number }> = [];
+      let events = 0;
+      let skipped = 0;
+      let done = false;
+      for (;;) {
+        let commit = held;
+        held = undefined;
+        if (commit === undefined) {
+          commit = await cursor.read();
+          if (commit === undefined) {
+            done = true;
+            break;
+          }
+          streams.follow(commit);
+        }
+        if (streamPrefix !== undefined && !commit.streamId.startsWith(streamPrefix)) {
+          covered = commit.position;
+          if (picked.length === 0 && ++skipped >= MAX_SKIPPED_PER_PAGE) break;
+          continue;
+        }
+        const from = firstVersionAfter(start, commit.position, commit.version, commit.commitEnd);
+        const count = commit.commitEnd - from + 1;
+        if (picked.length > 0 && events + count > pageSize) {
+          held = commit;
+          break;
+        }
+        picked.push({ commit, from });
+        events += count;
+        covered = commit.position;
+        if (events >= pageSize) break;
+      }
+      if (picked.length > 0 || !done) {
+        const page = picked.length === 0 ? [] : await this.load(indexId, picked, include);
+        yield { events: page, checkpoint: formatCheckpoint(indexId, covered), caughtUp: false, position: covered, headPosition: head };
+      }
+      if (done) {
+        yield end();
         return;
       }
-      const events = await this.load(picked, delivered, include);
-      const last = picked.at(-1)!.entry;
-      position = { at: last.at, streamId: last.streamId, version: last.commitEnd };
-      yield { events, checkpoint: formatCheckpoint(position), caughtUp: false, reachedAt: last.at, highWaterMark };
     }
   }
 
-  /** The next commits in feed order after `position`, up to `pageSize` events (at least one commit). */
-  private async pick(cursors: ShardCursor[], position: FeedPosition, pageSize: number): Promise<Array<{ entry: FeedEntry; from: number }>> {
-    const picked: Array<{ entry: FeedEntry; from: number }> = [];
-    let events = 0;
-    for (;;) {
-      const behind = cursors.filter((cursor) => cursor.needsFetch);
-      if (behind.length > 0) {
-        await Promise.all(behind.map((cursor) => cursor.fetch()));
-        continue;
-      }
-      let first: ShardCursor | undefined;
-      for (const cursor of cursors) {
-        if (cursor.buffer.length > 0 && (first === undefined || compareEntries(cursor.buffer[0]!, first.buffer[0]!) < 0)) first = cursor;
-      }
-      if (first === undefined) return picked; // every shard is read to the high-water mark
-      const entry = first.buffer[0]!;
-      const from = firstVersionAfter(position, entry.at, entry.streamId, entry.version, entry.commitEnd);
-      const count = entry.commitEnd - from + 1;
-      if (count > 0 && picked.length > 0 && events + count > pageSize) return picked;
-      first.buffer.shift();
-      if (count <= 0) continue; // delivered before the checkpoint this read started from
-      picked.push({ entry, from });
-      events += count;
-      if (events >= pageSize) return picked;
-    }
+  /**
+   * Whether the index may hold a commit after `checkpoint`: one eventually consistent Query of at
+   * most one batch (0.5 read units when there is none). For a follower's idle poll, from a
+   * checkpoint a read handed out as caught up (it ends a batch); a checkpoint inside a commit or a
+   * batch, or from another index, answers true (a read then tells).
+   */
+  async hasNewer(checkpoint: FeedCheckpoint): Promise<boolean> {
+    const after = parseCheckpoint(checkpoint);
+    const meta = await this.indexMeta();
+    if (after.version !== undefined || (after.indexId !== undefined && after.indexId !== meta?.indexId)) return true;
+    return (await this.index.batchesFrom(after.position + 1, 1, false)).length > 0;
   }
 
   /** The picked commits' events, in feed order, each with its checkpoint. */
   private async load(
-    picked: ReadonlyArray<{ entry: FeedEntry; from: number }>,
-    delivered: DeliveredEnds,
+    indexId: string,
+    picked: ReadonlyArray<{ commit: PositionedCommit; from: number }>,
     include?: (storedType: string) => boolean,
   ): Promise<FeedEvent[]> {
-    const items = await this.index.firstItems(picked.map(({ entry }) => entry));
+    const items = await this.fetcher.fetch(picked.map(({ commit }) => commit));
     const events: FeedEvent[] = [];
-    for (const { entry, from } of picked) {
-      const first = items.get(itemKey(entry.streamId, entry.version));
-      if (first === undefined) {
-        throw new StreamIntegrityError(entry.streamId, `the feed lists a commit at version ${entry.version} that the events table does not hold.`);
+    picked.forEach(({ commit, from }, i) => {
+      const checkpointOf = checkpointsOfCommit(indexId, commit.position, commit.commitEnd);
+      for (const item of items[i]!) {
+        for (const envelope of envelopesOf(item, this.registry, from, commit.commitEnd, include, checkpointOf)) events.push(envelope as FeedEvent);
       }
-      if (commitEnd(first) !== entry.commitEnd) {
-        throw new StreamIntegrityError(
-          entry.streamId,
-          `the feed lists a commit at versions ${entry.version}-${entry.commitEnd}, but the item there now holds commit "${first.commitId}" (versions ${first.version}-${commitEnd(first)}).`,
-        );
-      }
-      // Within one read, a stream's commits come in version order: one that starts at or below what was delivered overlaps it.
-      const deliveredEnd = delivered.get(entry.streamId);
-      if (deliveredEnd !== undefined && entry.version <= deliveredEnd.lastVersion) followsForward(entry.streamId, deliveredEnd, first); // throws
-      delivered.set(entry.streamId, { streamId: entry.streamId, version: first.version, lastVersion: entry.commitEnd, commitId: first.commitId, committedAt: first.committedAt });
-      const commitItems = entry.commitEnd > first.lastVersion ? [first, ...(await this.restOfCommit(first, entry.commitEnd))] : [first];
-      const checkpointOf = checkpointsOfCommit(entry.at, entry.streamId);
-      for (const item of commitItems) {
-        for (const envelope of envelopesOf(item, this.registry, from, entry.commitEnd, include, checkpointOf)) events.push(envelope as FeedEvent);
-      }
-    }
+    });
     return events;
   }
 
-  /** The items after the first of a commit split over several; its transaction has committed, so all must show. */
-  private async restOfCommit(first: StoredEventItem, commitEnd: number): Promise<StoredEventItem[]> {
-    for (let reread = 0; ; reread++) {
-      const items: StoredEventItem[] = [];
-      let previous: StoredEventItem = first;
-      let contiguous = true;
-      // Every item in the commit's range must be the next slice of it: another commit's item there is an overlap.
-      scan: for await (const page of this.table.pages(first.streamId, { lower: first.version + 1, upper: commitEnd, forward: true })) {
-        for (const item of page) {
-          if (followsForward(first.streamId, previous, item) === 'gap') {
-            contiguous = false;
-            break scan;
-          }
-          items.push(item);
-          previous = item;
-        }
-      }
-      if (contiguous && previous.lastVersion === commitEnd) return items;
-      // Query is read-committed: part of a committed transaction may not show yet.
-      if (reread >= MAX_REREADS) throw new StreamIntegrityError(first.streamId, `commit "${first.commitId}" is not fully visible.`);
-      await sleep(backoffDelay(reread + 1, this.retry));
+  /** The index's identity: read (strongly) until it exists, then kept (it never changes). */
+  private async indexMeta(): Promise<FeedIndexMeta | undefined> {
+    if (this.meta !== undefined) return this.meta;
+    const meta = await this.index.meta();
+    if (meta !== undefined && meta.format > FEED_INDEX_FORMAT) {
+      throw new TableMismatchError(this.index.tableName, [
+        `its feed index is in format ${meta.format}, written by a later version of nestjs-dynamo-es; this one reads format ${FEED_INDEX_FORMAT}: upgrade it`,
+      ]);
     }
+    this.meta = meta;
+    return meta;
   }
 }
 
@@ -237,5 +204,6 @@ export class FeedReader {
 export function createFeedReader(runtime: EventSourcingRuntime): FeedReader {
   const { feed, eventsTable, retry } = runtime.options;
   if (feed === undefined) throw new FeedDisabledError();
-  return new FeedReader(new FeedIndex(runtime.client, eventsTable, retry), new EventStreamTable(runtime.client, eventsTable, retry), runtime.registry, feed, retry);
+  const table = new EventStreamTable(runtime.client, eventsTable, retry);
+  return new FeedReader(new FeedIndexTable(runtime.client, eventsTable, retry), new CommitFetcher(runtime.client, table, retry), runtime.registry);
 }

@@ -9,8 +9,7 @@ import { FEED_START, parseCheckpoint, type FeedPosition } from './feed-checkpoin
 import type { ReplayAllOptions } from './interfaces/replay-all-options.interface.js';
 
 export const MAX_FEED_PAGE_SIZE = 1000;
-/** The public options, and `highWaterMark`, which the module's own readers (projections) add. */
-const FEED_READ_OPTION_KEYS = ['from', 'pageSize', 'eventTypes', 'streamPrefix', 'onCaughtUp', 'highWaterMark'];
+const FEED_READ_OPTION_KEYS = ['from', 'pageSize', 'eventTypes', 'streamPrefix', 'onCaughtUp'];
 
 /** A feed read's options, checked: where it starts, and which stored type names it decodes (all when undefined). */
 export interface ResolvedFeedRead {
@@ -21,7 +20,7 @@ export interface ResolvedFeedRead {
 /**
  * Checks a feed read's options at once, so that a mistake throws where the read is set up; shared
  * by every feed reader, so the same mistake gets the same error.
- * @throws InvalidArgumentError
+ * @throws InvalidArgumentError; FeedCheckpointMismatchError for a checkpoint of 0.3's commit-time feed
  */
 export function resolveFeedReadOptions(options: ReplayAllOptions, registry: EventTypeRegistry): ResolvedFeedRead {
   assertOptionsObject(options, 'feed read options', FEED_READ_OPTION_KEYS, '{ pageSize: 100 }', invalidOptions);

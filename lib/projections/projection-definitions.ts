@@ -23,7 +23,7 @@ export interface ProjectionDefinition {
   readonly handlers: ReadonlyArray<{ readonly method: string | symbol; readonly events: readonly EventClass[] }>;
 }
 
-export const DEFAULT_PROJECTION_OPTIONS = { pageSize: 100, pollIntervalMs: 1000, leaseTtlMs: 15_000 } as const;
+export const DEFAULT_PROJECTION_OPTIONS = { pageSize: 100, pollIntervalMs: 200, leaseTtlMs: 15_000 } as const;
 const OPTION_KEYS = ['pageSize', 'pollIntervalMs', 'leaseTtlMs', 'maxAttempts', 'streamPrefix'];
 /** Timers take at most 2^31 - 1 ms; a day is far more than any sensible interval. */
 const MAX_INTERVAL_MS = 86_400_000;

@@ -94,7 +94,8 @@ export class ProjectionManager implements OnApplicationBootstrap, OnModuleDestro
   /**
    * Rebuilds a projection: takes its lease (this instance must be able to: the projection runs
    * here, or nowhere), sets its checkpoint back to the start of the feed with a `rebuilding` flag,
-   * calls its `reset()`, and replays every event up to now, calling `onProgress` after each page.
+   * calls its `reset()`, and replays every event up to the feed index's head as it finds it,
+   * calling `onProgress` after each page (progress is measured in commits of the index).
    * Then it follows new commits if it was started here (and not stopped since), and otherwise
    * releases the lease. Resolves to the final progress (`fraction` 1). A rebuild called while
    * another runs (or a start/stop is in progress) waits for it.
@@ -161,7 +162,6 @@ export class ProjectionManager implements OnApplicationBootstrap, OnModuleDestro
         reader: createFeedReader(this.runtime),
         store: new ProjectionStore(client, options.projectionsTable, options.retry),
         commits: this.runtime.commits,
-        settleMs: options.feed.settleMs,
         logger: this.logger,
       };
       for (const projection of registered) {

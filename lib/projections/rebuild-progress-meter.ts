@@ -1,43 +1,35 @@
 import type { RebuildProgress } from './interfaces/rebuild-progress.interface.js';
 
 /**
- * Measures a rebuild as its pages come: events done, rate, and the share of the commit-time range
- * from the first commit read to the high-water mark. Commit time is what the feed is ordered by, so
- * it is known for every page without counting the events ahead (which would mean reading them).
+ * Measures a rebuild as its pages come: events handled, rate, and the share of the feed index's
+ * positions read, from the start to the head the rebuild reads to (the index's last position when
+ * it started). Each position is one commit, so this counts commits, known for every page without
+ * reading ahead; commits of very different sizes make it uneven, never wrong at the end.
  */
 export class RebuildProgressMeter {
   private eventsHandled = 0;
-  private firstAt?: number;
-  private reachedAt?: number;
+  private position = 0;
+  private done = false;
 
   constructor(
-    private readonly highWaterMark: number,
+    /** The index head the rebuild reads to (0: an empty index). */
+    private readonly headPosition: number,
     private readonly startedAt: number = Date.now(),
   ) {}
 
-  /**
-   * Counts a page: `events` handled, the commit time of its first event (if any) and the commit
-   * time it reached; `caughtUp` for the read's last page.
-   */
-  page(events: number, firstEventAt: number | undefined, reachedAt: number, caughtUp: boolean, now = Date.now()): RebuildProgress {
+  /** Counts a page: `events` handled, the index position it reached; `caughtUp` for the read's last page. */
+  page(events: number, position: number, caughtUp: boolean, now = Date.now()): RebuildProgress {
     this.eventsHandled += events;
-    this.firstAt ??= Math.min(firstEventAt ?? reachedAt, reachedAt);
-    this.reachedAt = caughtUp ? this.highWaterMark : reachedAt;
+    this.position = Math.max(this.position, Math.min(position, this.headPosition));
+    this.done ||= caughtUp;
     return this.progress(now);
   }
 
   progress(now = Date.now()): RebuildProgress {
     const elapsedMs = Math.max(0, now - this.startedAt);
-    const fraction = this.fraction();
+    const fraction = this.done || this.headPosition === 0 ? (this.done ? 1 : 0) : this.position / this.headPosition;
     const eventsPerSecond = elapsedMs === 0 ? 0 : (this.eventsHandled * 1000) / elapsedMs;
     const estimatedRemainingMs = fraction >= 1 ? 0 : fraction > 0 && elapsedMs > 0 ? Math.round((elapsedMs * (1 - fraction)) / fraction) : undefined;
     return { eventsHandled: this.eventsHandled, eventsPerSecond, elapsedMs, fraction, estimatedRemainingMs };
-  }
-
-  private fraction(): number {
-    if (this.reachedAt === undefined || this.firstAt === undefined) return 0;
-    if (this.reachedAt >= this.highWaterMark) return 1;
-    const span = this.highWaterMark - this.firstAt;
-    return span <= 0 ? 1 : Math.min(1, Math.max(0, (this.reachedAt - this.firstAt) / span));
   }
 }

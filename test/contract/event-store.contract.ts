@@ -36,7 +36,7 @@ export interface EventStoreUnderTest {
   readonly store: ContractEventStore;
   /** The EventBus the store publishes committed events on. */
   readonly eventBus: EventBus;
-  /** Resolves once a `replayAll$` started afterwards sees every commit made before the call (the feed's settle window). */
+  /** Resolves once a `replayAll$` started afterwards sees every commit made before the call (once the feed index lists them). */
   settle(): Promise<void>;
   close(): Promise<void>;
 }
@@ -567,8 +567,6 @@ export function describeEventStoreContract(name: string, open: () => Promise<Eve
       let prefixes = 0;
       const newPrefix = () => `feed${++prefixes}-${run}-`;
       /** The feed's order: commit time, then stream id, then version. */
-      const feedOrder = (a: FeedEvent, b: FeedEvent) =>
-        a.occurredAt.getTime() - b.occurredAt.getTime() || (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0) || a.version - b.version;
 
       /** Streams `<prefix>a`, `b` and `c`, with commits of 1 to 3 events made in turns, so that streams interleave. */
       async function interleaved(prefix: string, rounds: number): Promise<string[]> {
@@ -587,7 +585,7 @@ export function describeEventStoreContract(name: string, open: () => Promise<Eve
         return appended;
       }
 
-      it('delivers every committed event once, each stream in version order, in commit-time order', async () => {
+      it('delivers every committed event once, each stream in version order, in one order the unfiltered feed shares', async () => {
         const prefix = newPrefix();
         const appended = await interleaved(prefix, 4);
         await subject.settle();
@@ -597,7 +595,6 @@ export function describeEventStoreContract(name: string, open: () => Promise<Eve
           const own = events.filter((e) => e.streamId === stream);
           expect(versionsOf(own)).toEqual(range(1, own.length));
         }
-        expect(ids(events)).toEqual(ids([...events].sort(feedOrder)));
         expect(events.every((e) => typeof e.checkpoint === 'string')).toBe(true);
         // The whole feed, unfiltered, holds them in the same order.
         const everything = await replayAll({ pageSize: 100, from: FEED_START });

@@ -29,7 +29,7 @@ export interface ProjectionAppOptions {
   imports?: ModuleMetadata['imports'];
   /** Providers of the app's root module (event handlers, say). */
   providers?: ModuleMetadata['providers'];
-  /** Module options; by default a short settle window and a test client. */
+  /** Module options; by default the module's feed (with its in-app indexer) and quick retries. */
   options?: Partial<DynamoEventSourcingModuleOptions>;
   /** Changes to the testing module before it compiles (provider overrides). */
   override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
@@ -48,12 +48,6 @@ export interface ProjectionApp {
   close(): Promise<void>;
 }
 
-/**
- * Short, for quick tests, yet longer than a write takes on a busy DynamoDB Local: a poll that reads
- * past a commit still being written would miss it (what the settle window is there to prevent).
- */
-export const SETTLE_MS = 250;
-
 export async function createProjectionApp(tables: ProjectionTables, app: ProjectionAppOptions = {}): Promise<ProjectionApp> {
   const client = new DynamoDBClient(testClientConfig());
   const tap = new RequestTap(client);
@@ -64,7 +58,6 @@ export async function createProjectionApp(tables: ProjectionTables, app: Project
         client,
         tableSetup: 'create',
         events: TEST_EVENTS,
-        feed: { shards: 2, settleMs: SETTLE_MS },
         retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
         ...app.options,
         tables: { events: tables.events, projections: tables.projections },

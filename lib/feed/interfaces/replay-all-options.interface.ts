@@ -10,15 +10,19 @@ export interface ReplayAllOptions {
    * handled. A page holds at most this many events, or one commit if that commit alone is larger.
    */
   pageSize: number;
-  /** Only events of these types (classes or registered names); others are skipped without being decoded. */
+  /**
+   * Only events of these types (classes or registered names); others are skipped without being
+   * decoded. (Their commits are still fetched: the feed index does not know event types.)
+   */
   eventTypes?: ReadonlyArray<EventClass | string>;
-  /** Only streams whose id starts with this (e.g. `'account-'`). */
+  /** Only streams whose id starts with this (e.g. `'account-'`): other streams' commits are skipped on the index, never fetched. */
   streamPrefix?: string;
   /**
-   * Called once the read has delivered (and the consumer handled) everything up to its high-water
-   * mark, just before the Observable completes, with the checkpoint to resume from next time. With
-   * `eventTypes` or `streamPrefix` it is further on than the last event's checkpoint: it also covers
-   * the events filtered out since, so the next read does not fetch them again.
+   * Called once the read has delivered (and the consumer handled) everything up to the feed index's
+   * head as the read found it when it started, just before the Observable completes, with the
+   * checkpoint to resume from next time. With `eventTypes` or `streamPrefix` it is further on than
+   * the last event's checkpoint: it also covers the commits filtered out since, so the next read
+   * does not look at them again.
    */
   onCaughtUp?: (checkpoint: FeedCheckpoint) => void;
 }

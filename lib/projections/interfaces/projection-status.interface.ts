@@ -8,9 +8,13 @@ import type { FeedCheckpoint } from '../../feed/feed-checkpoint.js';
  * - `rebuilding`: replaying everything after `rebuild()` reset it, or calling `reset()` again because
  *   a rebuild was cut short after it had moved the checkpoint back;
  * - `stopped`: not started, or stopped (the lease is released);
- * - `failing`: a handler (or a read) failed; retried from the last saved checkpoint with backoff.
+ * - `failing`: a handler (or a read) failed; retried from the last saved checkpoint with backoff;
+ * - `blocked`: the stored checkpoint cannot be read by this feed (one of version 0.3's commit-time
+ *   feed, or of another feed index): `lastError` says how to fix it (`nestjs-dynamo-es feed migrate`,
+ *   or a rebuild). Nothing is read, the checkpoint is kept and the lease is given up; the projection
+ *   goes on by itself once the stored checkpoint has changed, or when rebuilt.
  */
-export type ProjectionState = 'standby' | 'catching-up' | 'live' | 'rebuilding' | 'stopped' | 'failing';
+export type ProjectionState = 'standby' | 'catching-up' | 'live' | 'rebuilding' | 'stopped' | 'failing' | 'blocked';
 
 /** A projection's state in this app instance, from `ProjectionManager.status()`. */
 export interface ProjectionStatus {
@@ -29,6 +33,6 @@ export interface ProjectionStatus {
    * their handler failed `maxAttempts` times (see `@Projection` options). Not in `eventsHandled`.
    */
   readonly eventsSkipped: number;
-  /** The last handler, reset or read failure (a skipped event's included), kept after recovery for diagnosis. */
+  /** The last handler, reset or read failure (a skipped event's included, and why it is `blocked`), kept after recovery for diagnosis. */
   readonly lastError?: Error;
 }

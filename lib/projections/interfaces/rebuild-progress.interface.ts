@@ -7,8 +7,9 @@ export interface RebuildProgress {
   /** Time since the rebuild started, in ms. */
   readonly elapsedMs: number;
   /**
-   * Share done, from 0 to 1, measured by commit time: where the replay stands between the first
-   * commit it read and the high-water mark it replays to (1 once it has reached it).
+   * Share done, from 0 to 1, measured in commits: the feed index positions read (handled, or
+   * filtered out as not the projection's) out of the index's head when the rebuild started
+   * (1 once the replay has reached it; commits indexed since are followed afterwards).
    */
   readonly fraction: number;
   /** Time left at the rate so far, in ms; undefined until there is a rate to go by. */

@@ -1,17 +1,18 @@
+import { randomBytes } from 'node:crypto';
 import type { StoredEventItem } from '../../event-store/event-item.codec.js';
-import { firstVersionAfter, type FeedPosition } from '../../feed/feed-checkpoint.js';
 
 /**
  * The commits of an in-memory event store, each kept as one item in the events table's format (so
  * that the real codec decodes it): per stream in version order, and all of them in feed order.
  *
- * Commit times are chosen so that the order commits are added in *is* the feed's order (commit
- * time, then stream id, then version): a commit never lands before one already added. So a feed
- * reader that has passed a position never misses a later commit, and needs no settle window.
+ * The feed's order is the order commits are added in, as the feed index's positions are the order
+ * the indexer took commits in: the commit at feed index `i` has position `i + 1`.
  */
 export class InMemoryEventLog {
   private readonly streams = new Map<string, StoredEventItem[]>();
   private readonly feed: StoredEventItem[] = [];
+  /** This log's feed index id, as a DynamoDB feed index has one: `f` and 8 hex digits. */
+  readonly indexId = `f${randomBytes(4).toString('hex')}`;
 
   /** The stream's commits, oldest first; the array grows as commits are added. */
   commitsOf(streamId: string): readonly StoredEventItem[] {
@@ -45,17 +46,15 @@ export class InMemoryEventLog {
   }
 
   /**
-   * The time to stamp the stream's next commit with: now, unless that would put it before the last
-   * commit added in feed order (same millisecond, smaller or equal stream id; or a clock that went
-   * back). Then the last commit's millisecond when the stream id sorts after it, else the next one.
+   * The time to stamp the stream's next commit with (informational, as in DynamoDB): now, but never
+   * before the stream's last commit, so that `occurredAt` does not go back within a stream.
    */
   nextCommitTime(streamId: string, now = Date.now()): number {
-    const last = this.feed.at(-1);
-    if (last === undefined || now > last.committedAt) return now;
-    return streamId > last.streamId ? last.committedAt : last.committedAt + 1;
+    const last = this.head(streamId);
+    return last === undefined ? now : Math.max(now, last.committedAt + 1);
   }
 
-  /** Adds a commit stamped with `nextCommitTime` at its stream's next version. */
+  /** Adds a commit at its stream's next version, and at the next feed position. */
   add(commit: StoredEventItem): void {
     let commits = this.streams.get(commit.streamId);
     if (commits === undefined) this.streams.set(commit.streamId, (commits = []));
@@ -70,11 +69,6 @@ export class InMemoryEventLog {
 
   feedAt(index: number): StoredEventItem {
     return this.feed[index]!;
-  }
-
-  /** Index (in feed order) of the first commit with an event after `position`. */
-  firstFeedIndexAfter(position: FeedPosition): number {
-    return lowerBound(this.feed, (commit) => firstVersionAfter(position, commit.committedAt, commit.streamId, commit.version, commit.lastVersion) <= commit.lastVersion);
   }
 }
 

@@ -199,7 +199,7 @@ describe('InMemoryEventSourcingModule', () => {
         clientConfig: { region: 'eu-west-1' },
         tableSetup: 'verify',
         tables: { events: 'prod-events' },
-        feed: { shards: 8 },
+        feed: { indexer: false },
         events: [AccountOpened],
       }),
     ]);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { lastValueFrom, toArray } from 'rxjs';
-import { EventType, FEED_START, FeedDisabledError, InvalidModuleOptionsError, NO_STREAM, UnregisteredEventClassError, type FeedEvent } from '../../index.js';
+import { EventType, FEED_START, FeedCheckpointMismatchError, FeedDisabledError, InvalidModuleOptionsError, NO_STREAM, UnregisteredEventClassError, type FeedEvent } from '../../index.js';
 import { InMemoryEventStore } from './in-memory-event-store.js';
 
 @EventType('in-memory-store-spec.noted')
@@ -23,26 +23,32 @@ describe('InMemoryEventStore', () => {
     expect(ids(await replayAll(new InMemoryEventStore({ events: [Noted] })))).toEqual([]);
   });
 
-  describe('commit times', () => {
-    it('keeps the feed in the order of the appends within one millisecond, so checkpoints resume exactly without a settle window', async () => {
-      jest.spyOn(Date, 'now').mockReturnValue(1_000);
+  describe('the feed', () => {
+    it('keeps the order of the appends, whatever the clock says, and resumes exactly from any checkpoint', async () => {
+      const now = jest.spyOn(Date, 'now').mockReturnValue(1_000);
       const store = new InMemoryEventStore({ events: [Noted] });
-      // Stream ids in no particular order: the feed orders by (commit time, stream id), so some commits move to the next millisecond.
-      for (const stream of ['m', 'b', 'x', 'b', 'a', 'm']) await store.append(stream, [new Noted(stream)], { expectedVersion: 'any' });
+      for (const [stream, at] of [['m', 1_000], ['b', 1_000], ['x', 900], ['b', 800], ['a', 1_000], ['m', 1_000]] as const) {
+        now.mockReturnValue(at);
+        await store.append(stream, [new Noted(stream)], { expectedVersion: 'any' });
+      }
       const events = await replayAll(store);
       expect(ids(events)).toEqual(['m@1', 'b@1', 'x@1', 'b@2', 'a@1', 'm@2']);
-      expect(events.map((e) => e.occurredAt.getTime())).toEqual([1_000, 1_001, 1_001, 1_002, 1_003, 1_003]);
+      // Commit times are informational: never back within a stream, whatever the clock did.
+      expect(events.map((e) => e.occurredAt.getTime())).toEqual([1_000, 1_000, 900, 1_001, 1_000, 1_001]);
+      expect(events.map((e) => e.checkpoint)).toEqual(events.map((_, i) => expect.stringMatching(new RegExp(`^f[0-9a-f]{8}:${i + 1}$`))));
       for (let cut = 0; cut < events.length; cut++) expect(ids(await replayAll(store, events[cut]!.checkpoint))).toEqual(ids(events.slice(cut + 1)));
     });
 
-    it('never stamps a commit before the last one when the clock goes back', async () => {
-      const now = jest.spyOn(Date, 'now').mockReturnValue(5_000);
+    it('resumes inside a multi-event commit, and refuses a checkpoint of another store or of 0.3', async () => {
       const store = new InMemoryEventStore({ events: [Noted] });
-      await store.append('late', [new Noted('a')], { expectedVersion: NO_STREAM });
-      now.mockReturnValue(4_000);
-      const result = await store.append('early', [new Noted('b')], { expectedVersion: NO_STREAM });
-      expect(result.envelopes[0]!.occurredAt.getTime()).toBe(5_001);
-      expect(ids(await replayAll(store))).toEqual(['late@1', 'early@1']);
+      await store.append('s', [new Noted('a'), new Noted('b'), new Noted('c')], { expectedVersion: NO_STREAM });
+      const events = await replayAll(store);
+      expect(events.map((e) => e.checkpoint.split(':').slice(1))).toEqual([['1', '1'], ['1', '2'], ['1']]);
+      expect(ids(await replayAll(store, events[0]!.checkpoint))).toEqual(['s@2', 's@3']);
+      const other = new InMemoryEventStore({ events: [Noted] });
+      await other.append('s', [new Noted('a')], { expectedVersion: NO_STREAM });
+      await expect(replayAll(other, events[0]!.checkpoint)).rejects.toBeInstanceOf(FeedCheckpointMismatchError);
+      expect(() => store.replayAll$({ pageSize: 2, from: '1760000000000:1:s' })).toThrow(expect.objectContaining({ reason: 'outdated' }));
     });
   });
 

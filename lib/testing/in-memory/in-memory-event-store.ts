@@ -47,7 +47,7 @@ type Position = { start: number; duplicateOf?: undefined } | { start?: undefined
  * an unregistered class or a payload JSON cannot carry fails here as it would there, and reads hand
  * out fresh instances (upcast like stored ones).
  *
- * The global feed needs no settle window: a `replayAll$` sees every commit made before it started.
+ * The global feed needs no indexer: a `replayAll$` sees every commit made before it started.
  * Each instance is its own empty store; nothing is shared between instances.
  *
  * ```ts
@@ -96,8 +96,8 @@ export class InMemoryEventStore implements PublicApiOf<EventStore> {
     const { expectedVersion, callerCommitId, commit: header, packable } = prepareAppend(streamId, events, options, this.registry);
     const publish = options.publish ?? this.publishByDefault;
     const { commitId, firstEventId, metadataJson } = header;
-    // DynamoDB's item and transaction limits, as the DynamoDB store checks them (with the feed's shard attribute).
-    planCommit({ streamId, commitId, firstEventId, metadataJson, feedShard: 0 }, packable);
+    // DynamoDB's item and transaction limits, as the DynamoDB store checks them.
+    planCommit({ streamId, commitId, firstEventId, metadataJson }, packable);
 
     // No await from here on: checking the expected version and storing the commit are one atomic step,
     // as DynamoDB's conditional write is, so of racing appends at one version exactly one wins.
@@ -176,12 +176,13 @@ export class InMemoryEventStore implements PublicApiOf<EventStore> {
   }
 
   /**
-   * Every committed event of every stream, in the feed's order (commit time, then stream id; in
-   * memory that is the order of the appends), each with the checkpoint to resume after it, in the
-   * same checkpoint format as {@link EventStore.replayAll$}, paged the same way, with the same
-   * filters. Reads every commit made before it is subscribed to (no settle window), then completes.
+   * Every committed event of every stream, in the feed's order (in memory, the order of the
+   * appends), each with the checkpoint to resume after it, in the same checkpoint format as
+   * {@link EventStore.replayAll$} (with this store's own index id), paged the same way, with the
+   * same filters. Reads every commit made before it is subscribed to, then completes.
    *
-   * @throws InvalidArgumentError (at once) for bad options.
+   * @throws InvalidArgumentError, FeedCheckpointMismatchError for a 0.3 checkpoint (at once) for bad
+   *   options; the Observable errors with FeedCheckpointMismatchError for a checkpoint of another store.
    */
   replayAll$<TEvent extends object = object>(options: ReplayAllOptions): Observable<FeedEvent<TEvent>> {
     if (!this.feedOn) throw new FeedDisabledError();

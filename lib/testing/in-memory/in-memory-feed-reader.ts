@@ -1,5 +1,8 @@
+import { EventStoreErrorCode } from '../../errors/event-store.error.js';
+import { FeedCheckpointMismatchError } from '../../errors/feed-checkpoint-mismatch.error.js';
+import { InvalidArgumentError } from '../../errors/invalid-argument.error.js';
 import { envelopesOf, type StoredEventItem } from '../../event-store/event-item.codec.js';
-import { checkpointsOfCommit, firstVersionAfter, formatCheckpoint, type FeedCheckpoint, type FeedPosition } from '../../feed/feed-checkpoint.js';
+import { FEED_START, checkpointsOfCommit, firstVersionAfter, formatCheckpoint, type FeedCheckpoint } from '../../feed/feed-checkpoint.js';
 import { resolveFeedReadOptions, type ResolvedFeedRead } from '../../feed/resolve-feed-read-options.js';
 import type { FeedEvent } from '../../feed/interfaces/feed-event.interface.js';
 import type { ReplayAllOptions } from '../../feed/interfaces/replay-all-options.interface.js';
@@ -9,16 +12,20 @@ import type { InMemoryEventLog } from './in-memory-event-log.js';
 /** One page of the in-memory feed, as the DynamoDB feed reader pages it. */
 export interface InMemoryFeedPage {
   readonly events: FeedEvent[];
-  /** After the page's commits (filtered-out events included); on the last page, after everything read. */
+  /** After the page's commits (filtered-out ones included); on the last page, after everything read. */
   readonly checkpoint: FeedCheckpoint;
   /** The last page of the read. */
   readonly caughtUp: boolean;
 }
 
+/** As the DynamoDB reader: commits of other streams skipped before a page with no events is handed out. */
+const MAX_SKIPPED_PER_PAGE = 1000;
+
 /**
- * Reads an in-memory event log as the global feed: the same order, pages, checkpoints and filters
- * as the DynamoDB feed reader. The log is already in feed order and a commit never lands before
- * one added earlier, so a read simply goes to the last commit added when it starts: no settle window.
+ * Reads an in-memory event log as the global feed: the same pages, checkpoints (with this log's
+ * own index id, so a checkpoint of another store is refused as one of another table is) and
+ * filters as the DynamoDB feed reader. Positions are the order commits were added in; a read goes
+ * up to the last commit added when it starts.
  */
 export class InMemoryFeedReader {
   constructor(
@@ -26,7 +33,7 @@ export class InMemoryFeedReader {
     private readonly registry: EventTypeRegistry,
   ) {}
 
-  /** Checks the options; throws InvalidArgumentError as `EventStore.replayAll$` does. */
+  /** Checks the options; throws InvalidArgumentError (or FeedCheckpointMismatchError for a 0.3 checkpoint) as `EventStore.replayAll$` does. */
   resolve(options: ReplayAllOptions): ResolvedFeedRead {
     return resolveFeedReadOptions(options, this.registry);
   }
@@ -34,48 +41,57 @@ export class InMemoryFeedReader {
   /** The feed after `options.from`, up to the last commit added when the first page is asked for. */
   *pages(options: ReplayAllOptions): Generator<InMemoryFeedPage> {
     const { position: start, include } = this.resolve(options);
-    const end = this.log.feedLength; // the high-water mark: what is there when the read starts
-    let position = start;
-    let index = this.log.firstFeedIndexAfter(start);
+    const { indexId } = this.log;
+    const head = this.log.feedLength; // what is there when the read starts
+    if (start.indexId !== undefined && start.indexId !== indexId) throw FeedCheckpointMismatchError.otherIndex(options.from!, indexId, '(in memory)');
+    if (start.position > head) {
+      throw new InvalidArgumentError(
+        EventStoreErrorCode.INVALID_CHECKPOINT,
+        `from ("${options.from}") is at position ${start.position} of the feed index, past its head (${head}): it was not given by this feed.`,
+      );
+    }
+    // The commit a checkpoint points into is read again (from the version after it); one it ends is not.
+    let next = start.version === undefined ? start.position + 1 : start.position;
+    let covered = start.position;
     for (;;) {
-      const picked: Array<{ commit: StoredEventItem; from: number }> = [];
+      const picked: Array<{ commit: StoredEventItem; position: number; from: number }> = [];
       let events = 0;
+      let skipped = 0;
       // Up to pageSize events, at least one commit, never part of one: as the DynamoDB reader picks them.
-      for (; index < end; index++) {
-        const commit = this.log.feedAt(index);
-        if (options.streamPrefix !== undefined && !commit.streamId.startsWith(options.streamPrefix)) continue;
-        const from = firstAfter(position, commit); // past its first version only in the commit a checkpoint points into
+      for (; next <= head; next++) {
+        const commit = this.log.feedAt(next - 1);
+        if (options.streamPrefix !== undefined && !commit.streamId.startsWith(options.streamPrefix)) {
+          covered = next;
+          if (picked.length === 0 && ++skipped >= MAX_SKIPPED_PER_PAGE) {
+            next++;
+            break;
+          }
+          continue;
+        }
+        const from = firstVersionAfter(start, next, commit.version, commit.lastVersion);
         const count = commit.lastVersion - from + 1;
-        if (count <= 0) continue;
         if (picked.length > 0 && events + count > options.pageSize) break;
-        picked.push({ commit, from });
+        picked.push({ commit, position: next, from });
         events += count;
+        covered = next;
         if (events >= options.pageSize) {
-          index++;
+          next++;
           break;
         }
       }
-      if (picked.length === 0) {
-        const last = end === 0 ? undefined : this.log.feedAt(end - 1);
-        // Past every commit read, filtered out or not (unless `from` was further on already).
-        const after = last !== undefined && firstAfter(position, last) <= last.lastVersion ? endOf(last) : position;
-        yield { events: [], checkpoint: formatCheckpoint(after), caughtUp: true };
+      const done = next > head;
+      if (picked.length > 0 || !done) {
+        const page: FeedEvent[] = [];
+        for (const { commit, position, from } of picked) {
+          const checkpointOf = checkpointsOfCommit(indexId, position, commit.lastVersion);
+          for (const envelope of envelopesOf(commit, this.registry, from, commit.lastVersion, include, checkpointOf)) page.push(envelope as FeedEvent);
+        }
+        yield { events: page, checkpoint: formatCheckpoint(indexId, covered), caughtUp: false };
+      }
+      if (done) {
+        yield { events: [], checkpoint: head === 0 ? FEED_START : formatCheckpoint(indexId, head), caughtUp: true };
         return;
       }
-      const page: FeedEvent[] = [];
-      for (const { commit, from } of picked) {
-        const checkpointOf = checkpointsOfCommit(commit.committedAt, commit.streamId);
-        for (const envelope of envelopesOf(commit, this.registry, from, commit.lastVersion, include, checkpointOf)) page.push(envelope as FeedEvent);
-      }
-      position = endOf(picked.at(-1)!.commit);
-      yield { events: page, checkpoint: formatCheckpoint(position), caughtUp: false };
     }
   }
 }
-
-/** The first version of `commit` after `position` (its last version + 1 when none is). */
-function firstAfter(position: FeedPosition, commit: StoredEventItem): number {
-  return firstVersionAfter(position, commit.committedAt, commit.streamId, commit.version, commit.lastVersion);
-}
-
-const endOf = (commit: StoredEventItem): FeedPosition => ({ at: commit.committedAt, streamId: commit.streamId, version: commit.lastVersion });
