@@ -41,6 +41,10 @@ describe('nestjs-dynamo-es: bad flags and values', () => {
     ['an age in years', ['feed', 'tail', '--since', '5y'], /--since must be an ISO 8601 time or an age such as 15m, 2h or 7d; got "5y"$/],
     ['an extra argument', ['projection', 'rebuild', 'a', 'b'], /projection rebuild takes one name/],
     ['prune without --keep nor snapshots.keep', ['snapshots', 'prune', 'acc-1'], /snapshots prune needs --keep N \(or snapshots.keep in the options\)$/],
+    ['--yes without --drop-gsi', ['feed', 'migrate', '--yes'], /--yes confirms --drop-gsi; without it there is nothing to confirm$/],
+    ['--drop-gsi with no terminal to ask on', ['feed', 'migrate', '--drop-gsi'], /0\.3 readers \(replayAll\$, projections, feed tail\) read the feed from it\. Nothing was done; with no terminal to ask on, confirm with --yes\.$/],
+    ['no checkpoint to convert', ['feed', 'convert-checkpoint'], /feed convert-checkpoint needs one checkpoint; usage: nestjs-dynamo-es feed convert-checkpoint <checkpoint>/],
+    ['a checkpoint of no feed', ['feed', 'convert-checkpoint', '12:0:acc-1'], /from must be a checkpoint given by the feed/],
   ])('refuses %s before sending anything: one line on stderr, exit code 2', async (_kind, args, reason) => {
     const result = await runCli(args, { env: { NESTJS_DYNAMO_ES_CONFIG: baseConfig, DYNAMODB_ENDPOINT: DEAD_ENDPOINT } });
     expect(result.code).toBe(2);
@@ -52,7 +56,7 @@ describe('nestjs-dynamo-es: bad flags and values', () => {
 
 describe('nestjs-dynamo-es: bad options in a JavaScript config', () => {
   it.each([
-    ['a BigInt', 'export const options = { feed: { shards: 2n } };', /option `feed.shards` must be a whole number from 1 to 64; got bigint \(in config-\d+\.mjs\)$/],
+    ['a BigInt', 'export const options = { feed: { indexer: { pollIntervalMs: 200n } } };', /option `feed.indexer.pollIntervalMs` must be a whole number of milliseconds from 50 to 60000; got bigint \(in config-\d+\.mjs\)$/],
     ['a symbol', "export const options = { retry: { maxAttempts: Symbol('x') } };", /option `retry.maxAttempts` must be a whole number from 1 to 100; got symbol/],
     ['an array of options', 'export const options = [];', /options must be an object of module options$/],
   ])('refuses %s in a JavaScript config with the module\'s message and exit code 2', async (_kind, source, reason) => {

@@ -1,11 +1,11 @@
-import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMMAND_GROUPS } from '../lib/cli/run.js';
 import { createEventSourcingRuntime, type EventSourcingRuntime } from '../lib/event-sourcing-runtime.js';
 import { EventStore } from '../lib/event-store/event-store.js';
-import { Projection, ProjectionHandler, type DynamoEventSourcingModuleOptions, type FeedEvent } from '../lib/index.js';
+import { eventsTableDefinition, Projection, ProjectionHandler, type DynamoEventSourcingModuleOptions, type FeedEvent } from '../lib/index.js';
 import { CommittedEventsPublisher } from '../lib/publishing/committed-events.publisher.js';
 import { SnapshotRepository } from '../lib/snapshots/snapshot-repository.js';
 import { BUILT_CLI, CapturedOutput, runCli, spawnCli } from './support/cli-harness.js';
@@ -13,6 +13,8 @@ import { BUILT_CJS_LIB, BUILT_LIB, ConfigDirectory, fixtureRecorder, SOURCE_LIB 
 import { deleteTables, testClientConfig, testEndpoint, uniqueTableName } from './support/dynamodb.js';
 import { AccountOpened, deposits, MoneyDeposited, TEST_EVENTS } from './support/events.js';
 import { createProjectionApp, waitUntil } from './support/projection-app.js';
+import { eventually, indexProblems } from './support/raw-commits.js';
+import { FeedIndexer } from '../lib/feed/indexer/feed-indexer.js';
 
 const VERSION = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
 /** Nothing listens on port 1: connections are refused at once. */
@@ -20,30 +22,36 @@ const DEAD_ENDPOINT = 'http://127.0.0.1:1';
 
 const prefix = `${uniqueTableName('cli')}-`;
 const tables = { events: `${prefix}events`, snapshots: `${prefix}snapshots`, projections: `${prefix}projections` };
-/** The options of the file's tables. settleMs 0: every read here starts after the writes it looks for have completed. */
-const baseOptions = { tablePrefix: prefix, snapshots: { ttlSeconds: 86_400 }, feed: { shards: 2, settleMs: 0 } } satisfies DynamoEventSourcingModuleOptions;
+/** The options of the file's tables. The feed's indexer runs in this test process (see beforeAll), as in an app instance. */
+const baseOptions = { tablePrefix: prefix, snapshots: { ttlSeconds: 86_400 }, feed: {} } satisfies DynamoEventSourcingModuleOptions;
 const configs = new ConfigDirectory();
 const baseConfig = configs.json(baseOptions);
 const tag = prefix.slice('es-test-cli-'.length, -1);
 /** The options of the configs of the projection app fixture (its projections table is the file's). */
-const fixtureOptions = { tablePrefix: prefix, feed: { shards: 2, settleMs: 0 } } satisfies DynamoEventSourcingModuleOptions;
+const fixtureOptions = { tablePrefix: prefix } satisfies DynamoEventSourcingModuleOptions;
 
 let runtime: EventSourcingRuntime;
 let store: EventStore;
 let snapshots: SnapshotRepository;
 let created: Awaited<ReturnType<typeof runCli>>;
+let indexer: FeedIndexer;
+const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
+/** Resolves once the feed index holds every commit of the events table (the CLI reads only the index). */
+const indexed = () => eventually(async () => (await indexProblems(runtime.client, tables.events)).length === 0, 30_000, 'the feed index to hold every commit');
 
 beforeAll(async () => {
   // The CLI creates the file's tables: `tables create` is checked in its own test below.
   created = await runCli(['tables', 'create', '--projections', '--config', baseConfig]);
   if (created.code !== 0) throw new Error(`tables create failed: ${created.stderr}`);
-  // The writers' settle window only sets when they warn of a slow commit; the CLI reads with its own options.
-  runtime = await createEventSourcingRuntime({ ...baseOptions, feed: { shards: 2, settleMs: 2000 }, client: new DynamoDBClient(testClientConfig()), events: TEST_EVENTS });
+  runtime = await createEventSourcingRuntime({ ...baseOptions, client: new DynamoDBClient(testClientConfig()), events: TEST_EVENTS });
+  indexer = new FeedIndexer({ client: runtime.client, tableName: tables.events, retry: runtime.options.retry, settings: { pollIntervalMs: 50, leaseTtlMs: 5_000, maxStreams: 1_000 }, logger: quiet });
+  indexer.start();
   store = new EventStore(runtime, new CommittedEventsPublisher());
   snapshots = new SnapshotRepository(runtime);
 });
 
 afterAll(async () => {
+  await indexer?.stop();
   runtime?.client.destroy();
   await deleteTables(tables.events, tables.snapshots, tables.projections);
   configs.cleanup();
@@ -128,12 +136,12 @@ describe('options: config file, environment and flags, checked as the module che
   it.each([
     [{ snapshots: { keep: 0 } }, [], /option `snapshots.keep` must be a whole number >= 1 \(snapshots kept per stream\); got 0 \(in config-\d+\.json\)$/],
     [{ tablePrefx: 'x' }, [], /option `tablePrefx` is not an option\. Known options: client, clientConfig, tablePrefix/],
-    [{ feed: { shards: 0 } }, [], /option `feed.shards` must be a whole number from 1 to 64; got 0/],
+    [{ feed: { indexer: { pollIntervalMs: 0 } } }, [], /option `feed.indexer.pollIntervalMs` must be a whole number of milliseconds from 50 to 60000; got 0/],
     [{}, ['--table-prefix', 'a b '], /option `tablePrefix` gives the table name "a b events", which DynamoDB does not allow .* \(from --table-prefix\)$/],
     [{}, ['--endpoint', 'localhost:8000'], /--endpoint must be an http\(s\) URL such as http:\/\/localhost:8000; got "localhost:8000"/],
     [{ client: null }, [], /option `client` must be a DynamoDBClient from @aws-sdk\/client-dynamodb; got null \(in config-\d+\.json\)$/],
     [{ tables: { events: 12345 } }, [], /option `tables.events` must be a table name \(a string\); got 12345/],
-    [{ feed: { settleMs: 1e300 } }, [], /option `feed.settleMs` must be a whole number of milliseconds from 0 to 86400000/],
+    [{ feed: { indexer: { leaseTtlMs: 1e300 } } }, [], /option `feed.indexer.leaseTtlMs` must be a whole number of milliseconds from 1000 to 3600000/],
     [[], [], /config file .* must hold a JSON object of module options$/],
   ])('refuses the options %j %j with the module\'s message, where it came from, and exit code 2', async (options, args, reason) => {
     const result = await runCli(['tables', 'verify', '--config', configs.json(options), ...args]);
@@ -160,16 +168,18 @@ describe('options: config file, environment and flags, checked as the module che
 });
 
 describe('tables', () => {
-  it('create: creates every table the options imply, with the feed index and the snapshots time to live', async () => {
+  it('create: creates every table the options imply, with the events stream and the snapshots time to live', async () => {
+    const client = runtime.client;
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tables.events }));
+    expect(Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_IMAGE' });
+    expect(Table?.LatestStreamArn).toEqual(expect.any(String));
+    expect(Table?.GlobalSecondaryIndexes).toBeUndefined();
     expect(created.stdout.split('\n')).toEqual([
-      `events table "${tables.events}": created`,
+      `events table "${tables.events}": created, stream NEW_IMAGE ${Table!.LatestStreamArn}`,
       `snapshots table "${tables.snapshots}": created, time to live on expiresAt`,
       `projections table "${tables.projections}": created`,
       '',
     ]);
-    const client = runtime.client;
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tables.events }));
-    expect(Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName)).toEqual(['feed']);
     const { TimeToLiveDescription } = await client.send(new DescribeTimeToLiveCommand({ TableName: tables.snapshots }));
     expect(TimeToLiveDescription).toMatchObject({ AttributeName: 'expiresAt', TimeToLiveStatus: expect.stringMatching(/^ENABL/) });
   });
@@ -177,11 +187,12 @@ describe('tables', () => {
   it('create again finds them in place; verify checks each', async () => {
     const again = await runCli(['tables', 'create', '--projections', '--config', baseConfig]);
     expect(again).toMatchObject({ code: 0, stderr: '' });
-    expect(again.stdout).toContain(`events table "${tables.events}": exists and matches\n`);
+    const { Table } = await runtime.client.send(new DescribeTableCommand({ TableName: tables.events }));
+    expect(again.stdout).toContain(`events table "${tables.events}": exists and matches, stream NEW_IMAGE ${Table!.LatestStreamArn}\n`);
     const verified = await runCli(['tables', 'verify', '--projections', '--config', baseConfig]);
     expect(verified).toMatchObject({ code: 0, stderr: '' });
     expect(verified.stdout).toBe(
-      `events table "${tables.events}": ok\nsnapshots table "${tables.snapshots}": ok\nprojections table "${tables.projections}": ok\n`,
+      `events table "${tables.events}": ok, stream NEW_IMAGE ${Table!.LatestStreamArn}\nsnapshots table "${tables.snapshots}": ok\nprojections table "${tables.projections}": ok\n`,
     );
   });
 
@@ -195,12 +206,35 @@ describe('tables', () => {
   });
 
   it('verify: a table with other keys is a TableMismatchError naming the differences, exit code 1', async () => {
-    // The snapshots table, named as the events table: keys (streamId, sortKey), and no feed index.
+    // The snapshots table, named as the events table: keys (streamId, sortKey), and no stream.
     const result = await runCli(['tables', 'verify', '--config', configs.json({ tablePrefix: prefix, tables: { events: 'snapshots' } })]);
     expect(result.code).toBe(1);
     expect(result.errors).toEqual([
-      `nestjs-dynamo-es: Table "${tables.snapshots}" does not match what nestjs-dynamo-es expects: key schema is [streamId (HASH, S), sortKey (RANGE, S)], expected [streamId (HASH, S), version (RANGE, N)]; global secondary index "feed" is missing.`,
+      expect.stringMatching(
+        new RegExp(
+          `^nestjs-dynamo-es: Table "${tables.snapshots}" does not match what nestjs-dynamo-es expects: key schema is \\[streamId \\(HASH, S\\), sortKey \\(RANGE, S\\)\\], expected \\[streamId \\(HASH, S\\), version \\(RANGE, N\\)\\]; it has no DynamoDB Stream, which the feed reads`,
+        ),
+      ),
     ]);
+  });
+
+  it('create: turns the stream on in an events table without one, and says so; verify then passes', async () => {
+    const events = `${prefix}streamless-events`;
+    await runtime.client.send(new CreateTableCommand(eventsTableDefinition(events, { feed: false })));
+    try {
+      const config = configs.json({ tablePrefix: `${prefix}streamless-` });
+      const before = await runCli(['tables', 'verify', '--config', config]);
+      expect(before.code).toBe(1);
+      expect(before.errors).toEqual([expect.stringContaining(`Table "${events}" does not match what nestjs-dynamo-es expects: it has no DynamoDB Stream`)]);
+      const result = await runCli(['tables', 'create', '--config', config]);
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      const { Table } = await runtime.client.send(new DescribeTableCommand({ TableName: events }));
+      expect(Table).toMatchObject({ TableStatus: 'ACTIVE', StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' }, LatestStreamArn: expect.any(String) });
+      expect(result.stdout).toBe(`events table "${events}": exists, stream NEW_IMAGE ${Table!.LatestStreamArn} (enabled now)\n`);
+      expect(await runCli(['tables', 'verify', '--config', config])).toMatchObject({ code: 0, stdout: `events table "${events}": ok, stream NEW_IMAGE ${Table!.LatestStreamArn}\n` });
+    } finally {
+      await deleteTables(events);
+    }
   });
 
   it('a DynamoDB that cannot be reached is one line naming the endpoint, exit code 1', async () => {
@@ -228,17 +262,13 @@ describe('tables', () => {
         { AttributeName: 'streamId', KeyType: 'HASH' },
         { AttributeName: 'version', KeyType: 'RANGE' },
       ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: 'feed',
-          KeySchema: [
-            { AttributeName: 'feedShard', KeyType: 'HASH' },
-            { AttributeName: 'committedAt', KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['lastVersion', 'commitLastVersion'] },
-        },
-      ],
+      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
     });
+    expect(printed.events.table.GlobalSecondaryIndexes).toBeUndefined();
+    expect(printed.events.table.AttributeDefinitions).toEqual([
+      { AttributeName: 'streamId', AttributeType: 'S' },
+      { AttributeName: 'version', AttributeType: 'N' },
+    ]);
     expect(printed.snapshots).toEqual({ table: expect.objectContaining({ TableName: tables.snapshots }), timeToLive: { AttributeName: 'expiresAt', Enabled: true } });
     expect(printed.projections.table.KeySchema).toEqual([{ AttributeName: 'projection', KeyType: 'HASH' }]);
   });
@@ -247,29 +277,31 @@ describe('tables', () => {
     const yaml = await runCli(['tables', 'print', '--format', 'cloudformation', '--config', baseConfig]);
     expect(yaml).toMatchObject({ code: 0, stderr: '' });
     expect(yaml.stdout).toContain(`Resources:\n  EventsTable:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      TableName: ${tables.events}\n      BillingMode: PAY_PER_REQUEST\n`);
-    expect(yaml.stdout).toContain(
-      '      GlobalSecondaryIndexes:\n        - IndexName: feed\n          KeySchema:\n            - AttributeName: feedShard\n              KeyType: HASH\n',
-    );
+    expect(yaml.stdout).toContain('      StreamSpecification:\n        StreamViewType: NEW_IMAGE\n');
+    expect(yaml.stdout).not.toContain('GlobalSecondaryIndexes');
+    expect(yaml.stdout).toContain('Outputs:\n  EventsTableStreamArn:\n    Value:\n      Fn::GetAtt:\n        - EventsTable\n        - StreamArn\n');
     expect(yaml.stdout).toContain("        - AttributeName: version\n          AttributeType: 'N'\n"); // a bare N would read as false in YAML 1.1
     expect(yaml.stdout).toContain('      TimeToLiveSpecification:\n        AttributeName: expiresAt\n        Enabled: true\n');
 
     const json = await runCli(['tables', 'print', '--format', 'cloudformation-json', '--config', baseConfig]);
     const template = JSON.parse(json.stdout);
     expect(Object.keys(template.Resources)).toEqual(['EventsTable', 'SnapshotsTable']);
-    expect(template.Resources.EventsTable).toMatchObject({ Type: 'AWS::DynamoDB::Table', Properties: { GlobalSecondaryIndexes: [{ IndexName: 'feed' }] } });
+    expect(template.Resources.EventsTable).toMatchObject({ Type: 'AWS::DynamoDB::Table', Properties: { StreamSpecification: { StreamViewType: 'NEW_IMAGE' } } });
+    expect(template.Resources.EventsTable.Properties.GlobalSecondaryIndexes).toBeUndefined();
+    expect(template.Resources.SnapshotsTable.Properties.StreamSpecification).toBeUndefined();
+    expect(template.Outputs).toEqual({ EventsTableStreamArn: { Value: { 'Fn::GetAtt': ['EventsTable', 'StreamArn'] } } });
     expect(template.Resources.SnapshotsTable.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
   });
 
-  it('print --format terraform: aws_dynamodb_table resources with keys, attributes, the feed index, billing mode and TTL', async () => {
+  it('print --format terraform: aws_dynamodb_table resources with keys, attributes, the events stream, billing mode and TTL', async () => {
     const result = await runCli(['tables', 'print', '--format', 'terraform', '--config', baseConfig]);
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toContain(
-      `resource "aws_dynamodb_table" "events" {\n  name         = "${tables.events}"\n  billing_mode = "PAY_PER_REQUEST"\n  hash_key     = "streamId"\n  range_key    = "version"\n`,
+      `resource "aws_dynamodb_table" "events" {\n  name             = "${tables.events}"\n  billing_mode     = "PAY_PER_REQUEST"\n  hash_key         = "streamId"\n  range_key        = "version"\n  stream_enabled   = true\n  stream_view_type = "NEW_IMAGE"\n`,
     );
-    expect(result.stdout).toContain('  attribute {\n    name = "committedAt"\n    type = "N"\n  }\n');
-    expect(result.stdout).toContain(
-      '  global_secondary_index {\n    name               = "feed"\n    hash_key           = "feedShard"\n    range_key          = "committedAt"\n    projection_type    = "INCLUDE"\n    non_key_attributes = ["lastVersion", "commitLastVersion"]\n  }\n',
-    );
+    expect(result.stdout).toContain('  attribute {\n    name = "version"\n    type = "N"\n  }\n}\n');
+    expect(result.stdout).not.toContain('global_secondary_index');
+    expect(result.stdout).toContain('output "events_stream_arn" {\n  value = aws_dynamodb_table.events.stream_arn\n}\n');
     expect(result.stdout).toContain(`resource "aws_dynamodb_table" "snapshots" {\n  name         = "${tables.snapshots}"`);
     expect(result.stdout).toContain('  ttl {\n    attribute_name = "expiresAt"\n    enabled        = true\n  }\n}\n');
     expect(result.stdout).not.toContain('"projections"');
@@ -341,6 +373,7 @@ describe('feed tail', () => {
     await store.append(streams.a, [new AccountOpened(streams.a, 'ann')], { expectedVersion: 'no-stream' });
     await store.append(streams.b, [new AccountOpened(streams.b, 'bob'), ...deposits(streams.b, 1)], { expectedVersion: 'no-stream' });
     await store.append(streams.c, deposits(streams.c, 1, 0, 7), { expectedVersion: 'no-stream' });
+    await indexed();
   });
 
   const tail = (...args: string[]) => runCli(['feed', 'tail', '--config', baseConfig, '--prefix', feedPrefix, ...args]);
@@ -356,8 +389,8 @@ describe('feed tail', () => {
       `${streams.b} v2 MoneyDeposited`,
       `${streams.c} v1 MoneyDeposited`,
     ]);
-    expect(lines[3]).toMatch(new RegExp(`  \\{"accountId":"${streams.c}","amount":7,"note":""\\}  checkpoint \\d+:1:${streams.c}$`));
-    expect(result.errors).toEqual([expect.stringMatching(/^caught up: resume with --from \d+$/)]);
+    expect(lines[3]).toMatch(new RegExp(`  \\{"accountId":"${streams.c}","amount":7,"note":""\\}  checkpoint f[0-9a-f]{8}:\\d+$`));
+    expect(result.errors).toEqual([expect.stringMatching(/^caught up: resume with --from f[0-9a-f]{8}:\d+$/)]);
   });
 
   it('resumes after a checkpoint, filters by type, and stops after --limit', async () => {
@@ -372,9 +405,8 @@ describe('feed tail', () => {
     expect(limited.errors).toEqual([`stopped after 1 event: resume with --from ${all[0]!.checkpoint}`]);
   });
 
-  it('--follow prints new commits as they settle, until interrupted', async () => {
-    // A settle window, as in production: a poll must not pass a commit still being written.
-    const config = configs.json({ ...baseOptions, feed: { shards: 2, settleMs: 250 } });
+  it('--follow prints new commits as they are indexed, until interrupted', async () => {
+    const config = baseConfig;
     const followed = `fz-${tag}`;
     await store.append(followed, [new AccountOpened(followed, 'cy')], { expectedVersion: 'no-stream' });
     const stdout = new CapturedOutput();
@@ -387,7 +419,7 @@ describe('feed tail', () => {
     const result = await following;
     expect(result.code).toBe(0);
     expect(lineCount(result.stdout)).toBe(2);
-    expect(result.errors).toEqual([expect.stringMatching(/^interrupted: resume with --from \d+/)]);
+    expect(result.errors).toEqual([expect.stringMatching(/^interrupted: resume with --from f[0-9a-f]{8}:\d+/)]);
   });
 
   it('with feed: false in the options, says the feed is off (exit code 2)', async () => {
@@ -427,6 +459,7 @@ describe('projection rebuild', () => {
 
   beforeAll(async () => {
     await store.append(stream, [new AccountOpened(stream, 'pat'), ...deposits(stream, 2)], { expectedVersion: 'no-stream' });
+    await indexed();
   });
 
   it("rebuilds a projection of the config's app, printing progress, and exits 0", async () => {

@@ -4,6 +4,7 @@ import {
   DynamoDBClient,
   ListTablesCommand,
   waitUntilTableExists,
+  type StreamViewType,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { Injectable, Module } from '@nestjs/common';
@@ -17,6 +18,7 @@ import {
   DynamoEventSourcingModule,
   eventsTableDefinition,
   EventStore,
+  FEED_INDEX,
   InvalidModuleOptionsError,
   NO_STREAM,
   Projection,
@@ -105,6 +107,8 @@ describe('DynamoEventSourcingModule', () => {
       const { Table } = await client.send(new DescribeTableCommand({ TableName: events }));
       expect(Table?.TableStatus).toBe('ACTIVE');
       expect(Table?.KeySchema).toEqual(eventsTableDefinition(events).KeySchema);
+      expect(Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_IMAGE' });
+      expect(Table?.GlobalSecondaryIndexes).toBeUndefined();
       await roundTrip(module.get(EventStore));
     } finally {
       client.destroy();
@@ -180,6 +184,111 @@ describe('DynamoEventSourcingModule', () => {
       const start = boot(DynamoEventSourcingModule.forRoot({ clientConfig: testClientConfig(), tableSetup, tables: { events } }));
       await expect(start).rejects.toThrow(/key schema is \[pk \(HASH, S\), sk \(RANGE, S\)\], expected \[streamId \(HASH, S\), version \(RANGE, N\)\]/);
     }
+  });
+
+  describe("the events table's DynamoDB Stream at start-up", () => {
+    /** Creates a table with the module's keys, optionally a stream and 0.3's feed GSI, and waits until it is ACTIVE. */
+    async function createEventsTable(label: string, { stream, legacyIndex = false }: { stream?: StreamViewType; legacyIndex?: boolean }): Promise<string> {
+      const events = tableName(label);
+      const definition = eventsTableDefinition(events, { feed: false });
+      const client = new DynamoDBClient(testClientConfig());
+      try {
+        await client.send(
+          new CreateTableCommand({
+            ...definition,
+            ...(stream === undefined ? {} : { StreamSpecification: { StreamEnabled: true, StreamViewType: stream } }),
+            ...(legacyIndex
+              ? {
+                  AttributeDefinitions: [...definition.AttributeDefinitions!, { AttributeName: 'feedShard', AttributeType: 'N' }, { AttributeName: 'committedAt', AttributeType: 'N' }],
+                  GlobalSecondaryIndexes: [
+                    {
+                      IndexName: FEED_INDEX,
+                      KeySchema: [
+                        { AttributeName: 'feedShard', KeyType: 'HASH' },
+                        { AttributeName: 'committedAt', KeyType: 'RANGE' },
+                      ],
+                      Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['lastVersion', 'commitLastVersion'] },
+                    },
+                  ],
+                }
+              : {}),
+          }),
+        );
+        await waitUntilTableExists({ client, maxWaitTime: 120 }, { TableName: events });
+      } finally {
+        client.destroy();
+      }
+      return events;
+    }
+
+    async function describeEvents(events: string) {
+      const client = new DynamoDBClient(testClientConfig());
+      try {
+        return (await client.send(new DescribeTableCommand({ TableName: events }))).Table!;
+      } finally {
+        client.destroy();
+      }
+    }
+
+    const forRoot = (events: string, tableSetup: 'create' | 'verify', feed?: false) =>
+      DynamoEventSourcingModule.forRoot({ clientConfig: testClientConfig(), tableSetup, tables: { events }, events: TEST_EVENTS, ...(feed === false ? { feed } : {}) });
+
+    it("'verify' fails for a table without a stream, naming the fixes; with feed: false it starts", async () => {
+      const events = await createEventsTable('no-stream', {});
+      const start = boot(forRoot(events, 'verify'));
+      await expect(start).rejects.toBeInstanceOf(TableMismatchError);
+      await expect(start).rejects.toThrow(/it has no DynamoDB Stream, which the feed reads \(view type NEW_IMAGE\): use tableSetup: 'create'/);
+      const module = await boot(forRoot(events, 'verify', false));
+      await roundTrip(module.get(EventStore));
+      await module.close();
+    });
+
+    it("'create' turns the stream on in an existing table without one, and waits for its ARN", async () => {
+      const events = await createEventsTable('stream-enabled', {});
+      const module = await boot(forRoot(events, 'create'));
+      try {
+        const table = await describeEvents(events);
+        expect(table).toMatchObject({ TableStatus: 'ACTIVE', StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' }, LatestStreamArn: expect.any(String) });
+        await roundTrip(module.get(EventStore));
+      } finally {
+        await module.close();
+      }
+      // Verified as it is now, by another instance.
+      const again = await boot(forRoot(events, 'verify'));
+      await again.close();
+    });
+
+    it("a table of version 0.3 fails with 'verify' and 'create' alike, naming `feed migrate`, and is left as it was", async () => {
+      const events = await createEventsTable('legacy', { legacyIndex: true });
+      for (const tableSetup of ['verify', 'create'] as const) {
+        const start = boot(forRoot(events, tableSetup));
+        await expect(start).rejects.toBeInstanceOf(TableMismatchError);
+        await expect(start).rejects.toThrow(/it is a table of version 0\.3 \(it has 0\.3's feed index "feed" and no DynamoDB Stream\): run `nestjs-dynamo-es feed migrate` once/);
+      }
+      expect((await describeEvents(events)).StreamSpecification?.StreamEnabled).not.toBe(true);
+    });
+
+    it("a stream of a view type without the new item fails with 'verify' and 'create' alike, naming the steps; NEW_AND_OLD_IMAGES serves", async () => {
+      const keysOnly = await createEventsTable('keys-only', { stream: 'KEYS_ONLY' });
+      for (const tableSetup of ['verify', 'create'] as const) {
+        const start = boot(forRoot(keysOnly, tableSetup));
+        await expect(start).rejects.toBeInstanceOf(TableMismatchError);
+        await expect(start).rejects.toThrow(/its DynamoDB Stream has view type KEYS_ONLY, but the feed reads the new item: NEW_IMAGE or NEW_AND_OLD_IMAGES\..*disabling it drops the records it holds.*StreamEnabled=false.*StreamEnabled=true,StreamViewType=NEW_IMAGE/);
+      }
+      expect((await describeEvents(keysOnly)).StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'KEYS_ONLY' });
+
+      const newAndOld = await createEventsTable('new-and-old', { stream: 'NEW_AND_OLD_IMAGES' });
+      const module = await boot(forRoot(newAndOld, 'verify'));
+      await roundTrip(module.get(EventStore));
+      await module.close();
+    });
+
+    it("a 0.3 table that `feed migrate` gave a stream is verified with its GSI still there", async () => {
+      const events = await createEventsTable('migrated', { stream: 'NEW_IMAGE', legacyIndex: true });
+      const module = await boot(forRoot(events, 'verify'));
+      await roundTrip(module.get(EventStore));
+      await module.close();
+    });
   });
 
   it("tableSetup 'none' starts without touching DynamoDB", async () => {

@@ -20,4 +20,6 @@ export interface CliIo {
   readonly cwd: string;
   /** Aborted on Ctrl-C: `feed tail --follow` then stops polling; a rebuild is stopped. */
   readonly signal?: AbortSignal;
+  /** Where a command that asks for confirmation reads the answer (a terminal); without one it needs `--yes`. */
+  readonly stdin?: NodeJS.ReadableStream & { readonly isTTY?: boolean };
 }

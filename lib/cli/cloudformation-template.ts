@@ -4,14 +4,21 @@ import { toYaml } from './yaml.js';
 
 /**
  * The tables as a CloudFormation template of `AWS::DynamoDB::Table` resources (logical ids
- * `EventsTable`, `SnapshotsTable`, `ProjectionsTable`), in YAML or JSON: the same keys, indexes
- * and billing mode the module creates, plus the snapshots table's time to live when needed.
+ * `EventsTable`, `SnapshotsTable`, `ProjectionsTable`), in YAML or JSON: the same keys, indexes,
+ * stream and billing mode the module creates, plus the snapshots table's time to live when needed.
+ * A table with a stream gets an output of its ARN (`EventsTableStreamArn`), for the IAM policy of
+ * the feed's indexer or for a Lambda event source mapping.
  */
 export function cloudFormationTemplate(tables: readonly PlannedTable[], format: 'yaml' | 'json', version: string): string {
+  const streamed = tables.filter((table) => table.definition.StreamSpecification?.StreamEnabled === true);
   const template = {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: `DynamoDB tables of nestjs-dynamo-es ${version}`,
     Resources: Object.fromEntries(tables.map((table) => [logicalId(table), { Type: 'AWS::DynamoDB::Table', Properties: properties(table) }])),
+    Outputs:
+      streamed.length === 0
+        ? undefined
+        : Object.fromEntries(streamed.map((table) => [`${logicalId(table)}StreamArn`, { Value: { 'Fn::GetAtt': [logicalId(table), 'StreamArn'] } }])),
   };
   return format === 'json' ? `${JSON.stringify(template, null, 2)}\n` : toYaml(template);
 }
@@ -33,6 +40,8 @@ function properties({ definition, timeToLiveAttribute }: PlannedTable): Record<s
       Projection: { ProjectionType: index.Projection?.ProjectionType, NonKeyAttributes: index.Projection?.NonKeyAttributes },
     }));
   }
+  // CloudFormation's StreamSpecification has no StreamEnabled: the stream is on when it is there.
+  if (definition.StreamSpecification?.StreamEnabled === true) props.StreamSpecification = { StreamViewType: definition.StreamSpecification.StreamViewType };
   if (timeToLiveAttribute !== undefined) props.TimeToLiveSpecification = { AttributeName: timeToLiveAttribute, Enabled: true };
   return props;
 }

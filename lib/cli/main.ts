@@ -25,6 +25,7 @@ const exitCode = await run(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
   signal: interrupt.signal,
+  stdin: process.stdin,
 });
 process.exitCode = exitCode;
 // Whatever an app module may have left running (timers, sockets) must not keep a finished command alive;

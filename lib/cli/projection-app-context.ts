@@ -33,8 +33,9 @@ const APP_HINT =
 
 /**
  * Starts the config's `app` next to `DynamoEventSourcingModule.forRoot()` with the CLI's options and
- * `projections: { autoStart: false }`, so that its projections are registered but none runs here
- * on its own: the CLI only rebuilds the one it is asked to. Nest logs warnings and errors to stderr.
+ * `projections: { autoStart: false }` and `feed: { indexer: false }`, so that its projections are
+ * registered but none runs here on its own (the CLI only rebuilds the one it is asked to), and no
+ * feed indexer runs in the CLI: the rebuild reads the index the app's indexer keeps. Nest logs warnings and errors to stderr.
  *
  * @throws CliUsageError when there is no app, or it imports forRoot itself (its options would not be the CLI's).
  * @throws CliError when the app's projections belong to a copy of this package the CLI cannot reach.
@@ -52,7 +53,12 @@ export async function createProjectionAppContext(settings: CliSettings, io: CliI
   const root: DynamicModule = {
     module: CliProjectionsAppModule,
     imports: [
-      copy.DynamoEventSourcingModule.forRoot({ ...settings.options, projections: { ...settings.options.projections, autoStart: false } }),
+      copy.DynamoEventSourcingModule.forRoot({
+        ...settings.options,
+        projections: { ...settings.options.projections, autoStart: false },
+        // The feed's indexer belongs to the app's instances (or a Lambda function), not to a CLI run.
+        ...(settings.options.feed === false ? {} : { feed: { ...settings.options.feed, indexer: false } }),
+      }),
       app as Type<unknown> | DynamicModule,
     ],
   };

@@ -6,14 +6,19 @@ import { COMMON_OPTIONS_HELP, parseCommandLine, PROGRAM } from './command-line.j
 import { DEFAULT_CONFIG_FILES } from './config-file.js';
 import { describeFailure } from './describe-failure.js';
 import { feedCommands } from './feed.command.js';
+import { feedMigrationCommands } from './feed-migrate.command.js';
+import { feedReconcileCommands } from './feed-reconcile.command.js';
 import { packageVersion } from './package-version.js';
 import { projectionCommands } from './projection.command.js';
 import { snapshotsCommands } from './snapshots.command.js';
 import { streamCommands } from './stream.command.js';
 import { tablesCommands } from './tables.command.js';
 
+/** The `feed` group with the migration from 0.3 (a file of its own: it is no part of reading the feed). */
+const feedGroup: CliCommandGroup = { ...feedCommands, summary: `${feedCommands.summary}, or move it from 0.3`, commands: [...feedCommands.commands, ...feedMigrationCommands, ...feedReconcileCommands] };
+
 /** Every command, by group, in the order help lists them. */
-export const COMMAND_GROUPS: readonly CliCommandGroup[] = [tablesCommands, streamCommands, feedCommands, projectionCommands, snapshotsCommands];
+export const COMMAND_GROUPS: readonly CliCommandGroup[] = [tablesCommands, streamCommands, feedGroup, projectionCommands, snapshotsCommands];
 
 /**
  * Runs the CLI on `argv` (the arguments after the program name) and resolves to the exit code:

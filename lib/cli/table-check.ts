@@ -1,17 +1,19 @@
-import { DescribeTableCommand, ResourceNotFoundException, type DynamoDBClient, type TableDescription } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient, TableDescription } from '@aws-sdk/client-dynamodb';
 import { TableMismatchError } from '../errors/table-mismatch.error.js';
 import { provisionSnapshotsTimeToLive } from '../snapshots/snapshots-time-to-live.js';
-import { compareTable, provisionTable } from '../tables/table-provisioner.js';
+import { compareTable, provisionTable, type TableProvisioning } from '../tables/table-provisioner.js';
 import type { TableSetup } from '../tables/table-setup.js';
+import { describeTable } from '../tables/table-wait.js';
 import { PROGRAM } from './command-line.js';
 import type { PlannedTable } from './table-plan.js';
 
 /**
- * Checks that a table exists with the keys and indexes the module needs (and its time to live,
- * where needed), as `tableSetup: 'verify'` does, but with advice for the command line.
+ * Checks that a table exists with the keys, indexes and stream the module needs (and its time to
+ * live, where needed), as `tableSetup: 'verify'` does, but with advice for the command line.
+ * Resolves to its description.
  * @throws TableMismatchError naming the table and every difference.
  */
-export async function verifyTable(client: DynamoDBClient, table: PlannedTable): Promise<void> {
+export async function verifyTable(client: DynamoDBClient, table: PlannedTable): Promise<TableDescription> {
   const name = table.definition.TableName!;
   const description = await describeTable(client, name);
   if (description === undefined) {
@@ -20,19 +22,30 @@ export async function verifyTable(client: DynamoDBClient, table: PlannedTable): 
   const differences = compareTable(table.definition, description);
   if (differences.length > 0) throw new TableMismatchError(name, differences);
   if (table.timeToLiveAttribute !== undefined) await provisionSnapshotsTimeToLive(client, name, 'verify');
+  return description;
 }
 
 /**
  * Creates the table unless it exists, waits until it is ACTIVE, and verifies it, as
- * `tableSetup: 'create'` does; turns its time to live on where needed. Resolves to whether it was created.
+ * `tableSetup: 'create'` does (enabling the events table's stream where it is missing); turns its
+ * time to live on where needed. Resolves to what was done and the table's description.
  * @throws TableMismatchError when an existing table differs.
  */
-export async function ensureTable(client: DynamoDBClient, table: PlannedTable): Promise<'created' | 'exists'> {
+export async function ensureTable(client: DynamoDBClient, table: PlannedTable): Promise<{ outcome: TableProvisioning; description: TableDescription }> {
   const name = table.definition.TableName!;
-  const existed = (await describeTable(client, name)) !== undefined;
-  await provisionTable(client, table.definition, 'create');
+  const outcome = await provisionTable(client, table.definition, 'create');
   if (table.timeToLiveAttribute !== undefined) await provisionSnapshotsTimeToLive(client, name, 'create');
-  return existed ? 'exists' : 'created';
+  return { outcome, description: (await describeTable(client, name))! };
+}
+
+/**
+ * The stream of a table the module reads one of, for the commands' output: `stream NEW_IMAGE <arn>`;
+ * undefined for a table that needs none.
+ */
+export function streamSummary(table: PlannedTable, description: TableDescription): string | undefined {
+  if (table.definition.StreamSpecification?.StreamEnabled !== true) return undefined;
+  const viewType = description.StreamSpecification?.StreamViewType ?? 'none';
+  return description.LatestStreamArn === undefined ? `stream ${viewType}` : `stream ${viewType} ${description.LatestStreamArn}`;
 }
 
 /**
@@ -43,13 +56,4 @@ export async function ensureTable(client: DynamoDBClient, table: PlannedTable): 
 export async function requireTables(client: DynamoDBClient, tables: readonly PlannedTable[], setup: TableSetup): Promise<void> {
   if (setup === 'none') return;
   for (const table of tables) await verifyTable(client, table);
-}
-
-async function describeTable(client: DynamoDBClient, name: string): Promise<TableDescription | undefined> {
-  try {
-    return (await client.send(new DescribeTableCommand({ TableName: name }))).Table;
-  } catch (error) {
-    if (error instanceof ResourceNotFoundException) return undefined;
-    throw error;
-  }
 }

@@ -18,7 +18,7 @@ export interface PlannedTable {
 
 /**
  * The tables the module would set up with these options, the same definitions it creates: the
- * events table (with the feed index unless `feed: false`), the snapshots table when snapshots are on,
+ * events table (with its DynamoDB Stream unless `feed: false`), the snapshots table when snapshots are on,
  * and the projections table when `projections` is true (the module sets it up only in apps that
  * register projections, which the options alone do not tell).
  * @throws InvalidModuleOptionsError when the projections table would be another table of the module (as the module does at start-up).

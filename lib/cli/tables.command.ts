@@ -6,6 +6,7 @@ import { cloudFormationTemplate } from './cloudformation-template.js';
 import { PROGRAM } from './command-line.js';
 import { packageVersion } from './package-version.js';
 import { tablesJson } from './table-json.js';
+import type { TableProvisioning } from '../tables/table-provisioner.js';
 import { plannedTables, type PlannedTable } from './table-plan.js';
 import { terraformConfig } from './terraform-config.js';
 
@@ -18,7 +19,8 @@ const SELECTION_OPTIONS = {
 } as const;
 
 const SELECTION_HELP = `Tables:
-  events        always, with the global secondary index "feed" unless the options say feed: false
+  events        always, with a DynamoDB Stream (view type NEW_IMAGE) for the global feed unless the
+                options say feed: false
   snapshots     when the options turn snapshots on (snapshots: {}), or with --snapshots
   projections   with --projections, when the options name tables.projections, or when the config
                 exports an app
@@ -36,24 +38,35 @@ async function selectedTables(context: CommandContext): Promise<{ settings: CliS
 
 const label = (table: PlannedTable): string => `${table.role} table "${table.definition.TableName}"`;
 
+/** How `tables create` reports what it did to a table ('skipped' cannot happen: it always sets up). */
+const OUTCOMES: Record<TableProvisioning, string> = { created: 'created', 'stream-enabled': 'exists', matches: 'exists and matches', skipped: 'not checked' };
+
 const create: CliCommand = {
   name: 'tables create',
   usage: 'tables create [--projections] [--snapshots] [options]',
   summary: 'Create the tables the options imply, and verify those that exist',
   description: `Creates each table that does not exist yet (on-demand billing, as the module defines it) and waits
-until it is ACTIVE; verifies the keys and indexes of those that exist. With snapshots.ttlSeconds, turns
-the snapshots table's time to live on. Prints one line per table.
+until it is ACTIVE; verifies the keys and indexes of those that exist, and turns the events table's
+DynamoDB Stream on where it is off (not on a table of version 0.3: run feed migrate for that one).
+With snapshots.ttlSeconds, turns the snapshots table's time to live on. Prints one line per table,
+with the events table's stream view type and ARN.
 
 ${SELECTION_HELP}`,
   options: SELECTION_OPTIONS,
   positionals: { min: 0, max: 0 },
   async run(context) {
     const { settings, tables } = await selectedTables(context);
-    const [{ withCliRuntime }, { ensureTable }] = await Promise.all([import('./cli-runtime.js'), import('./table-check.js')]);
+    const [{ withCliRuntime }, { ensureTable, streamSummary }] = await Promise.all([import('./cli-runtime.js'), import('./table-check.js')]);
     return withCliRuntime(settings, async ({ client }) => {
       for (const table of tables) {
-        const outcome = await ensureTable(client, table);
-        context.io.stdout.write(`${label(table)}: ${outcome === 'created' ? 'created' : 'exists and matches'}${table.timeToLiveAttribute === undefined ? '' : `, time to live on ${table.timeToLiveAttribute}`}\n`);
+        const { outcome, description } = await ensureTable(client, table);
+        const stream = streamSummary(table, description);
+        const details = [
+          OUTCOMES[outcome],
+          stream === undefined ? undefined : outcome === 'stream-enabled' ? `${stream} (enabled now)` : stream,
+          table.timeToLiveAttribute === undefined ? undefined : `time to live on ${table.timeToLiveAttribute}`,
+        ];
+        context.io.stdout.write(`${label(table)}: ${details.filter((detail) => detail !== undefined).join(', ')}\n`);
       }
       return 0;
     });
@@ -63,24 +76,25 @@ ${SELECTION_HELP}`,
 const verify: CliCommand = {
   name: 'tables verify',
   usage: 'tables verify [--projections] [--snapshots] [options]',
-  summary: 'Check that the tables exist with the keys and indexes the module needs',
+  summary: 'Check that the tables exist with the keys and stream the module needs',
   description: `Checks each table as tableSetup: 'verify' does at the app's start-up: that it exists, with the key
-schema and global secondary indexes the module needs (and time to live on expiresAt with
-snapshots.ttlSeconds). Prints one line per table that matches; one line on stderr per table that does
-not, and exits with 1. Changes nothing.
+schema the module needs, the events table's DynamoDB Stream of view type NEW_IMAGE (or
+NEW_AND_OLD_IMAGES) unless feed: false, and time to live on expiresAt with snapshots.ttlSeconds.
+Prints one line per table that matches (with the stream's view type and ARN); one line on stderr per
+table that does not, and exits with 1. Changes nothing.
 
 ${SELECTION_HELP}`,
   options: SELECTION_OPTIONS,
   positionals: { min: 0, max: 0 },
   async run(context) {
     const { settings, tables } = await selectedTables(context);
-    const [{ withCliRuntime }, { verifyTable }] = await Promise.all([import('./cli-runtime.js'), import('./table-check.js')]);
+    const [{ withCliRuntime }, { verifyTable, streamSummary }] = await Promise.all([import('./cli-runtime.js'), import('./table-check.js')]);
     return withCliRuntime(settings, async ({ client }) => {
       let failed = 0;
       for (const table of tables) {
         try {
-          await verifyTable(client, table);
-          context.io.stdout.write(`${label(table)}: ok\n`);
+          const stream = streamSummary(table, await verifyTable(client, table));
+          context.io.stdout.write(`${label(table)}: ok${stream === undefined ? '' : `, ${stream}`}\n`);
         } catch (error) {
           // Every table is checked, so that one run lists everything to fix; anything else (no connection) ends the run.
           if (!(error instanceof TableMismatchError)) throw error;

@@ -3,8 +3,8 @@ import type { PlannedTable } from './table-plan.js';
 
 /**
  * The tables as Terraform `aws_dynamodb_table` resources (named `events`, `snapshots`,
- * `projections`), formatted as `terraform fmt` would: attributes, keys, the feed index, on-demand
- * billing, and the snapshots table's time to live when needed.
+ * `projections`), formatted as `terraform fmt` would: attributes, keys, the events table's stream
+ * (and an output of its ARN), on-demand billing, and the snapshots table's time to live when needed.
  */
 export function terraformConfig(tables: readonly PlannedTable[], version: string): string {
   const header = `# DynamoDB tables of nestjs-dynamo-es ${version}\n`;
@@ -18,6 +18,7 @@ function resource({ role, definition, timeToLiveAttribute }: PlannedTable): stri
       ['name', hcl(definition.TableName!)],
       ['billing_mode', hcl(definition.BillingMode ?? 'PAY_PER_REQUEST')],
       ...keys(definition.KeySchema),
+      ...stream(definition),
     ]),
   );
   for (const attribute of definition.AttributeDefinitions ?? []) {
@@ -33,7 +34,20 @@ function resource({ role, definition, timeToLiveAttribute }: PlannedTable): stri
     lines.push('', '  ttl {', ...assignments(4, [['attribute_name', hcl(timeToLiveAttribute)], ['enabled', 'true']]), '  }');
   }
   lines.push('}', '');
+  if (definition.StreamSpecification?.StreamEnabled === true) {
+    // For the IAM policy of the feed's indexer, or a Lambda event source mapping.
+    lines.push(`output "${role}_stream_arn" {`, `  value = aws_dynamodb_table.${role}.stream_arn`, '}', '');
+  }
   return lines.join('\n');
+}
+
+function stream(definition: CreateTableInput): Array<[string, string]> {
+  const spec = definition.StreamSpecification;
+  if (spec?.StreamEnabled !== true) return [];
+  return [
+    ['stream_enabled', 'true'],
+    ['stream_view_type', hcl(spec.StreamViewType!)],
+  ];
 }
 
 function keys(schema: CreateTableInput['KeySchema']): Array<[string, string]> {

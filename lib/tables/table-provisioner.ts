@@ -1,8 +1,6 @@
 import {
   CreateTableCommand,
-  DescribeTableCommand,
   ResourceInUseException,
-  ResourceNotFoundException,
   waitUntilTableExists,
   type CreateTableInput,
   type DynamoDBClient,
@@ -12,20 +10,34 @@ import {
 import { DynamoDbUnreachableError } from '../errors/dynamodb-unreachable.error.js';
 import { TableMismatchError } from '../errors/table-mismatch.error.js';
 import { connectionFailure, describeEndpoint } from './dynamodb-reachability.js';
+import { enableStream, hasLegacyFeedIndex, legacyTableDifference, streamDifference, streamStateOf } from './table-stream.js';
 import type { TableSetup } from './table-setup.js';
+import { describeTable } from './table-wait.js';
 
 const ACTIVE_WAIT_SECONDS = 300;
 
 /**
+ * What {@link provisionTable} did: created the table, enabled the stream of an existing one,
+ * found it as it should be, or (`tableSetup: 'none'`) did not look.
+ */
+export type TableProvisioning = 'created' | 'stream-enabled' | 'matches' | 'skipped';
+
+/**
  * Creates, verifies or ignores one table according to `setup`; see {@link TableSetup}.
+ *
+ * A definition with a DynamoDB Stream (the events table with the feed on) also needs the stream,
+ * of a view type carrying the new item: `'create'` enables it on an existing table that has none
+ * (except on a 0.3 table, which `feed migrate` must convert), `'verify'` fails without it, and
+ * both fail on a stream of another view type (replacing a stream loses its records: the user's
+ * call). An extra GSI, such as 0.3's `feed`, is tolerated.
  * @throws TableMismatchError when the table is missing ('verify') or differs.
  * @throws DynamoDbUnreachableError when no request gets an answer (naming the endpoint and `setup`),
  *   rather than the bare network error.
  */
-export async function provisionTable(client: DynamoDBClient, definition: CreateTableInput, setup: TableSetup): Promise<void> {
-  if (setup === 'none') return;
+export async function provisionTable(client: DynamoDBClient, definition: CreateTableInput, setup: TableSetup): Promise<TableProvisioning> {
+  if (setup === 'none') return 'skipped';
   try {
-    await setUpTable(client, definition, setup);
+    return await setUpTable(client, definition, setup);
   } catch (error) {
     const reason = connectionFailure(error);
     if (reason === undefined) throw error;
@@ -33,9 +45,10 @@ export async function provisionTable(client: DynamoDBClient, definition: CreateT
   }
 }
 
-async function setUpTable(client: DynamoDBClient, definition: CreateTableInput, setup: Exclude<TableSetup, 'none'>): Promise<void> {
+async function setUpTable(client: DynamoDBClient, definition: CreateTableInput, setup: Exclude<TableSetup, 'none'>): Promise<TableProvisioning> {
   const tableName = definition.TableName!;
-  let description = await describe(client, tableName);
+  let description = await describeTable(client, tableName);
+  const existed = description !== undefined;
   if (description === undefined) {
     if (setup === 'verify') {
       throw new TableMismatchError(tableName, [
@@ -51,22 +64,24 @@ async function setUpTable(client: DynamoDBClient, definition: CreateTableInput, 
   }
   if (description?.TableStatus !== 'ACTIVE') {
     await waitUntilTableExists({ client, maxWaitTime: ACTIVE_WAIT_SECONDS, minDelay: 1, maxDelay: 5 }, { TableName: tableName });
-    description = await describe(client, tableName);
+    description = await describeTable(client, tableName);
+  }
+  let outcome: TableProvisioning = existed ? 'matches' : 'created';
+  if (setup === 'create' && streamStateOf(definition, description!).kind === 'missing') {
+    // A 0.3 table needs its commits indexed and its checkpoints converted: a bare stream would leave them out of the feed.
+    if (hasLegacyFeedIndex(description!)) throw new TableMismatchError(tableName, [legacyTableDifference()]);
+    description = await enableStream(client, definition);
+    if (existed) outcome = 'stream-enabled';
   }
   const differences = compareTable(definition, description!);
   if (differences.length > 0) throw new TableMismatchError(tableName, differences);
+  return outcome;
 }
 
-async function describe(client: DynamoDBClient, tableName: string): Promise<TableDescription | undefined> {
-  try {
-    return (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
-  } catch (error) {
-    if (error instanceof ResourceNotFoundException) return undefined;
-    throw error;
-  }
-}
-
-/** Lists how an existing table differs from a definition: keys, key types and indexes. Billing and throughput are the user's business. */
+/**
+ * Lists how an existing table differs from a definition: keys, key types, indexes, and the
+ * DynamoDB Stream when the definition has one. Billing, throughput and extra indexes are the user's business.
+ */
 export function compareTable(expected: CreateTableInput, actual: TableDescription): string[] {
   const differences: string[] = [];
   const typeOf = (definitions: CreateTableInput['AttributeDefinitions'], name: string) =>
@@ -93,6 +108,8 @@ export function compareTable(expected: CreateTableInput, actual: TableDescriptio
     const missing = missingProjectedAttributes(index.Projection, found.Projection);
     if (missing !== undefined) differences.push(`index "${index.IndexName}" ${missing}`);
   }
+  const stream = streamDifference(expected.TableName ?? '', streamStateOf(expected, actual), actual);
+  if (stream !== undefined) differences.push(stream);
   return differences;
 }
 
