@@ -6,6 +6,7 @@ import { DynamoEventSourcingConfigurableModule, DYNAMO_EVENT_SOURCING_OPTIONS } 
 import { createEventSourcingRuntime, type EventSourcingRuntime } from './event-sourcing-runtime.js';
 import { EventStore } from './event-store/event-store.js';
 import type { DynamoEventSourcingModuleOptions } from './interfaces/dynamo-event-sourcing-module-options.interface.js';
+import { FeedIndexerService } from './feed/indexer/feed-indexer.service.js';
 import { ProjectionManager } from './projections/projection-manager.js';
 import { CommittedEventsPublisher } from './publishing/committed-events.publisher.js';
 import { SnapshotRepository } from './snapshots/snapshot-repository.js';
@@ -39,8 +40,9 @@ import { SnapshotRepository } from './snapshots/snapshot-repository.js';
     EventStore,
     SnapshotRepository,
     ProjectionManager,
+    FeedIndexerService,
   ],
-  exports: [EventStore, SnapshotRepository, ProjectionManager, EVENT_SOURCING_RUNTIME],
+  exports: [EventStore, SnapshotRepository, ProjectionManager, FeedIndexerService, EVENT_SOURCING_RUNTIME],
 })
 export class DynamoEventSourcingModule extends DynamoEventSourcingConfigurableModule implements OnModuleDestroy {
   constructor(@Inject(EVENT_SOURCING_RUNTIME) private readonly runtime: EventSourcingRuntime) {

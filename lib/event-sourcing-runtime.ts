@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoEventSourcingModuleOptions } from './interfaces/dynamo-event-sourcing-module-options.interface.js';
 import { resolveModuleOptions, type ResolvedModuleOptions } from './options/resolve-module-options.js';
@@ -27,6 +28,11 @@ export interface EventSourcingRuntime {
 /** Checks the options, builds the client and readies the tables: everything that can fail at start-up fails here. */
 export async function createEventSourcingRuntime(options: DynamoEventSourcingModuleOptions): Promise<EventSourcingRuntime> {
   const resolved = resolveModuleOptions(options);
+  if (resolved.feed !== undefined && resolved.feed.ignored.length > 0) {
+    new Logger('DynamoEventSourcing').warn(
+      `feed.${resolved.feed.ignored.join(' and feed.')} belonged to 0.3's commit-time feed and are ignored: the feed is now built from the table's DynamoDB Stream (see CHANGELOG 0.4.0).`,
+    );
+  }
   const registry = new EventTypeRegistry(resolved.events);
   const ownsClient = resolved.client === undefined;
   const client = resolved.client ?? new DynamoDBClient(resolved.clientConfig);

@@ -42,3 +42,7 @@ export type { EventMetadataScope, CorrelatedCommand } from './metadata/interface
 export { eventsTableDefinition, EventItemAttribute, FEED_INDEX, type EventsTableDefinitionOptions } from './tables/events-table.js';
 export { itemSize, MAX_ITEM_BYTES, MAX_TRANSACTION_BYTES, MAX_TRANSACTION_ITEMS } from './tables/item-size.js';
 export type { TableSetup } from './tables/table-setup.js';
+export { FeedIndexerService } from './feed/indexer/feed-indexer.service.js';
+export type { FeedIndexerStatus, FeedIndexerState } from './feed/indexer/feed-indexer.js';
+export type { FeedIndexerOptions } from './feed/interfaces/feed-options.interface.js';
+export { reconcileFeedIndex, type ReconcileOptions, type ReconcileReport } from './feed/indexer/feed-reconciler.js';

@@ -15,14 +15,12 @@ export interface BankAppOptions {
   readonly dynamoDb: DynamoDbConnection;
   /** Prepended to the table names (`events`, `snapshots`, `projections`). Default `bank-`. */
   readonly tablePrefix?: string;
-  /** The feed's settle window in ms. Default 500 (see below). */
-  readonly settleMs?: number;
 }
 
 /** The bank: accounts and transfers (commands), the read model (queries), admin, and the HTTP error mapping. */
 @Module({})
 export class AppModule {
-  static forRoot({ dynamoDb, tablePrefix = 'bank-', settleMs = 500 }: BankAppOptions): DynamicModule {
+  static forRoot({ dynamoDb, tablePrefix = 'bank-' }: BankAppOptions): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -32,12 +30,9 @@ export class AppModule {
           tablePrefix,
           tableSetup: 'create', // a sample creates its tables; a real app would provision them and 'verify'
           snapshots: { keep: 2 },
-          // The read model shows a commit once it is `settleMs` old. The default (2 s) covers clock
-          // skew between writers and the index's propagation on AWS. This sample runs one writer on
-          // one clock against DynamoDB Local, so the window only has to cover a write's own latency:
-          // 500 ms keeps reads close behind writes. (200 ms was too tight: a cold DynamoDB Local on a
-          // small machine took up to 230 ms to acknowledge a write, and the library warned.)
-          feed: { settleMs },
+          // The feed (read by the read model's projection) is indexed from the events table's
+          // DynamoDB Stream by an indexer this app runs (the default): the read model follows writes
+          // a few hundred ms behind.
           // ReadModelWarmup rebuilds the in-memory read model, then starts the projection.
           projections: { autoStart: false },
         }),

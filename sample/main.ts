@@ -3,7 +3,7 @@
  * the run (in memory) unless DYNAMODB_ENDPOINT points at one. Ctrl+C (SIGINT) or SIGTERM stops
  * the app, then DynamoDB Local.
  *
- * Environment: PORT, DYNAMODB_ENDPOINT, TABLE_PREFIX (default `bank-`), FEED_SETTLE_MS (default 500).
+ * Environment: PORT, DYNAMODB_ENDPOINT, TABLE_PREFIX (default `bank-`).
  */
 import 'reflect-metadata';
 import { EmbeddedDynamoDbError } from '../lib/testing/index.js';
@@ -16,7 +16,6 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 async function main(): Promise<void> {
   const port = numberFromEnv('PORT', 3000, 0, 65_535);
-  const settleMs = numberFromEnv('FEED_SETTLE_MS', 500, 0, 60_000);
   const tablePrefix = process.env.TABLE_PREFIX ?? 'bank-';
   await assertPortFree(port);
 
@@ -32,7 +31,7 @@ async function main(): Promise<void> {
   };
   let running;
   try {
-    running = await startBankApp({ dynamoDb: connection, port, settleMs, tablePrefix });
+    running = await startBankApp({ dynamoDb: connection, port, tablePrefix });
   } catch (error) {
     await dynamoDb.stop();
     throw error;
@@ -56,7 +55,7 @@ async function main(): Promise<void> {
       `Bank sample API on ${url}`,
       `Data: ${dynamoDb.description}; tables ${['events', 'snapshots', 'projections'].map((table) => `${tablePrefix}${table}`).join(', ')}.`,
       '',
-      `Try (GETs read the read model, which follows writes about ${settleMs} ms behind):`,
+      'Try (GETs read the read model, which follows writes a few hundred ms behind):',
       `  curl -i -X POST ${url}/accounts ${json} -d '{"accountId":"ada","owner":"Ada Lovelace","currency":"EUR"}'`,
       `  curl -i -X POST ${url}/accounts/ada/deposits ${json} -d '{"amountCents":10000}'`,
       `  curl -s ${url}/accounts/ada`,

@@ -20,6 +20,17 @@ describe('resolveModuleOptions', () => {
     expect(resolved.retry.maxAttempts).toBe(8);
   });
 
+  it('runs the feed indexer in the app by default, not with indexer: false, and no feed at all with feed: false', () => {
+    expect(resolveModuleOptions({}).feed).toEqual({ indexer: { pollIntervalMs: 200, leaseTtlMs: 10_000, maxStreams: 100_000 }, ignored: [] });
+    expect(resolveModuleOptions({ feed: { indexer: { pollIntervalMs: 100 } } }).feed?.indexer).toEqual({ pollIntervalMs: 100, leaseTtlMs: 10_000, maxStreams: 100_000 });
+    expect(resolveModuleOptions({ feed: { indexer: false } }).feed).toEqual({ ignored: [] });
+    expect(resolveModuleOptions({ feed: false }).feed).toBeUndefined();
+  });
+
+  it("accepts 0.3's feed options, which no longer mean anything, and lists them to be warned about", () => {
+    expect(resolveModuleOptions({ feed: { shards: 4, settleMs: 2000 } }).feed).toMatchObject({ ignored: ['shards', 'settleMs'], indexer: { pollIntervalMs: 200 } });
+  });
+
   it('takes an undefined retry setting as its default', () => {
     expect(resolveModuleOptions({ retry: { maxAttempts: undefined, baseDelayMs: 5 } }).retry).toEqual({ maxAttempts: 8, baseDelayMs: 5, maxDelayMs: 2000 });
   });
@@ -74,9 +85,10 @@ describe('resolveModuleOptions', () => {
   it.each([
     ['null as the client', { client: null }, 'client', /got null/],
     ['a BigInt table setup', { tableSetup: 1n }, 'tableSetup', /got bigint/],
-    ['a BigInt feed shard count', { feed: { shards: 4n } }, 'feed.shards', /got bigint/],
-    ['a symbol settle window', { feed: { settleMs: Symbol('s') } }, 'feed.settleMs', /got symbol/],
-    ['a settle window over a day', { feed: { settleMs: 86_400_001 } }, 'feed.settleMs', /from 0 to 86400000/],
+    ['a BigInt indexer poll interval', { feed: { indexer: { pollIntervalMs: 200n } } }, 'feed.indexer.pollIntervalMs', /got bigint/],
+    ['a symbol indexer lease', { feed: { indexer: { leaseTtlMs: Symbol('s') } } }, 'feed.indexer.leaseTtlMs', /got symbol/],
+    ['an indexer remembering no stream', { feed: { indexer: { maxStreams: 0 } } }, 'feed.indexer.maxStreams', /whole number >= 1/],
+    ['an indexer given as true', { feed: { indexer: true } }, 'feed.indexer', /must be an object/],
     ['a BigInt snapshots.keep', { snapshots: { keep: 2n } }, 'snapshots.keep', /got bigint/],
     ['a symbol snapshots.ttlSeconds', { snapshots: { ttlSeconds: Symbol('t') } }, 'snapshots.ttlSeconds', /got symbol/],
     ['a BigInt projections.autoStart', { projections: { autoStart: 1n } }, 'projections.autoStart', /got bigint/],

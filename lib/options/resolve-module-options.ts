@@ -3,7 +3,7 @@ import { InvalidModuleOptionsError } from '../errors/invalid-module-options.erro
 import { DEFAULT_RETRY, type RetryOptions } from '../event-store/retry-policy.js';
 import type { DynamoEventSourcingModuleOptions } from '../interfaces/dynamo-event-sourcing-module-options.interface.js';
 import type { EventRegistration } from '../serialization/event-type-registry.js';
-import type { FeedOptions } from '../feed/interfaces/feed-options.interface.js';
+import type { FeedIndexerOptions, FeedOptions } from '../feed/interfaces/feed-options.interface.js';
 import type { BoundaryCacheOptions } from '../event-store/interfaces/boundary-cache-options.interface.js';
 import type { ProjectionsModuleOptions } from '../projections/interfaces/projections-module-options.interface.js';
 import type { SnapshotOptions } from '../snapshots/interfaces/snapshot-options.interface.js';
@@ -27,15 +27,23 @@ export interface ResolvedModuleOptions {
   /** `trustMs: 0` (and `verifyEveryAppend`) with `boundaryCache: false`. */
   boundaryCache: ResolvedBoundaryCacheOptions;
   /** Undefined when the feed is off (`feed: false`). */
-  feed?: Required<FeedOptions>;
+  feed?: ResolvedFeedOptions;
   /** The projections table's full name (prefix included); set up only when projections are registered. */
   projectionsTable: string;
   projections: Required<ProjectionsModuleOptions>;
 }
 
-export const DEFAULT_FEED: Required<FeedOptions> = { shards: 4, settleMs: 2000 };
-/** Shards are read in parallel by every feed reader: beyond this, merging costs more than it spreads. */
-export const MAX_FEED_SHARDS = 64;
+/** The `feed` option, checked. */
+export interface ResolvedFeedOptions {
+  /** The in-app indexer's settings; undefined with `indexer: false` (it runs elsewhere). */
+  readonly indexer?: Required<FeedIndexerOptions>;
+  /** Options of 0.3's GSI feed that were given and are ignored now (`shards`, `settleMs`): logged at start-up. */
+  readonly ignored: readonly string[];
+}
+
+export const DEFAULT_FEED_INDEXER: Required<FeedIndexerOptions> = { pollIntervalMs: 200, leaseTtlMs: 10_000, maxStreams: 100_000 };
+/** 0.3's options of the GSI feed: accepted (so that 0.3 configurations start), ignored, and warned about. */
+const RETIRED_FEED_OPTIONS = ['shards', 'settleMs'];
 
 export const DEFAULT_BOUNDARY_CACHE: Required<BoundaryCacheOptions> = { trustMs: 5_000, maxStreams: 10_000 };
 
@@ -55,8 +63,6 @@ const KNOWN_OPTIONS = ['client', 'clientConfig', 'tablePrefix', 'tables', 'table
 const KNOWN_TABLES = ['events', 'snapshots', 'projections'];
 const SNAPSHOT_OPTIONS = ['keep', 'ttlSeconds'];
 const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
-/** A settle window holds every commit back from the feed that long: beyond a day it can only be a mistake (say seconds for ms). */
-export const MAX_SETTLE_MS = 86_400_000;
 
 /** An object option: not null, an array or a revoked Proxy (which would throw the engine's TypeError on first use). */
 const isObjectOption = <T>(value: T): value is T & object =>
@@ -170,23 +176,37 @@ function resolveBoundaryCache(cache: BoundaryCacheOptions | false): ResolvedBoun
   return { trustMs, maxStreams, verifyEveryAppend: false };
 }
 
-function resolveFeed(feed: FeedOptions): Required<FeedOptions> {
+function resolveFeed(feed: FeedOptions): ResolvedFeedOptions {
   if (!isObjectOption(feed)) {
-    throw new InvalidModuleOptionsError('feed', 'must be an object such as { shards: 4 } ({} for the defaults), or false to turn the feed off.');
+    throw new InvalidModuleOptionsError('feed', 'must be an object such as { indexer: { pollIntervalMs: 200 } } ({} for the defaults), or false to turn the feed off.');
   }
+  const ignored: string[] = [];
   for (const key of Object.keys(feed)) {
-    if (!(key in DEFAULT_FEED)) {
-      throw new InvalidModuleOptionsError(`feed.${key}`, `is not a feed option. Known: ${Object.keys(DEFAULT_FEED).join(', ')}.`);
+    if (RETIRED_FEED_OPTIONS.includes(key)) ignored.push(key);
+    else if (key !== 'indexer') throw new InvalidModuleOptionsError(`feed.${key}`, 'is not a feed option. Known: indexer.');
+  }
+  const { indexer = {} } = feed;
+  if (indexer === false) return { ignored };
+  if (!isObjectOption(indexer)) {
+    throw new InvalidModuleOptionsError('feed.indexer', 'must be an object such as { pollIntervalMs: 200 } ({} for the defaults), or false when the indexer runs elsewhere (a Lambda function).');
+  }
+  for (const key of Object.keys(indexer)) {
+    if (!(key in DEFAULT_FEED_INDEXER)) {
+      throw new InvalidModuleOptionsError(`feed.indexer.${key}`, `is not an indexer option. Known: ${Object.keys(DEFAULT_FEED_INDEXER).join(', ')}.`);
     }
   }
-  const { shards = DEFAULT_FEED.shards, settleMs = DEFAULT_FEED.settleMs } = feed;
-  if (!Number.isInteger(shards) || shards < 1 || shards > MAX_FEED_SHARDS) {
-    throw new InvalidModuleOptionsError('feed.shards', `must be a whole number from 1 to ${MAX_FEED_SHARDS}; got ${describeValue(shards)}.`);
+  const { pollIntervalMs = DEFAULT_FEED_INDEXER.pollIntervalMs, leaseTtlMs = DEFAULT_FEED_INDEXER.leaseTtlMs, maxStreams = DEFAULT_FEED_INDEXER.maxStreams } = indexer;
+  // Below 50 ms a shard is read more often than DynamoDB Streams allows (about 5 reads per second per shard, with room for a second reader).
+  if (!Number.isInteger(pollIntervalMs) || pollIntervalMs < 50 || pollIntervalMs > 60_000) {
+    throw new InvalidModuleOptionsError('feed.indexer.pollIntervalMs', `must be a whole number of milliseconds from 50 to 60000; got ${describeValue(pollIntervalMs)}.`);
   }
-  if (!Number.isInteger(settleMs) || settleMs < 0 || settleMs > MAX_SETTLE_MS) {
-    throw new InvalidModuleOptionsError('feed.settleMs', `must be a whole number of milliseconds from 0 to ${MAX_SETTLE_MS} (a day); got ${describeValue(settleMs)}.`);
+  if (!Number.isInteger(leaseTtlMs) || leaseTtlMs < 1_000 || leaseTtlMs > 3_600_000) {
+    throw new InvalidModuleOptionsError('feed.indexer.leaseTtlMs', `must be a whole number of milliseconds from 1000 to 3600000; got ${describeValue(leaseTtlMs)}.`);
   }
-  return { shards, settleMs };
+  if (!Number.isSafeInteger(maxStreams) || maxStreams < 1) {
+    throw new InvalidModuleOptionsError('feed.indexer.maxStreams', `must be a whole number >= 1; got ${describeValue(maxStreams)}.`);
+  }
+  return { indexer: { pollIntervalMs, leaseTtlMs, maxStreams }, ignored };
 }
 
 function tableName(prefix: string, tables: Record<string, string | undefined>, table: string): string {

@@ -15,13 +15,6 @@ export interface SampleApp {
   close(): Promise<void>;
 }
 
-/**
- * The suite runs many files at once against one DynamoDB Local, so a write can take several
- * hundred ms to be acknowledged: a wider settle window than the app's default (500 ms), so that the
- * projection never reads past a commit still in flight. Reads wait for it by polling.
- */
-export const SAMPLE_SETTLE_MS = 1_000;
-
 /** The shared test DynamoDB, as the app sees a DYNAMODB_ENDPOINT: stopping the app leaves it running. */
 export function testConnection(): DynamoDbConnection {
   return { clientConfig: testClientConfig(), endpoint: testEndpoint(), description: 'the test DynamoDB', embedded: false, stop: async () => undefined };
@@ -39,7 +32,7 @@ export function deleteSampleTables(tablePrefix: string): Promise<void> {
 export async function startSampleApp(options: { tablePrefix?: string; dynamoDb?: DynamoDbConnection; keepTables?: boolean } = {}): Promise<SampleApp> {
   const tablePrefix = options.tablePrefix ?? sampleTablePrefix();
   const dynamoDb = options.dynamoDb ?? testConnection();
-  const { app, url } = await startBankApp({ dynamoDb, port: 0, host: '127.0.0.1', tablePrefix, settleMs: SAMPLE_SETTLE_MS });
+  const { app, url } = await startBankApp({ dynamoDb, port: 0, host: '127.0.0.1', tablePrefix });
   return {
     app,
     url,
