@@ -31,13 +31,16 @@ export async function openDynamoDbTarget(): Promise<DynamoDbTarget> {
 }
 
 /** Table names of one run: unique, so a shared endpoint is never confused with an earlier run. */
-export function benchTableName(role: 'module' | 'baseline' | 'feed' | 'memory'): string {
+export function benchTableName(role: 'module' | 'baseline' | 'feed' | 'memory' | 'paced' | 'latency'): string {
   return `bench-${role}-${randomBytes(4).toString('hex')}`;
 }
 
-/** The baseline's table: the module's key schema (streamId HASH, version RANGE), created with the raw SDK. */
+/**
+ * The baseline's table: the module's key schema (streamId HASH, version RANGE), created with the raw
+ * SDK, without the DynamoDB Stream (a plain table: the baseline has no feed).
+ */
 export async function createBaselineTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  await client.send(new CreateTableCommand(eventsTableDefinition(tableName)));
+  await client.send(new CreateTableCommand(eventsTableDefinition(tableName, { feed: false })));
   await waitUntilTableExists({ client, maxWaitTime: 120, minDelay: 1, maxDelay: 5 }, { TableName: tableName });
 }
 

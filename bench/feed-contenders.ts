@@ -1,5 +1,6 @@
 import { BatchGetItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventItemAttribute as A, FEED_INDEX, type EventStore, type FeedOptions } from '../lib/index.js';
+import { FEED_INDEX_STREAM, FeedIndexAttribute as F } from '../lib/feed/index/feed-index-keys.js';
+import { EventItemAttribute as A, type EventStore } from '../lib/index.js';
 import type { Named } from './interleaved-rounds.js';
 
 type Item = Record<string, AttributeValue>;
@@ -32,27 +33,27 @@ export class ModuleFeedReplayer implements FeedReplayer {
   }
 }
 
-/** One feed index entry: a commit's first item and how many events the commit holds. */
+/** One commit named by the feed index: its first item's key and how many events it holds. */
 interface Entry {
   readonly streamId: string;
   readonly version: number;
   readonly events: number;
-  readonly at: number;
 }
 
 /** BatchGetItem takes at most 100 keys. */
 const BATCH_GET_KEYS = 100;
+/** Index batches per Query: the module's read-ahead (feed-index-cursor.ts). */
+const BATCHES_PER_QUERY = 10;
 
 /**
- * The raw SDK reading the module's feed the way the module does, by hand: every shard of the
- * `feed` index Queried by commit time up to now minus the settle window (`Limit: pageSize`
- * entries, the next page of a shard fetched when its buffer runs dry), the shards merged by
- * (commit time, stream id), pages of commits up to `pageSize` events, each page's first items
- * fetched with one eventually consistent BatchGetItem per 100 keys, and each item's events JSON
- * parsed, in feed order. It skips what the module adds: the read of the shard count writers have
- * recorded (one GetItem per read; it uses the configured count), checkpoints, envelopes and event
- * classes, commits split over items, re-reads of keys the replica does not show yet, page
- * boundaries that split a millisecond, and retries. So it is an upper bound.
+ * The raw SDK reading the feed index the way the module does, by hand: the `$$feed` partition
+ * Queried in position order, eventually consistent, 10 batches a Query (each batch's `commits`
+ * attribute parsed: `[streamId, version, commitEnd]` per commit), pages of commits up to `pageSize`
+ * events, each page's items fetched with one eventually consistent BatchGetItem per 100 keys, and
+ * each item's events JSON parsed, in feed order. It skips what the module adds: the strongly
+ * consistent read of the index head each read goes to (and of the index's meta item once),
+ * checkpoints, each stream's continuity check, envelopes and event classes, commits split over
+ * items, re-reads of keys the replica does not show yet, and retries. So it is an upper bound.
  */
 export class BaselineFeedReplayer implements FeedReplayer {
   readonly name = 'baseline';
@@ -60,65 +61,53 @@ export class BaselineFeedReplayer implements FeedReplayer {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
-    private readonly feed: Required<FeedOptions>,
     private readonly pageSize: number,
   ) {}
 
   async replayAll(): Promise<number> {
-    const to = Date.now() - this.feed.settleMs;
-    const shards = Array.from({ length: this.feed.shards }, (_, shard) => ({ shard, buffer: [] as Entry[], next: undefined as Item | undefined, done: false }));
     let count = 0;
-    for (;;) {
-      const page: Entry[] = [];
-      let events = 0;
-      for (;;) {
-        // A shard that ran dry may hold the next commit: refill the dry ones (all at once) before picking.
-        const dry = shards.filter((s) => s.buffer.length === 0 && !s.done);
-        if (dry.length > 0) {
-          await Promise.all(dry.map((s) => this.fill(s, to)));
-          continue;
+    let page: Entry[] = [];
+    let events = 0;
+    let start: Item | undefined;
+    do {
+      const { Items = [], LastEvaluatedKey } = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#s = :s AND #v >= :first',
+          ExpressionAttributeNames: { '#s': A.streamId, '#v': A.version },
+          ExpressionAttributeValues: { ':s': { S: FEED_INDEX_STREAM }, ':first': { N: '1' } },
+          Limit: BATCHES_PER_QUERY,
+          ExclusiveStartKey: start,
+        }),
+      );
+      start = LastEvaluatedKey;
+      for (const batch of Items) {
+        for (const [streamId, version, commitEnd] of JSON.parse(batch[F.commits]!.S!) as Array<[string, number, number]>) {
+          const entry = { streamId, version, events: commitEnd - version + 1 };
+          if (page.length > 0 && events + entry.events > this.pageSize) {
+            count += await this.fetchPage(page);
+            page = [];
+            events = 0;
+          }
+          page.push(entry);
+          events += entry.events;
         }
-        let first: (typeof shards)[number] | undefined;
-        for (const s of shards) {
-          if (s.buffer.length > 0 && (first === undefined || before(s.buffer[0]!, first.buffer[0]!))) first = s;
-        }
-        if (first === undefined) break; // every shard read up to `to`
-        const entry = first.buffer[0]!;
-        if (page.length > 0 && events + entry.events > this.pageSize) break;
-        first.buffer.shift();
-        page.push(entry);
-        events += entry.events;
-        if (events >= this.pageSize) break;
       }
-      if (page.length === 0) return count;
-      const items = await this.firstItems(page);
-      for (const entry of page) {
-        const item = items.get(`${entry.streamId}\0${entry.version}`);
-        if (item === undefined) throw new Error(`baseline: the feed lists ${entry.streamId}@${entry.version}, which BatchGetItem did not return`);
-        count += (JSON.parse(item[A.events]!.S!) as unknown[]).length;
-      }
-    }
+    } while (start !== undefined);
+    if (page.length > 0) count += await this.fetchPage(page);
+    return count;
   }
 
-  private async fill(s: { shard: number; buffer: Entry[]; next?: Item; done: boolean }, to: number): Promise<void> {
-    const { Items = [], LastEvaluatedKey } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: FEED_INDEX,
-        KeyConditionExpression: '#shard = :shard AND #at BETWEEN :from AND :to',
-        ExpressionAttributeNames: { '#shard': A.feedShard, '#at': A.committedAt },
-        ExpressionAttributeValues: { ':shard': { N: String(s.shard) }, ':from': { N: '0' }, ':to': { N: String(to) } },
-        Limit: this.pageSize,
-        ExclusiveStartKey: s.next,
-      }),
-    );
-    for (const item of Items) {
-      const version = Number(item[A.version]!.N);
-      const last = Number((item[A.commitLastVersion] ?? item[A.lastVersion])!.N);
-      s.buffer.push({ streamId: item[A.streamId]!.S!, version, events: last - version + 1, at: Number(item[A.committedAt]!.N) });
+  /** The page's events, counted from each item's events JSON. */
+  private async fetchPage(page: readonly Entry[]): Promise<number> {
+    const items = await this.firstItems(page);
+    let count = 0;
+    for (const entry of page) {
+      const item = items.get(`${entry.streamId}\0${entry.version}`);
+      if (item === undefined) throw new Error(`baseline: the feed index lists ${entry.streamId}@${entry.version}, which BatchGetItem did not return`);
+      count += (JSON.parse(item[A.events]!.S!) as unknown[]).length;
     }
-    s.next = LastEvaluatedKey;
-    s.done = LastEvaluatedKey === undefined;
+    return count;
   }
 
   /** The page's items by `streamId\0version`: eventually consistent BatchGetItems, unprocessed keys asked for again. */
@@ -137,6 +126,3 @@ export class BaselineFeedReplayer implements FeedReplayer {
     return found;
   }
 }
-
-/** The feed's order: commit time, then stream id. */
-const before = (a: Entry, b: Entry): boolean => a.at < b.at || (a.at === b.at && a.streamId < b.streamId);

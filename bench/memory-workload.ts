@@ -2,7 +2,8 @@ import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynam
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { EventGenerator } from './event-generator.js';
-import { BENCH_FEED, startFeedApp } from './module-app.js';
+import { FeedIndexProbe } from './feed-index-probe.js';
+import { startFeedApp } from './module-app.js';
 import type { SlowConsumerReport, SlowConsumerTask } from './slow-feed-consumer.js';
 import { forEachConcurrently } from './workloads.js';
 
@@ -37,12 +38,23 @@ export interface MemoryMeasurement {
 const MB = 1024 * 1024;
 const count = (n: number) => n.toLocaleString('en-US');
 
-/** Writes the events to `tableName` (a table of its own), then measures each replay in a child process. */
-export async function slowConsumerMemoryWorkload(client: DynamoDBClient, clientConfig: DynamoDBClientConfig, tableName: string): Promise<MemoryMeasurement[]> {
+/**
+ * Writes the events to `tableName` (a table of its own) with the feed's indexer in this app, waits
+ * until the feed index holds them all, then measures each replay in a child process (which runs no
+ * indexer). `observer`: a client without a meter, for the index head.
+ */
+export async function slowConsumerMemoryWorkload(
+  client: DynamoDBClient,
+  observer: DynamoDBClient,
+  clientConfig: DynamoDBClientConfig,
+  tableName: string,
+): Promise<MemoryMeasurement[]> {
   const { streams, commitsPerStream, eventsPerCommit, concurrency } = CONFIG;
   const total = streams * commitsPerStream * eventsPerCommit;
   const started = Date.now();
   const app = await startFeedApp(client, tableName, 'create');
+  let writtenIn = 0;
+  let indexedIn = 0;
   try {
     // Events generated stream by stream as the writes go, so that 200,000 never sit in memory at once.
     const generator = new EventGenerator(9_090);
@@ -53,15 +65,17 @@ export async function slowConsumerMemoryWorkload(client: DynamoDBClient, clientC
         version = (await app.store.append(streamId, generator.batch(streamId, eventsPerCommit), { expectedVersion: version, publish: false })).version;
       }
     });
+    writtenIn = Date.now() - started;
+    await new FeedIndexProbe(observer, tableName).waitForHead(streams * commitsPerStream, 120_000, 'memory workload');
+    indexedIn = Date.now() - started;
   } finally {
     await app.close();
   }
   console.log(
     `peak RSS: wrote ${count(total)} events (${count(streams * commitsPerStream)} commits over ${count(streams)} streams, ${concurrency} in flight) ` +
-      `in ${((Date.now() - started) / 1000).toFixed(1)} s; replaying them with replayAll$ (page ${CONFIG.pageSize}) to a consumer taking ` +
+      `in ${(writtenIn / 1000).toFixed(1)} s, all in the feed index ${((indexedIn - writtenIn) / 1000).toFixed(1)} s later; replaying them with replayAll$ (page ${CONFIG.pageSize}) to a consumer taking ` +
       `a setImmediate and ${CONFIG.busyMicros} µs of CPU per event, in a fresh process per measurement`,
   );
-  await new Promise((resolve) => setTimeout(resolve, BENCH_FEED.settleMs + 50));
   const measurements: MemoryMeasurement[] = [];
   for (const events of CONFIG.measuredEvents) {
     const task: SlowConsumerTask = { clientConfig, tableName, events, pageSize: CONFIG.pageSize, busyMicros: CONFIG.busyMicros };

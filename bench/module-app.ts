@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Module, type INestApplicationContext, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -12,7 +12,6 @@ import {
   type FeedOptions,
   type TableSetup,
 } from '../lib/index.js';
-import { DEFAULT_FEED } from '../lib/options/resolve-module-options.js';
 import { BenchAccount, SnapshottedBenchAccount } from './bench-account.aggregate.js';
 import { BENCH_EVENT_CLASSES } from './events.js';
 
@@ -29,16 +28,6 @@ export interface ModuleApp {
 /** How often the snapshotted account takes a snapshot. */
 export const SNAPSHOT_EVERY = 100;
 
-/** The main app's feed is the module's default (4 shards, 2 s settle window), as an application gets it. */
-export const DEFAULT_FEED_SHARDS = DEFAULT_FEED.shards;
-
-/**
- * The feed of the apps on the feed workloads' own tables. Their commits are all written before
- * they are read, and DynamoDB Local updates indexes synchronously, so a short settle window (the
- * high-water mark is now - 100 ms) loses nothing and saves waiting 2 s before each read.
- */
-export const BENCH_FEED: Required<FeedOptions> = { shards: 4, settleMs: 100 };
-
 /** The accounts' registered names: their streams are `<name>-<id>`. */
 export const ACCOUNT_NAMES = { plain: 'bench_account', snapshotted: 'bench_account_snap' } as const;
 
@@ -48,11 +37,11 @@ export const ACCOUNT_NAMES = { plain: 'bench_account', snapshotted: 'bench_accou
  * registered with forFeature. The client is passed in so that the benchmark can meter its
  * requests; the module does not destroy a client it was given.
  */
-export async function startModuleApp(client: DynamoDBClient, tables: { events: string; snapshots: string }): Promise<ModuleApp> {
+export async function startModuleApp(client: DynamoDBClient, tables: { events: string; snapshots: string }, feed: FeedOptions | false = {}): Promise<ModuleApp> {
   @Module({
     imports: [
       CqrsModule.forRoot(),
-      DynamoEventSourcingModule.forRoot({ client, tableSetup: 'create', tables, snapshots: {}, events: BENCH_EVENT_CLASSES }),
+      DynamoEventSourcingModule.forRoot({ client, tableSetup: 'create', tables, snapshots: {}, events: BENCH_EVENT_CLASSES, feed }),
       DynamoEventSourcingModule.forFeature({
         aggregates: [
           { type: BenchAccount, name: ACCOUNT_NAMES.plain },
@@ -65,7 +54,7 @@ export async function startModuleApp(client: DynamoDBClient, tables: { events: s
 
   // abortOnError: false, or Nest would process.exit(1) silently on a start-up error, skipping the
   // benchmark's clean-up (and leaving DynamoDB Local running).
-  const app = await NestFactory.createApplicationContext(BenchModule, { logger: false, abortOnError: false });
+  const app = await NestFactory.createApplicationContext(BenchModule, { logger: ['error', 'warn'], abortOnError: false });
   return {
     store: app.get(EventStore),
     snapshots: app.get(SnapshotRepository),
@@ -75,10 +64,18 @@ export async function startModuleApp(client: DynamoDBClient, tables: { events: s
   };
 }
 
-/** An app with only the event store, on its own events table with the {@link BENCH_FEED} feed (no snapshots, nothing published). */
+/** An app with only the event store (no snapshots, nothing published), on an events table of its own, for the feed workloads. */
 export interface FeedApp {
   readonly store: EventStore;
+  readonly context: INestApplicationContext;
   close(): Promise<void>;
+}
+
+export interface FeedAppOptions {
+  /** The module's `feed` option. Default `{}`: the feed on, its indexer in this app (under the lease). */
+  readonly feed?: FeedOptions | false;
+  /** `@Projection` classes to run in this app, and the projections table they keep their checkpoints in. */
+  readonly projections?: { readonly classes: Type[]; readonly table: string };
 }
 
 /**
@@ -86,22 +83,24 @@ export interface FeedApp {
  * table, so each feed workload has a table of its own. `tableSetup: 'none'` in the child
  * processes that only read a table the parent created.
  */
-export async function startFeedApp(client: DynamoDBClient, eventsTable: string, tableSetup: TableSetup): Promise<FeedApp> {
+export async function startFeedApp(client: DynamoDBClient, eventsTable: string, tableSetup: TableSetup, options: FeedAppOptions = {}): Promise<FeedApp> {
+  const { projections } = options;
   @Module({
     imports: [
       CqrsModule.forRoot(),
       DynamoEventSourcingModule.forRoot({
         client,
         tableSetup,
-        tables: { events: eventsTable },
+        tables: projections === undefined ? { events: eventsTable } : { events: eventsTable, projections: projections.table },
         events: BENCH_EVENT_CLASSES,
-        feed: BENCH_FEED,
+        feed: options.feed ?? {},
         publishEvents: false,
       }),
+      ...(projections === undefined ? [] : [DynamoEventSourcingModule.forFeature({ projections: projections.classes })]),
     ],
   })
   class FeedBenchModule {}
 
-  const app = await NestFactory.createApplicationContext(FeedBenchModule, { logger: false, abortOnError: false });
-  return { store: app.get(EventStore), close: () => app.close() };
+  const app = await NestFactory.createApplicationContext(FeedBenchModule, { logger: ['error', 'warn'], abortOnError: false });
+  return { store: app.get(EventStore), context: app, close: () => app.close() };
 }

@@ -3,7 +3,8 @@ import type { EventStore } from '../lib/index.js';
 import type { CapacityMeter } from './capacity-meter.js';
 import { ModuleContender } from './contenders.js';
 import { BaselineFeedReplayer, ModuleFeedReplayer, type FeedReplayer } from './feed-contenders.js';
-import { BENCH_FEED, startFeedApp } from './module-app.js';
+import { FeedIndexProbe } from './feed-index-probe.js';
+import { startFeedApp } from './module-app.js';
 import { measureOperations } from './operation-rounds.js';
 import { BaselineStreamReplayer, ModuleStreamReplayer, type StreamReplayer } from './replay-contenders.js';
 import type { WorkloadMeasurement } from './report.js';
@@ -24,7 +25,8 @@ const CONFIG = {
 export interface ReplayBenchContext {
   /** The module's store on the main table, which holds the read workload's stream. */
   readonly store: EventStore;
-  readonly clients: { readonly module: DynamoDBClient; readonly baseline: DynamoDBClient };
+  /** `observer`: no meter, for the benchmark's own reads (the feed index's head). */
+  readonly clients: { readonly module: DynamoDBClient; readonly baseline: DynamoDBClient; readonly observer: DynamoDBClient };
   readonly meters: { readonly module: CapacityMeter; readonly baseline: CapacityMeter };
 }
 
@@ -54,8 +56,9 @@ export async function streamReplayWorkload(
 
 /**
  * The global feed of a table of its own (the feed reads every commit of its table): 200 streams of
- * 10 commits of 10 events, written by the module, replayed whole through replayAll$ with a
- * synchronous consumer, against the raw SDK reading the same index the same way.
+ * 10 commits of 10 events, written by the module while its in-app indexer indexes them, replayed
+ * whole through replayAll$ with a synchronous consumer once the index holds them all, against the
+ * raw SDK reading the same index batches and commits by hand.
  */
 export async function feedReplayWorkload(ctx: ReplayBenchContext, tableName: string): Promise<WorkloadMeasurement> {
   const { streams, commitsPerStream, eventsPerCommit, concurrency } = CONFIG.feed;
@@ -64,18 +67,23 @@ export async function feedReplayWorkload(ctx: ReplayBenchContext, tableName: str
   const app = await startFeedApp(ctx.clients.module, tableName, 'create');
   try {
     const started = Date.now();
+    const commits = streams * commitsPerStream;
     await runWritePlan(new ModuleContender(app.store), writePlan(4_242, streams, commitsPerStream, eventsPerCommit), concurrency);
+    const written = Date.now();
+    // A read goes up to the index head when it starts: every round must read all the commits.
+    const probe = new FeedIndexProbe(ctx.clients.observer, tableName);
+    await probe.waitForHead(commits, 60_000, 'replayAll$ workload');
+    const batches = (await probe.batchesAfter(0)).length;
     console.log(
-      `replayAll$: wrote ${count(events)} events in ${count(streams * commitsPerStream)} commits over ${streams} streams to a table of its own ` +
-        `(${Date.now() - started} ms; feed ${JSON.stringify(BENCH_FEED)}: DynamoDB Local updates the index synchronously, so 100 ms of settling loses nothing)`,
+      `replayAll$: wrote ${count(events)} events in ${count(commits)} commits over ${streams} streams to a table of its own in ${written - started} ms; ` +
+        `its in-app indexer had them all in the feed index ${Date.now() - written} ms later (${batches} batches)`,
     );
-    await new Promise((resolve) => setTimeout(resolve, BENCH_FEED.settleMs + 50)); // every commit below the high-water mark
     return await measureOperations<FeedReplayer>({
       workload: `replayAll$ of ${count(events)} events in ${count(streams * commitsPerStream)} commits over ${streams} streams (page ${CONFIG.pageSize})`,
       operation: 'replay',
       contenders: {
         module: new ModuleFeedReplayer(app.store, CONFIG.pageSize),
-        baseline: new BaselineFeedReplayer(ctx.clients.baseline, tableName, BENCH_FEED, CONFIG.pageSize),
+        baseline: new BaselineFeedReplayer(ctx.clients.baseline, tableName, CONFIG.pageSize),
       },
       meters: ctx.meters,
       warmupOperations: CONFIG.feed.warmupReplays,

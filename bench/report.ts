@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import type { CapacityTally } from './capacity-meter.js';
+import type { IndexCost } from './feed-index-probe.js';
 import { median, type RoundRates } from './interleaved-rounds.js';
+import type { LatencyResult, PacedWriteResult } from './feed-report.js';
 import type { MemoryMeasurement } from './memory-workload.js';
 
 /** What one contender sent in a workload's metered cost round. */
@@ -22,14 +24,18 @@ export interface WorkloadMeasurement {
   readonly costs: { readonly module: ContenderCost; readonly baseline: ContenderCost };
   /** The workload's own cost targets (the ratio target applies to every workload). */
   readonly unitTargets?: readonly UnitTarget[];
+  /** Commit workloads: the feed index batches holding the module's cost-round commits, read back. */
+  readonly index?: IndexCost;
+  /** Commit workloads: events per commit, for the commit rate. */
+  readonly eventsPerCommit?: number;
 }
 
 /**
- * A cost target of the module: write units of the table (without index entries) per event, write
- * units of the feed index per commit, or read units per event.
+ * A cost target of the module: write units of the table's items per event, write units of the
+ * feed index per commit, or read units per event.
  */
 export interface UnitTarget {
-  readonly kind: 'table WU/event' | 'feed WU/commit' | 'RU/event';
+  readonly kind: 'table WU/event' | 'index WU/commit' | 'RU/event';
   readonly max: number;
 }
 
@@ -39,12 +45,17 @@ export interface WorkloadResult {
   module_per_s: number;
   baseline_per_s: number;
   ratio: number;
-  /** Everything written: the table's items and their feed index entries. */
+  /** Everything written: the table's items and the module's share of the feed index batches. */
   write_units_per_event: number;
   read_units_per_event: number;
-  /** Commit workloads only: the total split into the table's items and the feed index entries, per commit. */
+  /** Commit workloads only: the total split into the table's items and the feed index batches, per commit. */
   table_write_units_per_commit?: number;
-  feed_index_write_units_per_commit?: number;
+  index_write_units_per_commit?: number;
+  /** Commit workloads only: commits per index batch the indexer wrote for them. */
+  commits_per_index_batch?: number;
+  /** Commit workloads only: null, as fast as the writers go (8 streams in flight); the module's median rate in commits/s. */
+  offered_commits_per_s?: number | null;
+  achieved_commits_per_s?: number;
 }
 
 /** A memory row of bench/results.json. */
@@ -60,16 +71,16 @@ export interface MemoryResult {
 
 const MIN_RATIO = 0.9;
 
-const round = (value: number, decimals: number): number => Number(value.toFixed(decimals));
+export const round = (value: number, decimals: number): number => Number(value.toFixed(decimals));
 
 /**
  * Units per event: 3 decimals, but 3 significant digits below 0.1, so that the tiny per-event
  * cost of an aggregate load from a snapshot (a few units over 10,000 events) does not print as 0.
  */
-const roundUnits = (value: number): number => (value === 0 || value >= 0.1 ? round(value, 3) : Number(value.toPrecision(3)));
-const formatUnits = (value: number): string => (value === 0 || value >= 0.1 ? value.toFixed(3) : String(Number(value.toPrecision(3))));
+export const roundUnits = (value: number): number => (value === 0 || value >= 0.1 ? round(value, 3) : Number(value.toPrecision(3)));
+export const formatUnits = (value: number): string => (value === 0 || value >= 0.1 ? value.toFixed(3) : String(Number(value.toPrecision(3))));
 /** Rates: whole numbers, but 3 significant digits below 100 (a 2 MB snapshot save runs a few times a second). */
-const roundRate = (value: number): number => (value >= 100 ? Math.round(value) : Number(value.toPrecision(3)));
+export const roundRate = (value: number): number => (value >= 100 ? Math.round(value) : Number(value.toPrecision(3)));
 
 /**
  * The results row: medians over the rounds, the module's cost per event by the billing rules.
@@ -81,17 +92,21 @@ export function toResult(m: WorkloadMeasurement): WorkloadResult {
   const modulePerS = median(m.rates.module);
   const baselinePerS = median(m.rates.baseline);
   const { tally, events, operations } = m.costs.module;
+  const indexUnits = m.index?.writeUnits ?? 0;
   const result: WorkloadResult = {
     workload: m.workload,
     module_per_s: roundRate(modulePerS),
     baseline_per_s: roundRate(baselinePerS),
     ratio: round(pairedRatio(m.rates), 3),
-    write_units_per_event: roundUnits(tally.writeUnits / events),
+    write_units_per_event: roundUnits((tally.writeUnits + indexUnits) / events),
     read_units_per_event: roundUnits(tally.readUnits / events),
   };
   if (m.operation === 'commit') {
-    result.table_write_units_per_commit = roundUnits((tally.writeUnits - tally.indexWriteUnits) / operations);
-    result.feed_index_write_units_per_commit = roundUnits(tally.indexWriteUnits / operations);
+    result.table_write_units_per_commit = roundUnits(tally.writeUnits / operations);
+    result.index_write_units_per_commit = roundUnits(indexUnits / operations);
+    if (m.index !== undefined) result.commits_per_index_batch = round(m.index.commits / m.index.batches, 1);
+    result.offered_commits_per_s = null;
+    result.achieved_commits_per_s = roundRate(modulePerS / (m.eventsPerCommit ?? 1));
   }
   return result;
 }
@@ -101,9 +116,9 @@ function unitValue(m: WorkloadMeasurement, kind: UnitTarget['kind']): number {
   const { tally, events, operations } = m.costs.module;
   switch (kind) {
     case 'table WU/event':
-      return (tally.writeUnits - tally.indexWriteUnits) / events;
-    case 'feed WU/commit':
-      return tally.indexWriteUnits / operations;
+      return tally.writeUnits / events;
+    case 'index WU/commit':
+      return (m.index?.writeUnits ?? 0) / operations;
     case 'RU/event':
       return tally.readUnits / events;
   }
@@ -121,9 +136,9 @@ export function printReport(measurements: readonly WorkloadMeasurement[]): Workl
 
   console.log('\nThroughput (median of the rounds; ratio: median of the per-round ratios) and the module\'s cost per event by DynamoDB\'s billing rules');
   console.log('(rates in events/s unless the workload names its unit; an aggregate load\'s units are per event of its 10,000;');
-  console.log(' WU/event counts the table\'s items and their feed index entries, feed WU/commit is the index\'s part)');
+  console.log(' WU/event counts the table\'s items and the feed index batches holding the commits, index WU/commit is the index\'s part)');
   printTable(
-    ['workload', 'module /s', 'baseline /s', 'ratio', 'WU/event', 'feed WU/commit', 'RU/event', 'targets', 'result'],
+    ['workload', 'module /s', 'baseline /s', 'ratio', 'WU/event', 'index WU/commit', 'RU/event', 'targets', 'result'],
     measurements.map((m, i) => {
       const r = results[i]!;
       const checks = targetChecks(m, r);
@@ -133,7 +148,7 @@ export function printReport(measurements: readonly WorkloadMeasurement[]): Workl
         String(r.baseline_per_s),
         r.ratio.toFixed(3),
         formatUnits(r.write_units_per_event),
-        r.feed_index_write_units_per_commit === undefined ? '-' : formatUnits(r.feed_index_write_units_per_commit),
+        r.index_write_units_per_commit === undefined ? '-' : formatUnits(r.index_write_units_per_commit),
         formatUnits(r.read_units_per_event),
         checks.map((c) => `${c.label} ${c.met ? 'ok' : 'MISSED'}`).join('; '),
         checks.every((c) => c.met) ? 'PASS' : 'MISS',
@@ -141,23 +156,26 @@ export function printReport(measurements: readonly WorkloadMeasurement[]): Workl
     }),
   );
 
-  console.log('\nCost round (one more round per contender, meter on): requests, item sizes, units by the billing rules (table WU and');
-  console.log("index WU per operation: the items and their feed index entries, with the entries' mean size including DynamoDB's 100 bytes),");
-  console.log("and DynamoDB's own ConsumedCapacity as a cross-check (DynamoDB Local: right for PutItem with its index entry, Query and BatchGetItem;");
-  console.log('low for transactions)');
+  console.log('\nCost round (one more round per contender, meter on): requests sent by the contender\'s client (the module\'s include its in-app');
+  console.log("indexer's: index batches, lease renewals), item sizes, units by the billing rules (table WU per operation: the users' items; index WU");
+  console.log("per operation: the feed index batches holding the round's commits, read back, with their mean size), and DynamoDB's own");
+  console.log('ConsumedCapacity as a cross-check (DynamoDB Local: right for PutItem, Query and BatchGetItem; low for transactions)');
   printTable(
     ['workload', 'contender', 'requests per op', 'mean item bytes', 'WU/event', 'table WU/op', 'index WU/op', 'RU/event', 'reported CU/event'],
     measurements.flatMap((m) =>
       (['module', 'baseline'] as const).map((name) => {
         const { tally, events, operations } = m.costs[name];
+        const index = name === 'module' ? m.index : undefined;
         return [
           m.workload,
           name,
           `${formatRequests(tally.requests, operations)} per ${m.operation}`,
           tally.items === 0 ? '-' : String(Math.round(tally.itemBytes / tally.items)),
-          formatUnits(tally.writeUnits / events),
-          tally.writeUnits === 0 ? '-' : formatUnits((tally.writeUnits - tally.indexWriteUnits) / operations),
-          tally.indexEntries === 0 ? '-' : `${formatUnits(tally.indexWriteUnits / operations)} (${Math.round(tally.indexEntryBytes / tally.indexEntries)} B)`,
+          formatUnits((tally.writeUnits + (index?.writeUnits ?? 0)) / events),
+          tally.writeUnits === 0 ? '-' : formatUnits(tally.writeUnits / operations),
+          index === undefined || index.batches === 0
+            ? '-'
+            : `${formatUnits(index.writeUnits / operations)} (${index.batches} batches of ${(index.commits / index.batches).toFixed(1)} commits, ${Math.round(index.itemBytes / index.batches)} B)`,
           formatUnits(tally.readUnits / events),
           formatUnits(tally.reportedUnits / events),
         ];
@@ -218,17 +236,18 @@ function pairedRatio(rates: RoundRates): number {
   return median(rates.module.map((rate, i) => rate / rates.baseline[i]!));
 }
 
-export function writeResults(path: string, results: ReadonlyArray<WorkloadResult | MemoryResult>): void {
+export function writeResults(path: string, results: ReadonlyArray<WorkloadResult | PacedWriteResult | LatencyResult | MemoryResult>): void {
   writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
 }
 
 function formatRequests(requests: Record<string, number>, operations: number): string {
   const entries = Object.entries(requests);
   if (entries.length === 0) return 'none';
-  return entries.map(([command, count]) => `${+(count / operations).toFixed(2)} ${command.replace(/Command$/, '')}`).join(', ');
+  const perOperation = (count: number) => (count / operations >= 0.01 ? +(count / operations).toFixed(2) : +(count / operations).toPrecision(2));
+  return entries.map(([command, count]) => `${perOperation(count)} ${command.replace(/Command$/, '')}`).join(', ');
 }
 
-function printTable(header: readonly string[], rows: readonly (readonly string[])[]): void {
+export function printTable(header: readonly string[], rows: readonly (readonly string[])[]): void {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: readonly string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`;
   console.log(line(header));

@@ -4,22 +4,29 @@
  * Prints tables and writes bench/results.json. Targets are reported, never enforced: the process
  * exits 0 when the run completes.
  *
- * BENCH_ONLY=<groups> (comma-separated: writes, read, replay, aggregates, snapshots, memory) runs
- * only those workloads, for iterating on one; such a partial run leaves bench/results.json alone.
+ * BENCH_ONLY=<groups> (comma-separated: writes, paced, latency, read, replay, aggregates, snapshots,
+ * memory) runs only those workloads, for iterating on one; such a partial run leaves
+ * bench/results.json alone. BENCH_MAIN_FEED=<JSON> sets the main app's `feed` option (`false`: no
+ * stream, no indexer; `{"indexer":false}`: the stream but no indexer), to compare the write rows
+ * with the feed's parts off; it skips the other feed groups and also leaves bench/results.json alone.
  */
 import 'reflect-metadata';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { eventsTableDefinition } from '../lib/index.js';
+import type { FeedOptions } from '../lib/index.js';
 import { CapacityMeter } from './capacity-meter.js';
 import { aggregateLoadWithoutSnapshotWorkload, aggregateLoadWithSnapshotWorkload } from './aggregate-workloads.js';
 import { BaselineContender, ModuleContender, type Contender } from './contenders.js';
 import { benchTableName, createBaselineSnapshotsTable, createBaselineTable, deleteTables, openDynamoDbTarget } from './dynamodb-target.js';
 import { EventGenerator, entrySize } from './event-generator.js';
+import { FeedIndexProbe, phaseIndexCost } from './feed-index-probe.js';
+import { feedLatencyWorkload } from './feed-latency-workload.js';
+import { printLatencyReport, printPacedWriteReport } from './feed-report.js';
 import { interleavedRounds, type Round } from './interleaved-rounds.js';
 import { slowConsumerMemoryWorkload, type MemoryMeasurement } from './memory-workload.js';
-import { DEFAULT_FEED_SHARDS, startModuleApp, type ModuleApp } from './module-app.js';
+import { startModuleApp, type ModuleApp } from './module-app.js';
+import { pacedWriteWorkloads } from './paced-write-workload.js';
 import { printMemoryReport, printReport, writeResults, type ContenderCost, type UnitTarget, type WorkloadMeasurement } from './report.js';
 import { feedReplayWorkload, streamReplayWorkload } from './replay-workloads.js';
 import { BaselineSnapshotContender, ModuleSnapshotContender } from './snapshot-contenders.js';
@@ -29,7 +36,7 @@ import { runFullRead, runWritePlan, writePlan, type WritePlan } from './workload
 /**
  * Sized to take under two minutes on 2 cores with DynamoDB Local (the aggregate and snapshot
  * workloads, sized in their own files, add about a minute; the replay and memory workloads about
- * two and a half).
+ * two and a half; the paced writes and the feed latency about a minute and a half).
  */
 const CONFIG = {
   rounds: 11,
@@ -48,12 +55,19 @@ const CONFIG = {
 
 const RESULTS_PATH = fileURLToPath(new URL('../../bench/results.json', import.meta.url));
 
-const GROUPS = ['writes', 'read', 'replay', 'aggregates', 'snapshots', 'memory'] as const;
+const GROUPS = ['writes', 'paced', 'latency', 'read', 'replay', 'aggregates', 'snapshots', 'memory'] as const;
 type Group = (typeof GROUPS)[number];
+/** Groups that need the feed: skipped with BENCH_MAIN_FEED. */
+const FEED_GROUPS: readonly Group[] = ['paced', 'latency', 'replay', 'memory'];
+
+/** The main app's `feed` option: the default, or BENCH_MAIN_FEED's. */
+const MAIN_FEED = process.env.BENCH_MAIN_FEED === undefined ? undefined : (JSON.parse(process.env.BENCH_MAIN_FEED) as FeedOptions | false);
+const FEED_OFF = MAIN_FEED !== undefined;
 
 /** The workload groups to run: all of them, or those BENCH_ONLY names. */
 function selectedGroups(): ReadonlySet<Group> {
   const only = process.env.BENCH_ONLY?.trim();
+  if (FEED_OFF) return new Set((only ? only.split(',').map((name) => name.trim() as Group) : GROUPS).filter((group) => !FEED_GROUPS.includes(group)));
   if (!only) return new Set(GROUPS);
   const names = only.split(',').map((name) => name.trim());
   const unknown = names.filter((name) => !(GROUPS as readonly string[]).includes(name));
@@ -68,9 +82,11 @@ interface ReadStream {
 
 /** The module and the baseline, each on its own metered client and table. */
 interface Contenders {
-  readonly module: Contender;
+  readonly module: ModuleContender;
   readonly baseline: Contender;
   readonly meters: { readonly module: CapacityMeter; readonly baseline: CapacityMeter };
+  /** The module's table's feed index, read with an unmetered client; undefined with BENCH_MAIN_FEED. */
+  readonly index?: FeedIndexProbe;
 }
 
 async function main(): Promise<void> {
@@ -81,35 +97,49 @@ async function main(): Promise<void> {
   console.log(`nestjs-dynamo-es benchmark on ${target.description}; node ${process.version}, ${cpus().length} CPUs`);
   describeEvents();
   const meters = { module: new CapacityMeter(), baseline: new CapacityMeter() };
-  // One client each, same config: neither shares the other's connections.
-  const clients = { module: new DynamoDBClient(target.clientConfig), baseline: new DynamoDBClient(target.clientConfig) };
+  // One client each, same config: neither shares the other's connections. The observer has no
+  // meter: the benchmark's own reads (the feed index's head and batches), which no contender pays.
+  const clients = {
+    module: new DynamoDBClient(target.clientConfig),
+    baseline: new DynamoDBClient(target.clientConfig),
+    observer: new DynamoDBClient(target.clientConfig),
+  };
   meters.module.attach(clients.module);
   meters.baseline.attach(clients.baseline);
   // The feed workloads each get a table of their own: a feed read reads every commit of its table.
-  const tables = { module: benchTableName('module'), baseline: benchTableName('baseline'), feed: benchTableName('feed'), memory: benchTableName('memory') };
+  const tables = {
+    module: benchTableName('module'),
+    baseline: benchTableName('baseline'),
+    feed: benchTableName('feed'),
+    memory: benchTableName('memory'),
+    paced: benchTableName('paced'),
+    latency: benchTableName('latency'),
+  };
   const snapshotTables = { module: `${tables.module}-snapshots`, baseline: `${tables.baseline}-snapshots` };
-  // Both events tables have the feed index (the module's default, and the baseline's from the same
-  // definition): the meters bill each item's index entry from it.
-  meters.module.knowTable(eventsTableDefinition(tables.module));
-  meters.baseline.knowTable(eventsTableDefinition(tables.baseline));
+  const latencyProjections = `${tables.latency}-projections`;
   let app: ModuleApp | undefined;
   try {
-    app = await startModuleApp(clients.module, { events: tables.module, snapshots: snapshotTables.module });
+    // The main app: the module's default feed (its indexer in this app, reading the table's stream), or BENCH_MAIN_FEED's.
+    app = await startModuleApp(clients.module, { events: tables.module, snapshots: snapshotTables.module }, MAIN_FEED ?? {});
+    if (FEED_OFF) console.log(`BENCH_MAIN_FEED: the main app runs with feed: ${JSON.stringify(MAIN_FEED)}; the feed index's cost is not measured`);
     await createBaselineTable(clients.baseline, tables.baseline);
     await createBaselineSnapshotsTable(clients.baseline, snapshotTables.baseline);
     const contenders: Contenders = {
       module: new ModuleContender(app.store),
-      baseline: new BaselineContender(clients.baseline, tables.baseline, tables.module, DEFAULT_FEED_SHARDS),
+      baseline: new BaselineContender(clients.baseline, tables.baseline, tables.module),
       meters,
+      index: FEED_OFF ? undefined : new FeedIndexProbe(clients.observer, tables.module),
     };
     const measurements: WorkloadMeasurement[] = [];
     if (groups.has('writes')) {
-      // Each commit is one item (at most 1 WU per event alone, 0.5 for 10 events) plus one feed index entry of 1 WU.
+      // Each commit is one item (at most 1 WU per event alone, 0.5 for 10 events) plus its share of a feed index batch (<= 0.1 WU).
       measurements.push(
-        await writeWorkload(contenders, '1-event commits', 1, CONFIG.oneEventCommits, [{ kind: 'table WU/event', max: 1 }, { kind: 'feed WU/commit', max: 1 }]),
-        await writeWorkload(contenders, '10-event commits', 10, CONFIG.tenEventCommits, [{ kind: 'table WU/event', max: 0.5 }, { kind: 'feed WU/commit', max: 1 }]),
+        await writeWorkload(contenders, '1-event commits', 1, CONFIG.oneEventCommits, [{ kind: 'table WU/event', max: 1 }, { kind: 'index WU/commit', max: 0.1 }]),
+        await writeWorkload(contenders, '10-event commits', 10, CONFIG.tenEventCommits, [{ kind: 'table WU/event', max: 0.5 }, { kind: 'index WU/commit', max: 0.1 }]),
       );
     }
+    const paced = groups.has('paced') ? await pacedWriteWorkloads(target.clientConfig, clients.observer, tables.paced) : [];
+    const latency = groups.has('latency') ? await feedLatencyWorkload(clients.observer, target.clientConfig, { events: tables.latency, projections: latencyProjections }) : undefined;
     if (groups.has('read') || groups.has('replay')) {
       const stream = await writeReadStream(contenders);
       if (groups.has('read')) measurements.push(await readWorkload(contenders, stream));
@@ -135,20 +165,26 @@ async function main(): Promise<void> {
       };
       measurements.push(await snapshotSaveWorkload(snapshots), await snapshotLoadWorkload(snapshots));
     }
-    const memory: MemoryMeasurement[] = groups.has('memory') ? await slowConsumerMemoryWorkload(clients.module, target.clientConfig, tables.memory) : [];
-    const results = [...(measurements.length > 0 ? printReport(measurements) : []), ...(memory.length > 0 ? printMemoryReport(memory) : [])];
-    if (groups.size === GROUPS.length) {
+    const memory: MemoryMeasurement[] = groups.has('memory') ? await slowConsumerMemoryWorkload(clients.module, clients.observer, target.clientConfig, tables.memory) : [];
+    const results = [
+      ...(measurements.length > 0 ? printReport(measurements) : []),
+      ...(paced.length > 0 ? printPacedWriteReport(paced) : []),
+      ...(latency !== undefined ? [printLatencyReport(latency)] : []),
+      ...(memory.length > 0 ? printMemoryReport(memory) : []),
+    ];
+    if (groups.size === GROUPS.length && !FEED_OFF) {
       writeResults(RESULTS_PATH, results);
       console.log(`\nWrote ${RESULTS_PATH}`);
     } else {
-      console.log(`\nBENCH_ONLY=${process.env.BENCH_ONLY}: a partial run, ${RESULTS_PATH} left as it was`);
+      console.log(`\n${FEED_OFF ? 'BENCH_MAIN_FEED' : `BENCH_ONLY=${process.env.BENCH_ONLY}`}: a partial run, ${RESULTS_PATH} left as it was`);
     }
   } finally {
     await app?.close();
-    const all = [tables.module, tables.baseline, tables.feed, tables.memory, snapshotTables.module, snapshotTables.baseline];
-    await deleteTables(clients.baseline, all);
+    const all = [...Object.values(tables), snapshotTables.module, snapshotTables.baseline, latencyProjections];
+    await deleteTables(clients.observer, all);
     clients.module.destroy();
     clients.baseline.destroy();
+    clients.observer.destroy();
     await target.stop();
     console.log(`Bench wall time: ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }
@@ -178,12 +214,22 @@ async function writeWorkload(
     events: costPlan.events,
     operations: costPlan.commits,
   });
+  // The module's cost round starts once the indexer has indexed every earlier commit, so that the
+  // batches after the head then hold the round's commits and nothing else.
+  const before = await contenders.index?.waitForHead(contenders.module.commits, 60_000, workload);
+  const moduleCost = await cost('module');
+  const index =
+    contenders.index === undefined
+      ? undefined
+      : await phaseIndexCost(contenders.index, before!, costPlan.commits, new Set(costPlan.streams.map((s) => s.streamId)), workload);
   return {
     workload,
     rates,
     operation: 'commit',
-    costs: { module: await cost('module'), baseline: await cost('baseline') },
+    costs: { module: moduleCost, baseline: await cost('baseline') },
     unitTargets,
+    index,
+    eventsPerCommit,
   };
 }
 

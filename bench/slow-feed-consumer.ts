@@ -40,7 +40,8 @@ async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const task = JSON.parse(process.env.BENCH_SLOW_CONSUMER ?? '') as SlowConsumerTask;
   const client = new DynamoDBClient(task.clientConfig);
-  const app = await startFeedApp(client, task.tableName, 'none');
+  // No indexer here: the parent's indexed everything before this process started.
+  const app = await startFeedApp(client, task.tableName, 'none', { feed: { indexer: false } });
   const startupRss = process.memoryUsage.rss();
   let events = 0;
   let peakHeapUsed = 0;
