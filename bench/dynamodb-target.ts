@@ -2,6 +2,7 @@ import {
   CreateTableCommand,
   DeleteTableCommand,
   DynamoDBClient,
+  PutItemCommand,
   waitUntilTableExists,
   type DynamoDBClientConfig,
 } from '@aws-sdk/client-dynamodb';
@@ -33,6 +34,25 @@ export async function openDynamoDbTarget(): Promise<DynamoDbTarget> {
 /** Table names of one run: unique, so a shared endpoint is never confused with an earlier run. */
 export function benchTableName(role: 'module' | 'baseline' | 'feed' | 'memory' | 'paced' | 'latency'): string {
   return `bench-${role}-${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * Creates the module's events tables (with their DynamoDB Stream) before anything is written, and
+ * puts one item in each (`$$bench-start`, a reserved key the module ignores), so that each stream
+ * gets its shard at once. DynamoDB Local makes every write to a table whose stream received its
+ * first record after other streams had many records slower, in proportion to those records (its
+ * SQLite lookup of the table's active shard: 40,000 records in another table's stream made each
+ * PutItem to a newer stream ~29 ms instead of ~2 ms, one at a time in its single SQLite thread);
+ * started together first, every table writes at the same speed whatever ran before it.
+ */
+export async function createEventsTables(client: DynamoDBClient, tableNames: readonly string[]): Promise<void> {
+  await Promise.all(
+    tableNames.map(async (tableName) => {
+      await client.send(new CreateTableCommand(eventsTableDefinition(tableName)));
+      await waitUntilTableExists({ client, maxWaitTime: 120, minDelay: 1, maxDelay: 5 }, { TableName: tableName });
+      await client.send(new PutItemCommand({ TableName: tableName, Item: { streamId: { S: '$$bench-start' }, version: { N: '0' } } }));
+    }),
+  );
 }
 
 /**

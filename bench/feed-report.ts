@@ -81,7 +81,7 @@ export function printPacedWriteReport(measurements: readonly PacedWriteMeasureme
   console.log('at most 64 in flight). WU/event: the table\'s items and the index batches holding the commits, read back and billed by item size;');
   console.log('the lease renewals (a write every third of its 10 s TTL, whatever the load) are counted apart. Index target: <= 0.1 WU/commit at 100/s.');
   printTable(
-    ['workload', 'offered /s', 'achieved /s', 'WU/event', 'table WU/commit', 'index WU/commit', 'lease WU/commit', 'commits/batch', 'batch B (commits + checkpoint JSON)', 'append p50/p99 ms', 'target'],
+    ['workload', 'offered /s', 'achieved /s', 'WU/event', 'RU/event', 'table WU/commit', 'index WU/commit', 'lease WU/commit', 'commits/batch', 'batch B (commits + checkpoint JSON)', 'append p50/p99 ms', 'target'],
     results.map((r) => {
       const targeted = r.offered_commits_per_s === 100;
       return [
@@ -89,6 +89,7 @@ export function printPacedWriteReport(measurements: readonly PacedWriteMeasureme
         String(r.offered_commits_per_s),
         String(r.achieved_commits_per_s),
         formatUnits(r.write_units_per_event),
+        formatUnits(r.read_units_per_event),
         formatUnits(r.table_write_units_per_commit),
         formatUnits(r.index_write_units_per_commit),
         formatUnits(r.lease_write_units_per_commit),

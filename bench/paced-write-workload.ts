@@ -4,6 +4,7 @@ import { EventGenerator } from './event-generator.js';
 import type { BankEvent } from './events.js';
 import { FeedIndexProbe, phaseIndexCost, type IndexCost } from './feed-index-probe.js';
 import { percentiles, type Percentiles } from './feed-latency-workload.js';
+import { FeedIndexerService } from '../lib/index.js';
 import { startFeedApp, type FeedApp } from './module-app.js';
 import { runWritePlan, writePlan } from './workloads.js';
 import { ModuleContender } from './contenders.js';
@@ -67,6 +68,7 @@ export async function pacedWriteWorkloads(clientConfig: DynamoDBClientConfig, ob
     for (const eventsPerCommit of CONFIG.eventsPerCommit) {
       for (const { commitsPerSecond, seconds } of CONFIG.loads) {
         const before = await probe.waitForHead(written, 60_000, 'paced writes');
+        await indexerIndexing(app);
         const commits = commitsPerSecond * seconds;
         const plan = pacedPlan(seed++, commits, eventsPerCommit);
         let run: { elapsedMs: number; latencies: number[] } | undefined;
@@ -97,6 +99,22 @@ export async function pacedWriteWorkloads(clientConfig: DynamoDBClientConfig, ob
   } finally {
     await app.close();
     client.destroy();
+  }
+}
+
+/**
+ * Waits until the app's indexer is indexing (not reconciling). The warm-up's first commits land
+ * before the indexer has started, on a table whose index is empty, so it reconciles: and after a
+ * reconciliation it reads the index back (strongly consistent Queries), which must not fall into
+ * the first measured run. Once the index holds every commit written so far, it is indexing again
+ * only after that read.
+ */
+async function indexerIndexing(app: FeedApp): Promise<void> {
+  const service = app.context.get(FeedIndexerService);
+  const deadline = Date.now() + 30_000;
+  while (service.status()?.state !== 'indexing') {
+    if (Date.now() > deadline) throw new Error(`paced writes: the feed indexer is ${service.status()?.state} after 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 

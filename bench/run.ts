@@ -18,7 +18,7 @@ import type { FeedOptions } from '../lib/index.js';
 import { CapacityMeter } from './capacity-meter.js';
 import { aggregateLoadWithoutSnapshotWorkload, aggregateLoadWithSnapshotWorkload } from './aggregate-workloads.js';
 import { BaselineContender, ModuleContender, type Contender } from './contenders.js';
-import { benchTableName, createBaselineSnapshotsTable, createBaselineTable, deleteTables, openDynamoDbTarget } from './dynamodb-target.js';
+import { benchTableName, createBaselineSnapshotsTable, createBaselineTable, createEventsTables, deleteTables, openDynamoDbTarget } from './dynamodb-target.js';
 import { EventGenerator, entrySize } from './event-generator.js';
 import { FeedIndexProbe, phaseIndexCost } from './feed-index-probe.js';
 import { feedLatencyWorkload } from './feed-latency-workload.js';
@@ -119,6 +119,9 @@ async function main(): Promise<void> {
   const latencyProjections = `${tables.latency}-projections`;
   let app: ModuleApp | undefined;
   try {
+    // Every events table first, its stream started, before anything is written (see createEventsTables).
+    const { baseline: _baseline, ...eventsTables } = tables;
+    await createEventsTables(clients.observer, FEED_OFF ? Object.values(eventsTables).filter((name) => name !== tables.module) : Object.values(eventsTables));
     // The main app: the module's default feed (its indexer in this app, reading the table's stream), or BENCH_MAIN_FEED's.
     app = await startModuleApp(clients.module, { events: tables.module, snapshots: snapshotTables.module }, MAIN_FEED ?? {});
     if (FEED_OFF) console.log(`BENCH_MAIN_FEED: the main app runs with feed: ${JSON.stringify(MAIN_FEED)}; the feed index's cost is not measured`);
