@@ -107,3 +107,63 @@ export function envelopesOf(
   }
   return envelopes;
 }
+
+/** An event {@link envelopesOrFailuresOf} could not decode: its envelope without the event, and the error. */
+export interface UndecodableEnvelope extends Omit<EventEnvelope, 'event'> {
+  readonly event: undefined;
+  readonly undecodable: Error;
+  readonly checkpoint?: string;
+}
+
+/**
+ * As {@link envelopesOf}, but an event that cannot be decoded (unknown type, failing upcaster,
+ * corrupt entry) comes out as an {@link UndecodableEnvelope} in its place rather than failing the
+ * whole item: a projection counts it as a failed attempt and parks it like a failing handler's.
+ */
+export function envelopesOrFailuresOf(
+  item: StoredEventItem,
+  registry: EventTypeRegistry,
+  from = item.version,
+  to = item.lastVersion,
+  include?: (storedType: string) => boolean,
+  checkpointOf?: (version: number) => string,
+): Array<EventEnvelope | UndecodableEnvelope> {
+  try {
+    return envelopesOf(item, registry, from, to, include, checkpointOf);
+  } catch {
+    // Decoded one event at a time, to tell the undecodable ones from the others.
+  }
+  let entries: unknown[] | undefined;
+  try {
+    const parsed: unknown = JSON.parse(item.events);
+    if (Array.isArray(parsed)) entries = parsed;
+  } catch {
+    entries = undefined;
+  }
+  const idAt = eventIdSequence(item.firstEventId);
+  const envelopes: Array<EventEnvelope | UndecodableEnvelope> = [];
+  for (let version = Math.max(from, item.version); version <= Math.min(to, item.lastVersion); version++) {
+    const entry = entries?.[version - item.version] as Partial<StoredEntry> | undefined;
+    const storedType = typeof entry?.type === 'string' ? entry.type : undefined;
+    if (storedType !== undefined && include !== undefined && !include(storedType)) continue;
+    try {
+      envelopes.push(...envelopesOf(item, registry, version, version, include, checkpointOf));
+    } catch (error) {
+      envelopes.push({
+        event: undefined,
+        undecodable: error instanceof Error ? error : new Error(String(error)),
+        eventType: storedType ?? '(unreadable entry)',
+        eventId: idAt(version - item.version),
+        streamId: item.streamId,
+        version,
+        occurredAt: new Date(item.committedAt),
+        commitId: item.commitId,
+        correlationId: undefined,
+        causationId: undefined,
+        metadata: {},
+        ...(checkpointOf === undefined ? {} : { checkpoint: checkpointOf(version) }),
+      } as UndecodableEnvelope);
+    }
+  }
+  return envelopes;
+}

@@ -5,7 +5,7 @@ import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { StreamIntegrityError } from '../errors/stream-integrity.error.js';
 import { TableMismatchError } from '../errors/table-mismatch.error.js';
 import type { EventSourcingRuntime } from '../event-sourcing-runtime.js';
-import { envelopesOf } from '../event-store/event-item.codec.js';
+import { envelopesOf, envelopesOrFailuresOf } from '../event-store/event-item.codec.js';
 import { EventStreamTable } from '../event-store/event-stream-table.js';
 import type { EventTypeRegistry } from '../serialization/event-type-registry.js';
 import { CommitFetcher } from './commit-fetcher.js';
@@ -31,6 +31,30 @@ export interface FeedPage {
   /** The index head the read goes to: its last position when the read started (0: an empty index). */
   readonly headPosition: number;
 }
+
+/**
+ * What a consumer inside the module (a projection, a Lambda handler) narrows a read to, beyond the
+ * public read options.
+ */
+export interface FeedReadScope {
+  /** Only commits of streams this accepts (a projection's partition); the others are skipped like `streamPrefix`'s. */
+  readonly streams?: (streamId: string) => boolean;
+  /** Read no further than this index position, even when the head is past it (a Lambda record's batch). */
+  readonly upTo?: number;
+  /**
+   * Hand out an event that cannot be decoded (unknown type, failing upcaster, corrupt data) as an
+   * {@link UndecodableFeedEvent} instead of failing the read, so that the consumer counts it as a
+   * failed attempt and can park it.
+   */
+  readonly tolerateUndecodable?: boolean;
+}
+
+/** An event the read could not decode (with `tolerateUndecodable`): what identifies it, and why. `event` is undefined. */
+export interface UndecodableFeedEvent extends FeedEvent {
+  readonly undecodable: Error;
+}
+
+export const isUndecodable = (event: FeedEvent): event is UndecodableFeedEvent => (event as Partial<UndecodableFeedEvent>).undecodable !== undefined;
 
 /**
  * Index entries a read skips (other streams than `streamPrefix`) before it hands out a page with
@@ -87,7 +111,7 @@ export class FeedReader {
    * `caughtUp` set and a checkpoint at the head. `onCaughtUp` is the caller's business.
    * @throws InvalidArgumentError, FeedCheckpointMismatchError (0.3 checkpoint) on the first pull, before any request.
    */
-  async *pages(options: ReplayAllOptions): AsyncGenerator<FeedPage> {
+  async *pages(options: ReplayAllOptions, scope: FeedReadScope = {}): AsyncGenerator<FeedPage> {
     const { position: start, include } = resolveFeedReadOptions(options, this.registry);
     const { pageSize, streamPrefix } = options;
     const meta = await this.indexMeta();
@@ -99,11 +123,12 @@ export class FeedReader {
     }
     const { indexId } = meta;
     if (start.indexId !== undefined && start.indexId !== indexId) throw FeedCheckpointMismatchError.otherIndex(options.from!, indexId, this.index.tableName);
-    const head = (await this.index.head())?.lastPosition ?? 0;
-    if (start.position > head) {
+    const indexHead = (await this.index.head())?.lastPosition ?? 0;
+    const head = scope.upTo === undefined ? indexHead : Math.min(indexHead, Math.max(scope.upTo, start.position));
+    if (start.position > indexHead) {
       throw new InvalidArgumentError(
         EventStoreErrorCode.INVALID_CHECKPOINT,
-        `from ("${options.from}") is at position ${start.position} of the feed index, past its head (${head}): it was not given by this feed.`,
+        `from ("${options.from}") is at position ${start.position} of the feed index, past its head (${indexHead}): it was not given by this feed.`,
       );
     }
     const end = (): FeedPage => ({ events: [], checkpoint: head === 0 ? FEED_START : formatCheckpoint(indexId, head), caughtUp: true, position: head, headPosition: head });
@@ -129,7 +154,7 @@ export class FeedReader {
           }
           streams.follow(commit);
         }
-        if (streamPrefix !== undefined && !commit.streamId.startsWith(streamPrefix)) {
+        if ((streamPrefix !== undefined && !commit.streamId.startsWith(streamPrefix)) || scope.streams?.(commit.streamId) === false) {
           covered = commit.position;
           if (picked.length === 0 && ++skipped >= MAX_SKIPPED_PER_PAGE) break;
           continue;
@@ -146,7 +171,7 @@ export class FeedReader {
         if (events >= pageSize) break;
       }
       if (picked.length > 0 || !done) {
-        const page = picked.length === 0 ? [] : await this.load(indexId, picked, include);
+        const page = picked.length === 0 ? [] : await this.load(indexId, picked, include, scope.tolerateUndecodable === true);
         yield { events: page, checkpoint: formatCheckpoint(indexId, covered), caughtUp: false, position: covered, headPosition: head };
       }
       if (done) {
@@ -173,14 +198,18 @@ export class FeedReader {
   private async load(
     indexId: string,
     picked: ReadonlyArray<{ commit: PositionedCommit; from: number }>,
-    include?: (storedType: string) => boolean,
+    include: ((storedType: string) => boolean) | undefined,
+    tolerateUndecodable: boolean,
   ): Promise<FeedEvent[]> {
     const items = await this.fetcher.fetch(picked.map(({ commit }) => commit));
     const events: FeedEvent[] = [];
     picked.forEach(({ commit, from }, i) => {
       const checkpointOf = checkpointsOfCommit(indexId, commit.position, commit.commitEnd);
       for (const item of items[i]!) {
-        for (const envelope of envelopesOf(item, this.registry, from, commit.commitEnd, include, checkpointOf)) events.push(envelope as FeedEvent);
+        const decoded = tolerateUndecodable
+          ? envelopesOrFailuresOf(item, this.registry, from, commit.commitEnd, include, checkpointOf)
+          : envelopesOf(item, this.registry, from, commit.commitEnd, include, checkpointOf);
+        for (const envelope of decoded) events.push(envelope as FeedEvent);
       }
     });
     return events;

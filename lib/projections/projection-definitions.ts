@@ -19,12 +19,18 @@ export interface ProjectionDefinition {
   /** Handler calls for one event, the first included, before it is skipped; Infinity: never skipped. */
   readonly maxAttempts: number;
   readonly streamPrefix?: string;
+  /** How many partitions the feed is split into, by stream id, each with its own checkpoint and lease. */
+  readonly partitions: number;
+  /** What happens to a stream's later events once one of its events is parked. */
+  readonly parkedStream: 'wait' | 'continue';
   /** One entry per handler method. */
   readonly handlers: ReadonlyArray<{ readonly method: string | symbol; readonly events: readonly EventClass[] }>;
 }
 
 export const DEFAULT_PROJECTION_OPTIONS = { pageSize: 100, pollIntervalMs: 200, leaseTtlMs: 15_000 } as const;
-const OPTION_KEYS = ['pageSize', 'pollIntervalMs', 'leaseTtlMs', 'maxAttempts', 'streamPrefix'];
+const OPTION_KEYS = ['pageSize', 'pollIntervalMs', 'leaseTtlMs', 'maxAttempts', 'streamPrefix', 'partitions', 'parkedStream'];
+/** Each partition is an item, a lease and a reader of the index: a few hundred is already far more than instances. */
+export const MAX_PARTITIONS = 256;
 /** Timers take at most 2^31 - 1 ms; a day is far more than any sensible interval. */
 const MAX_INTERVAL_MS = 86_400_000;
 const MIN_LEASE_TTL_MS = 100;
@@ -75,6 +81,8 @@ function resolveOptions(options: ProjectionOptions, at: string): Omit<Projection
     leaseTtlMs = DEFAULT_PROJECTION_OPTIONS.leaseTtlMs,
     maxAttempts,
     streamPrefix,
+    partitions = 1,
+    parkedStream = 'wait',
   } = options;
   const option = (key: string) => `${at} @Projection options.${key}`;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_FEED_PAGE_SIZE) {
@@ -105,7 +113,13 @@ function resolveOptions(options: ProjectionOptions, at: string): Omit<Projection
       `must be the start of a possible stream id: at most ${MAX_STREAM_ID_BYTES} bytes of UTF-8, without lone surrogates; got ${describeValue(streamPrefix)}.`,
     );
   }
-  return { pageSize, pollIntervalMs, leaseTtlMs, maxAttempts: maxAttempts ?? Infinity, streamPrefix };
+  if (!Number.isInteger(partitions) || partitions < 1 || partitions > MAX_PARTITIONS) {
+    throw new InvalidModuleOptionsError(option('partitions'), `must be a whole number from 1 to ${MAX_PARTITIONS}; got ${describeValue(partitions)}.`);
+  }
+  if (parkedStream !== 'wait' && parkedStream !== 'continue') {
+    throw new InvalidModuleOptionsError(option('parkedStream'), `must be 'wait' or 'continue'; got ${describeValue(parkedStream)}.`);
+  }
+  return { pageSize, pollIntervalMs, leaseTtlMs, maxAttempts: maxAttempts ?? Infinity, streamPrefix, partitions, parkedStream };
 }
 
 function resolveHandlers(type: Function, at: string): ProjectionDefinition['handlers'] {

@@ -15,7 +15,14 @@ import type { RebuildProgress } from './interfaces/rebuild-progress.interface.js
 import type { RegisteredProjection } from './projection-registry.js';
 import { ProjectionRunner } from './projection-runner.js';
 import { ProjectionStore } from './projection-store.js';
+import { PartitionCoordinator } from './partitions/partition-coordinator.js';
+import { partitionSpecs } from './partitions/partition-keys.js';
+import { PartitionedProjection } from './partitions/partitioned-projection.js';
+import { ProjectionMetaStore } from './partitions/projection-meta-store.js';
 import { assertRebuildOptions } from './assert-rebuild-options.js';
+
+/** A projection as this instance runs it: one runner, or partitions shared with other instances. */
+type RunningProjection = ProjectionRunner | PartitionedProjection;
 
 /** A projection as the manager's methods take it: its class, or the name given to `@Projection`. */
 export type ProjectionRef = Type<object> | string;
@@ -36,8 +43,8 @@ export type ProjectionRef = Type<object> | string;
 @Injectable()
 export class ProjectionManager implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('DynamoEventSourcing');
-  private runners?: Map<string, ProjectionRunner>;
-  private ready?: Promise<Map<string, ProjectionRunner>>;
+  private runners?: Map<string, RunningProjection>;
+  private ready?: Promise<Map<string, RunningProjection>>;
 
   constructor(@Inject(EVENT_SOURCING_RUNTIME) private readonly runtime: EventSourcingRuntime) {}
 
@@ -121,7 +128,7 @@ export class ProjectionManager implements OnApplicationBootstrap, OnModuleDestro
     return this.runnerOf(projection).rebuild(options, this.prepare());
   }
 
-  private runnerOf(projection: ProjectionRef): ProjectionRunner {
+  private runnerOf(projection: ProjectionRef): RunningProjection {
     const runners = this.runnersOrCreate();
     const registered = this.runtime.projections.byNameOrClass(projection);
     const runner = registered === undefined ? undefined : runners.get(registered.definition.name);
@@ -133,7 +140,7 @@ export class ProjectionManager implements OnApplicationBootstrap, OnModuleDestro
   }
 
   /** The runners, and the projections table set up (once) when there are any. */
-  private prepare(): Promise<Map<string, ProjectionRunner>> {
+  private prepare(): Promise<Map<string, RunningProjection>> {
     this.ready ??= (async () => {
       const runners = this.runnersOrCreate();
       const { client, options } = this.runtime;
@@ -147,10 +154,10 @@ export class ProjectionManager implements OnApplicationBootstrap, OnModuleDestro
    * One runner per registered projection, built on first need (at bootstrap), when every feature
    * has registered its event classes: whatever is wrong with a projection fails start-up here.
    */
-  private runnersOrCreate(): Map<string, ProjectionRunner> {
+  private runnersOrCreate(): Map<string, RunningProjection> {
     if (this.runners !== undefined) return this.runners;
     const registered = this.runtime.projections.all();
-    const runners = new Map<string, ProjectionRunner>();
+    const runners = new Map<string, RunningProjection>();
     if (registered.length > 0) {
       const { options, client } = this.runtime;
       if (options.feed === undefined) throw new FeedDisabledError();
@@ -158,14 +165,30 @@ export class ProjectionManager implements OnApplicationBootstrap, OnModuleDestro
       if (taken.includes(options.projectionsTable)) {
         throw new InvalidModuleOptionsError('tables.projections', `names a table the module uses already ("${options.projectionsTable}"); projections need a table of their own.`);
       }
+      const meta = new ProjectionMetaStore(client, options.projectionsTable, options.retry);
+      const store = new ProjectionStore(client, options.projectionsTable, options.retry);
+      const layout = { client, tableName: options.projectionsTable, store, meta };
       const context = {
+        layout,
         reader: createFeedReader(this.runtime),
-        store: new ProjectionStore(client, options.projectionsTable, options.retry),
+        store,
         commits: this.runtime.commits,
         logger: this.logger,
       };
       for (const projection of registered) {
-        runners.set(projection.definition.name, new ProjectionRunner(projection.definition, projection.instance, this.handledTypes(projection), context));
+        const { definition, instance } = projection;
+        const handledTypes = this.handledTypes(projection);
+        if (definition.partitions === 1) {
+          runners.set(definition.name, new ProjectionRunner(definition, instance, handledTypes, context));
+          continue;
+        }
+        // The coordinator needs the runners, and each runner its policy from the coordinator.
+        const partitionRunners: ProjectionRunner[] = [];
+        const coordinator = new PartitionCoordinator(definition, partitionRunners, meta, context.store, this.logger, layout);
+        for (const partition of partitionSpecs(definition.name, definition.partitions)) {
+          partitionRunners.push(new ProjectionRunner(definition, instance, handledTypes, context, partition, coordinator.policyFor(partition.index)));
+        }
+        runners.set(definition.name, new PartitionedProjection(definition, instance, partitionRunners, coordinator, this.logger));
       }
     }
     this.runners = runners;

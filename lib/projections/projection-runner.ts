@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '@nestjs/common';
+import { convertToUnpartitioned, type LayoutConversion } from './partitions/layout-conversion.js';
 import { EventStoreErrorCode } from '../errors/event-store.error.js';
 import { FeedCheckpointMismatchError } from '../errors/feed-checkpoint-mismatch.error.js';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
@@ -9,10 +11,10 @@ import { ProjectionNotResettableError } from '../errors/projection-not-resettabl
 import { ProjectionStoppedError } from '../errors/projection-stopped.error.js';
 import type { CommitNotifier } from '../feed/commit-notifier.js';
 import { FEED_START } from '../feed/feed-checkpoint.js';
-import type { FeedPage, FeedReader } from '../feed/feed-reader.js';
+import type { FeedPage, FeedReader, FeedReadScope } from '../feed/feed-reader.js';
 import type { FeedEvent } from '../feed/interfaces/feed-event.interface.js';
 import type { EventClass } from '../serialization/event-type-registry.js';
-import type { ProjectionState, ProjectionStatus } from './interfaces/projection-status.interface.js';
+import type { ProjectionLag, ProjectionState, ProjectionStatus } from './interfaces/projection-status.interface.js';
 import type { RebuildOptions } from './interfaces/rebuild-options.interface.js';
 import type { RebuildProgress } from './interfaces/rebuild-progress.interface.js';
 import type { ResettableProjection } from './interfaces/resettable-projection.interface.js';
@@ -21,7 +23,21 @@ import { ProjectionHandlers } from './projection-handlers.js';
 import { ProjectionLeaseKeeper, type Tenure } from './projection-lease-keeper.js';
 import type { AcquireResult, ProjectionPosition, ProjectionStore } from './projection-store.js';
 import { ProjectionWakeup } from './projection-wakeup.js';
+import type { Rendezvous } from './partitions/rendezvous.js';
 import { RebuildProgressMeter } from './rebuild-progress-meter.js';
+import type { PartitionSpec } from './partitions/partition-keys.js';
+import { partitionOf } from './partitions/stream-partition.js';
+import { ProjectionPartitionsChangedError } from '../errors/projection-partitions-changed.error.js';
+
+/**
+ * What a partitioned projection's coordinator decides for one partition runner: whether this
+ * instance should hold the partition now, and whether the projection may run at all.
+ */
+export interface PartitionPolicy {
+  mayHold(): boolean;
+  /** Why no partition may run (another partition count stored, a rebuild cut short); undefined when they may. */
+  blockedBy(): Error | undefined;
+}
 
 /** What a runner needs of the module: built once by the ProjectionManager. */
 export interface ProjectionRunnerContext {
@@ -30,6 +46,8 @@ export interface ProjectionRunnerContext {
   /** Hints that the feed may have advanced (this process committed, or its indexer wrote a batch). */
   readonly commits: CommitNotifier;
   readonly logger: Logger;
+  /** What a rebuild needs to change the projection's stored layout from several partitions to one. */
+  readonly layout?: Omit<LayoutConversion, 'member' | 'leaseTtlMs'>;
 }
 
 /** Thrown inside the runner to unwind a read when it must end: a stop, a pause, or the lease lost. */
@@ -56,6 +74,9 @@ const isUnreadableCheckpoint = (error: unknown): error is Error =>
 export class ProjectionRunner {
   readonly name: string;
   private readonly handlers: ProjectionHandlers;
+  private readonly scope: FeedReadScope;
+  /** Another partition count is stored under this (unpartitioned) projection's name: see acquire(). */
+  private layoutError?: ProjectionPartitionsChangedError;
 
   private state: ProjectionState = 'stopped';
   /** Where the next read starts: the saved checkpoint, or later when reads found nothing to save. */
@@ -79,6 +100,8 @@ export class ProjectionRunner {
   private stops = 0;
   private rebuildAbort?: AbortController;
   private acquireFailing = false;
+  /** The lag as of the last page read (see ProjectionLag). */
+  private lag?: ProjectionLag;
   /** The checkpoint of the last read that caught up: from there, an idle poll only asks whether the index has moved. */
   private caughtUpAt?: string;
 
@@ -88,13 +111,30 @@ export class ProjectionRunner {
     /** Stored type name of each handled event class, as the registry resolved it at start-up. */
     handledTypes: ReadonlyMap<EventClass, string>,
     private readonly context: ProjectionRunnerContext,
+    /** The partition this runner reads; the whole feed (one partition, keyed by the projection's name) by default. */
+    readonly partition: PartitionSpec = { index: 0, count: 1, key: definition.name },
+    /** With several partitions: the coordinator's say on holding this one. */
+    private readonly policy?: PartitionPolicy,
   ) {
-    this.name = definition.name;
+    // The partition's item key: the projection's name with one partition, `<name>#<i>` with several.
+    this.name = partition.key;
+    const { index, count } = partition;
+    this.scope = { streams: count === 1 ? undefined : (streamId) => partitionOf(streamId, count) === index, tolerateUndecodable: true };
     this.handlers = new ProjectionHandlers(definition, instance, handledTypes, context.logger);
     this.lease = new ProjectionLeaseKeeper(this.name, definition, context.store, context.logger, () => {
       if (this.state !== 'stopped') this.state = 'standby';
     });
     this.wakeup = new ProjectionWakeup(context.commits);
+  }
+
+  /** Whether this instance holds the partition's lease now. */
+  get holding(): boolean {
+    return this.tenure !== undefined;
+  }
+
+  /** Ends the wait in progress: the coordinator changed its say on this partition. */
+  nudge(): void {
+    this.wakeup.poke();
   }
 
   private get tenure(): Tenure | undefined {
@@ -109,7 +149,8 @@ export class ProjectionRunner {
       eventsHandled: (this.position?.eventsHandled ?? 0) + this.handledInPage,
       eventsSkipped: (this.position?.eventsSkipped ?? 0) + this.skippedInPage,
     };
-    return this.lastError === undefined ? status : { ...status, lastError: this.lastError };
+    const withLag = this.lag === undefined ? status : { ...status, lag: this.lag };
+    return this.lastError === undefined ? withLag : { ...withLag, lastError: this.lastError };
   }
 
   /**
@@ -173,6 +214,64 @@ export class ProjectionRunner {
     });
   }
 
+  /**
+   * This partition's part in a rebuild of a partitioned projection (see PartitionCoordinator):
+   * once the operations called before it are done, pauses the loop, takes the partition's lease
+   * (waiting for its holder to give it up, until `deadline`), meets the other partitions at
+   * `steps.held` (the coordinator then flags the projection as rebuilding), moves the checkpoint
+   * back (flagged), meets them at `steps.reset` (the coordinator calls `reset()`), and replays the
+   * partition up to the index head, reporting pages to `steps.onPage`. Then goes on as rebuild() does.
+   */
+  rebuildPartition(
+    deadline: number,
+    abort: AbortSignal,
+    steps: { readonly held: Rendezvous; readonly reset: Rendezvous; readonly onPage: (page: FeedPage, handled: number) => void },
+  ): Promise<void> {
+    return this.serially(async () => {
+      let tenure: Tenure | undefined;
+      try {
+        await this.pause();
+        this.state = 'rebuilding';
+        tenure = this.tenure ?? (await this.takeLeaseBy(deadline, abort));
+        await steps.held.arrive();
+        await this.save(tenure, { checkpoint: FEED_START, eventsHandled: 0, eventsSkipped: 0 }, { rebuilding: true });
+        this.handlers.forgetFailures();
+        this.blockedAt = undefined;
+        await steps.reset.arrive();
+        await this.readFeed(tenure, [abort, tenure.lost.signal], steps.onPage);
+      } catch (error) {
+        steps.held.fail(error);
+        steps.reset.fail(error);
+        if (error instanceof Halted) {
+          throw tenure?.lost.signal.aborted ? new ProjectionLeaseLostError(this.name, 'the rebuild') : new ProjectionStoppedError(this.name);
+        }
+        if (error instanceof ProjectionLeaseLostError && tenure !== undefined) this.lease.lose(tenure, error);
+        if (error instanceof ProjectionHandlerError) this.recordFailure(error, 'during its rebuild; it goes on from its last saved checkpoint once it runs');
+        throw error;
+      } finally {
+        if (this.wanted) {
+          this.follow();
+        } else {
+          await this.lease.release();
+          this.state = 'stopped';
+        }
+      }
+    });
+  }
+
+  /** Takes the lease, checking again at each standby delay until `deadline`. @throws ProjectionLeaseHeldError past it. */
+  private async takeLeaseBy(deadline: number, abort: AbortSignal): Promise<Tenure> {
+    for (;;) {
+      if (abort.aborted) throw new Halted();
+      const result = await this.lease.acquire();
+      if (result.acquired) return this.adopt(result);
+      if (Date.now() + this.lease.standbyDelay() > deadline) {
+        throw new ProjectionLeaseHeldError(this.name, result.holder, new Date(result.expiresAt));
+      }
+      await this.wakeup.sleep(this.lease.standbyDelay(), [abort]);
+    }
+  }
+
   /** Runs `operation` once every operation queued before it has settled. */
   private serially<T>(operation: () => Promise<T>): Promise<T> {
     const result = this.operations.then(operation);
@@ -195,7 +294,15 @@ export class ProjectionRunner {
     let resetting = false;
     try {
       if (tenure === undefined) {
-        const acquired = await this.lease.acquire();
+        let acquired = await this.lease.acquire();
+        if (!acquired.acquired && acquired.partitionsStored !== undefined && this.context.layout !== undefined) {
+          // Stored with several partitions: this rebuild makes it one again.
+          const { leaseTtlMs } = this.definition;
+          const member = `${this.name}:rebuild:${randomUUID().slice(0, 8)}`;
+          await convertToUnpartitioned(this.name, Date.now() + 2 * leaseTtlMs + 1000, { ...this.context.layout, member, leaseTtlMs });
+          this.layoutError = undefined;
+          acquired = await this.lease.acquire();
+        }
         if (!acquired.acquired) throw new ProjectionLeaseHeldError(this.name, acquired.holder, new Date(acquired.expiresAt));
         tenure = this.adopt(acquired);
       }
@@ -269,7 +376,18 @@ export class ProjectionRunner {
         await this.checkWhileBlocked(halt);
         continue;
       }
-      const tenure = this.tenure ?? (await this.acquire());
+      const blockedBy = this.policy?.blockedBy() ?? this.layoutError;
+      if (blockedBy !== undefined) {
+        await this.standAside(blockedBy, halt);
+        continue;
+      }
+      if (this.tenure !== undefined && this.policy?.mayHold() === false) {
+        // Given up to another instance (a fair share), between reads: what was read is saved.
+        await this.lease.release();
+        this.state = 'standby';
+        continue;
+      }
+      const tenure = this.tenure ?? (this.policy?.mayHold() === false ? undefined : await this.acquire());
       if (tenure === undefined) {
         this.state = 'standby';
         await this.wakeup.sleep(this.lease.standbyDelay(), [halt]);
@@ -344,6 +462,22 @@ export class ProjectionRunner {
     await this.lease.release();
   }
 
+  /**
+   * The projection may not run (see PartitionPolicy.blockedBy, or another partition count stored):
+   * gives the lease up, shows `blocked` with the reason, and checks again at the next standby check.
+   */
+  private async standAside(reason: Error, halt: AbortSignal): Promise<void> {
+    if (this.lastError?.message !== reason.message) {
+      // A coordinator's reason is logged once, by the coordinator, not once per partition.
+      if (reason === this.layoutError) this.context.logger.error(`Projection "${this.name}" does not run: ${reason.message}`);
+      this.lastError = reason;
+    }
+    this.state = 'blocked';
+    await this.lease.release();
+    await this.wakeup.sleep(this.lease.standbyDelay(), [halt]);
+    this.layoutError = undefined; // the next acquire() reads the item again
+  }
+
   /** While blocked: reads the stored checkpoint at each standby check; once it changed, stands by to take the lease again. */
   private async checkWhileBlocked(halt: AbortSignal): Promise<void> {
     this.state = 'blocked';
@@ -369,9 +503,13 @@ export class ProjectionRunner {
   private async readFeed(tenure: Tenure, signals: readonly AbortSignal[], onPage?: (page: FeedPage, handled: number) => void): Promise<void> {
     const { pageSize, streamPrefix } = this.definition;
     this.wakeup.take(); // this read covers what was hinted so far; a hint from now on is for the next one
-    const pages = this.context.reader.pages({ from: this.position!.checkpoint, pageSize, eventTypes: this.handlers.eventTypes, streamPrefix });
+    const pages = this.context.reader.pages({ from: this.position!.checkpoint, pageSize, eventTypes: this.handlers.eventTypes, streamPrefix }, this.scope);
     for await (const page of pages) {
       if (signals.some((signal) => signal.aborted)) throw new Halted();
+      const oldest = page.events[0]?.occurredAt.getTime();
+      this.lag = { commits: Math.max(0, page.headPosition - page.position), ms: page.caughtUp ? 0 : oldest === undefined ? this.lag?.ms : Math.max(0, Date.now() - oldest) };
+      // Given up, or blocked, meanwhile: stop between pages (the last one is saved).
+      if (!onPage && this.policy !== undefined && (!this.policy.mayHold() || this.policy.blockedBy() !== undefined)) throw new Halted();
       const { eventsHandled, eventsSkipped } = this.position!;
       let last: FeedEvent | undefined;
       try {
@@ -450,11 +588,19 @@ export class ProjectionRunner {
     }
     if (this.acquireFailing) this.context.logger.log(`Projection "${this.name}" reaches its lease again.`);
     this.acquireFailing = false;
+    if (!result.acquired && result.partitionsStored !== undefined) {
+      this.layoutError = new ProjectionPartitionsChangedError(this.definition.name, result.partitionsStored, this.partition.count);
+      return undefined;
+    }
     return result.acquired ? this.adopt(result) : undefined;
   }
 
   private adopt(result: Extract<AcquireResult, { acquired: true }>): Tenure {
     const tenure = this.lease.adopt(result);
+    // Partitioned: the projection-wide reset is the rebuild's business (the coordinator blocks every
+    // partition while it may be incomplete); a flagged partition just replays from its checkpoint,
+    // and its next save clears the flag.
+    if (this.partition.count > 1) tenure.resetPending = false;
     this.position = result.position;
     this.handledInPage = 0;
     this.skippedInPage = 0;

@@ -1,4 +1,4 @@
-import { GetItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, GetItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ProjectionLeaseLostError } from '../errors/projection-lease-lost.error.js';
 import { classifyWriteError } from '../event-store/dynamo-errors.js';
 import type { RetryOptions } from '../event-store/retry-policy.js';
@@ -31,7 +31,28 @@ export type AcquireResult =
       /** A rebuild was cut short after moving the checkpoint back: `reset()` must be called again before reading. */
       readonly rebuilding: boolean;
     }
-  | { readonly acquired: false; readonly holder: string; readonly expiresAt: number };
+  | {
+      readonly acquired: false;
+      readonly holder: string;
+      readonly expiresAt: number;
+      /** The item is the meta item of a projection stored with this many partitions (see `partitions`): this layout cannot run it. */
+      readonly partitionsStored?: number;
+    };
+
+/** A projection item as stored, for coordination and inspection (not for fenced writes). */
+export interface StoredPartition {
+  readonly key: string;
+  readonly owner?: string;
+  readonly expiresAt: number;
+  readonly epoch: number;
+  readonly position: ProjectionPosition;
+  readonly rebuilding: boolean;
+  readonly parkedCount: number;
+  readonly updatedAt?: number;
+}
+
+/** BatchGetItem takes at most this many keys. */
+const BATCH_GET_KEYS = 100;
 
 /** Read-then-write rounds of one acquire() when the item keeps changing between its read and its write. */
 const ACQUIRE_ROUNDS = 3;
@@ -67,6 +88,8 @@ export class ProjectionStore {
       const expiresAt = Number(current?.[A.leaseExpiresAt]?.N ?? 0);
       const epoch = current?.[A.leaseEpoch]?.N ?? '0';
       const ours = former !== undefined && holder === former.owner && epoch === String(former.epoch);
+      const partitionsStored = current?.[A.partitions]?.N;
+      if (partitionsStored !== undefined) return { acquired: false, holder: holder ?? '', expiresAt, partitionsStored: Number(partitionsStored) };
       if (holder !== undefined && !ours && expiresAt >= now) return { acquired: false, holder, expiresAt };
 
       const leaseExpiresAt = now + ttlMs;
@@ -76,8 +99,15 @@ export class ProjectionStore {
             ...this.key(projection),
             UpdateExpression: 'SET #owner = :owner, #expires = :expires, #updated = :now ADD #epoch :one',
             // The same three cases as above, checked again at the write: the read may be stale by now.
-            ConditionExpression: 'attribute_not_exists(#owner) OR #expires < :now OR (#owner = :former AND #epoch = :formerEpoch)',
-            ExpressionAttributeNames: { '#owner': A.leaseOwner, '#expires': A.leaseExpiresAt, '#updated': A.updatedAt, '#epoch': A.leaseEpoch },
+            // Never the meta item of a partitioned projection (see above).
+            ConditionExpression: '(attribute_not_exists(#owner) OR #expires < :now OR (#owner = :former AND #epoch = :formerEpoch)) AND attribute_not_exists(#partitions)',
+            ExpressionAttributeNames: {
+              '#owner': A.leaseOwner,
+              '#expires': A.leaseExpiresAt,
+              '#updated': A.updatedAt,
+              '#epoch': A.leaseEpoch,
+              '#partitions': A.partitions,
+            },
             ExpressionAttributeValues: {
               ':owner': { S: owner },
               ':expires': { N: String(leaseExpiresAt) },
@@ -161,6 +191,25 @@ export class ProjectionStore {
     );
   }
 
+  /** The stored items of `keys` (strongly consistent, BatchGetItem), by key; absent ones are missing from the map. */
+  async readAll(keys: readonly string[]): Promise<Map<string, StoredPartition>> {
+    const found = new Map<string, StoredPartition>();
+    for (let start = 0; start < keys.length; start += BATCH_GET_KEYS) {
+      let pending: Item[] = keys.slice(start, start + BATCH_GET_KEYS).map((key) => ({ [A.projection]: { S: key } }));
+      for (let round = 0; pending.length > 0; round++) {
+        const request = pending;
+        const { Responses = {}, UnprocessedKeys = {} } = await withRetries(
+          { operation: 'Reading the state of projection partitions', retry: this.retry, kind: 'read', advice: ADVICE },
+          () => this.client.send(new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: request, ConsistentRead: true } } })),
+        );
+        for (const item of Responses[this.tableName] ?? []) found.set(item[A.projection]!.S!, storedPartitionOf(item));
+        pending = UnprocessedKeys[this.tableName]?.Keys ?? [];
+        if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** round)));
+      }
+    }
+    return found;
+  }
+
   /** The stored position (FEED_START for a projection never saved). Strongly consistent. */
   async load(projection: string): Promise<ProjectionPosition> {
     return positionOf((await this.get(projection)) ?? {});
@@ -201,6 +250,19 @@ export class ProjectionStore {
   private key(projection: string): { TableName: string; Key: Item } {
     return { TableName: this.tableName, Key: { [A.projection]: { S: projection } } };
   }
+}
+
+export function storedPartitionOf(item: Item): StoredPartition {
+  return {
+    key: item[A.projection]!.S!,
+    owner: item[A.leaseOwner]?.S,
+    expiresAt: Number(item[A.leaseExpiresAt]?.N ?? 0),
+    epoch: Number(item[A.leaseEpoch]?.N ?? 0),
+    position: positionOf(item),
+    rebuilding: item[A.rebuilding]?.BOOL === true,
+    parkedCount: Number(item[A.parkedCount]?.N ?? 0),
+    updatedAt: item[A.updatedAt] === undefined ? undefined : Number(item[A.updatedAt].N),
+  };
 }
 
 function positionOf(item: Item): ProjectionPosition {

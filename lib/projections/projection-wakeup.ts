@@ -14,6 +14,8 @@ export class ProjectionWakeup {
   private unsubscribe?: () => void;
   /** Ends the wait in progress on a hint, if it waits for hints. */
   private onHint?: () => void;
+  /** Ends the wait in progress, whatever it waits for (see poke()). */
+  private onPoke?: () => void;
 
   constructor(private readonly notifier: CommitNotifier) {}
 
@@ -30,6 +32,12 @@ export class ProjectionWakeup {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     this.hinted = false;
+  }
+
+  /** Ends the wait in progress at once, sleep or not (what the runner may do has changed: a partition given or taken away). */
+  poke(): void {
+    this.hinted = true;
+    this.onPoke?.();
   }
 
   /** Takes the pending hint, if any: a read starting now covers whatever it hinted at. */
@@ -54,6 +62,7 @@ export class ProjectionWakeup {
       const finish = (why: Wakeup) => {
         clearTimeout(timer);
         if (this.onHint === hint) this.onHint = undefined;
+        if (this.onPoke === hint) this.onPoke = undefined;
         for (const signal of signals) signal.removeEventListener('abort', aborted);
         resolve(why);
       };
@@ -62,6 +71,7 @@ export class ProjectionWakeup {
       const timer = setTimeout(() => finish('timeout'), Math.max(0, delayMs));
       for (const signal of signals) signal.addEventListener('abort', aborted, { once: true });
       if (onHint) this.onHint = hint;
+      this.onPoke = hint;
     });
   }
 }

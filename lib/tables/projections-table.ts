@@ -1,7 +1,8 @@
 import type { CreateTableInput } from '@aws-sdk/client-dynamodb';
 
 /**
- * Attributes of the projections table: one small item per projection, holding where the projection
+ * Attributes of the projections table: one small item per projection (per partition of a
+ * partitioned one, plus a meta item, plus one per parked event; see partition-keys.ts), holding where the projection
  * stands in the feed and which app instance may run it. Every write is a conditional UpdateItem of
  * this one item: 1 write unit, as the item stays under 1 KB for stream ids (which the checkpoint
  * holds) of up to about 550 bytes.
@@ -37,6 +38,25 @@ export const ProjectionItemAttribute = {
    * by the next checkpoint save, which comes only after `reset()` succeeded. Absent otherwise.
    */
   rebuilding: 'rebuilding',
+
+  // Partitioned projections (`@Projection(name, { partitions })` above 1): on the meta item `<name>`.
+  /** (N) the partition count the projection's checkpoints were made with. Absent: 1 (then `<name>` is the partition's item). */
+  partitions: 'partitions',
+  /** (M) app instances running the projection: member id -> heartbeat expiry (N, Unix ms). Expired entries are removed by the others. */
+  members: 'members',
+  /** (S) a rebuild in progress or asked for: the member that runs it. The others give their partitions up and take none while it stands. */
+  rebuildBy: 'rebuildBy',
+  /** (N) until when `rebuildBy` stands (Unix ms); renewed while the rebuild runs. */
+  rebuildUntil: 'rebuildUntil',
+
+  // Parking (on each partition's item).
+  /** (N) events parked in the partition and not retried successfully yet. Absent means 0. */
+  parkedCount: 'parkedCount',
+  /** (S) an id the CLI sets to ask the partition's holder to retry its parked events. */
+  retryRequest: 'retryRequest',
+  /** (S) the last `retryRequest` the holder carried out, and (S, JSON) what came of it. */
+  retryDone: 'retryDone',
+  retryReport: 'retryReport',
 } as const;
 
 /**

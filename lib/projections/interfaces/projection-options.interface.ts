@@ -28,12 +28,36 @@ export interface ProjectionOptions {
   leaseTtlMs?: number;
   /**
    * How many times the handler is called for one event (the first call included) before that event
-   * is skipped: logged as an error with its checkpoint, kept as `lastError`, counted in the status's
-   * `eventsSkipped`, and the projection moves on. Attempts are counted by the instance running the
+   * is parked: stored with its error in the projections table (see `parkedStream`), logged, kept as
+   * `lastError`, counted in the status's `eventsSkipped`, and the projection moves on. An event that
+   * cannot be decoded (an unknown type, a failing upcaster) counts as a failed call too. Attempts are counted by the instance running the
    * projection, with the usual backoff between them. Default: no limit, so a failing ("poison")
    * event is retried until it succeeds, and the projection stays behind it (status `failing`).
    */
   maxAttempts?: number;
   /** Only events of streams whose id starts with this (e.g. `'account-'`). Default: all streams. */
   streamPrefix?: string;
+  /**
+   * Splits the projection into this many partitions (1 to 256), by stream id: each stream's events
+   * go to one partition (so they are handled in version order), and each partition has its own
+   * checkpoint and lease. The app instances running the projection share the partitions: each
+   * takes at most its fair share (the partition count divided by the live instances, rounded up),
+   * gives partitions up when others join, and takes over those of an instance that died once its
+   * lease has lapsed. Partitions are handled concurrently, also within one instance, so that a
+   * handler waiting on I/O does not hold the others up. Default 1: one instance at a time runs the
+   * whole projection, as before.
+   *
+   * The count is stored with the checkpoints: an instance whose count differs does not run the
+   * projection (state `blocked`, naming the fix) until it is rebuilt with the new count.
+   */
+  partitions?: number;
+  /**
+   * Once an event is parked (its handler failed `maxAttempts` times), what happens to the later
+   * events of its stream in that partition:
+   * - `'wait'` (default): they are parked too, unhandled, behind it, so that the stream's events are
+   *   never handled out of order; `nestjs-dynamo-es projection retry-parked` handles them in order
+   *   once the cause is fixed;
+   * - `'continue'`: they are handled as usual; only the failing event waits, parked, for a retry.
+   */
+  parkedStream?: 'wait' | 'continue';
 }

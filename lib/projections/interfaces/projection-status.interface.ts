@@ -35,4 +35,36 @@ export interface ProjectionStatus {
   readonly eventsSkipped: number;
   /** The last handler, reset or read failure (a skipped event's included, and why it is `blocked`), kept after recovery for diagnosis. */
   readonly lastError?: Error;
+  /** How far behind the feed index's head this instance's reading is, as of its last read (undefined before one). */
+  readonly lag?: ProjectionLag;
+  /**
+   * With `partitions` above 1: each partition, whichever instance holds it (`checkpoint`,
+   * `eventsHandled` and `eventsSkipped` above are then undefined, the sums, and the sums).
+   */
+  readonly partitions?: readonly PartitionStatus[];
+}
+
+/** How far a projection (or partition) is behind the feed index's head. */
+export interface ProjectionLag {
+  /** Index positions (commits of all streams) between the checkpoint and the head as last read. */
+  readonly commits: number;
+  /** Age of the oldest event not handled yet, by its commit time, in ms; 0 when caught up; undefined when not known here. */
+  readonly ms: number | undefined;
+}
+
+/** One partition of a partitioned projection, as this instance knows it. */
+export interface PartitionStatus {
+  readonly partition: number;
+  /** Who holds the partition's lease: this instance's member id when it is here, another's, or undefined when free. */
+  readonly owner: string | undefined;
+  /** Whether this instance holds it. */
+  readonly here: boolean;
+  /** This instance's runner of the partition: `standby` when another instance holds it. */
+  readonly state: ProjectionState;
+  /** Here: as this instance read it; elsewhere: as stored when this instance last looked (every third of the lease TTL). */
+  readonly checkpoint: FeedCheckpoint | undefined;
+  readonly eventsHandled: number;
+  readonly eventsSkipped: number;
+  readonly lag?: ProjectionLag;
+  readonly lastError?: Error;
 }
