@@ -198,7 +198,10 @@ describe('Partitioned projections (several app instances in one process, DynamoD
     expect(done.eventsHandled).toBe(30);
     expect(handled.resets).toBe(1);
     assertEachStreamInOrder(handled.calls, streams);
-    await waitUntil('the partitions are shared again', () => heldHere(first) === 4 && heldHere(second) === 4, 20_000);
+    await waitUntil('the partitions are shared again', () => heldHere(first) === 4 && heldHere(second) === 4, 20_000).catch((error) => {
+      console.log(JSON.stringify([first, second].map((app) => app.manager.status(NAME).partitions!.map((p) => [p.partition, p.here, p.state, p.owner, p.lastError?.message]))));
+      throw error;
+    });
   });
 
   it('a rebuild cut short before reset() completed blocks every partition until the projection is rebuilt again', async () => {

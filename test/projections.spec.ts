@@ -101,8 +101,8 @@ async function setStoredCheckpoint(tables: ReturnType<typeof projectionTables>, 
   }
 }
 
-/** Gives up on an event after 3 failed calls; backs off briefly. */
-@Projection('poison', { pollIntervalMs: 20, maxAttempts: 3 })
+/** Parks an event after 3 failed calls and goes on with its stream's later events; backs off briefly. */
+@Projection('poison', { pollIntervalMs: 20, maxAttempts: 3, parkedStream: 'continue' })
 class PoisonTolerantProjection {
   constructor(readonly recorder: ProjectionRecorder) {}
 
@@ -356,7 +356,7 @@ describe('Projections', () => {
     }
   });
 
-  it('skips an event whose handler failed maxAttempts times: logged with its checkpoint, counted, and the projection moves on', async () => {
+  it('parks an event whose handler failed maxAttempts times: logged with its checkpoint, stored, counted, and the projection moves on', async () => {
     const errors: string[] = [];
     const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation((message: unknown) => void errors.push(String(message)));
     const tables = projectionTables('proj-poison');
@@ -374,13 +374,13 @@ describe('Projections', () => {
       expect(status.lastError).toBeInstanceOf(ProjectionHandlerError);
       expect(status.lastError).toMatchObject({ code: 'PROJECTION_HANDLER_FAILED', streamId: 'p-1', version: 2 });
       const poison = recorder.failed[0]!;
-      const skipped = errors.filter((message) => message.includes('"poison" skipped MoneyDeposited'));
+      const skipped = errors.filter((message) => message.includes('"poison" gave up on MoneyDeposited'));
       expect(skipped).toHaveLength(1);
       expect(skipped[0]).toContain(`checkpoint ${poison.checkpoint}`);
       expect(skipped[0]).toContain(`event ${poison.eventId}`);
       expect(skipped[0]).toContain('after 3 failed attempt(s)');
       await waitUntil('the checkpoint past it was saved', async () => (await stored(tables, 'poison')).checkpoint === recorder.handled.at(-1)!.checkpoint);
-      expect((await stored(tables, 'poison')).item).toMatchObject({ eventsHandled: { N: '2' }, eventsSkipped: { N: '1' } });
+      expect((await stored(tables, 'poison')).item).toMatchObject({ eventsHandled: { N: '2' }, eventsSkipped: { N: '1' }, parkedCount: { N: '1' } });
 
       // An event whose handler succeeds at the last allowed attempt is handled, not skipped.
       let failures = 0;

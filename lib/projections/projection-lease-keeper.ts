@@ -13,6 +13,11 @@ export interface Tenure {
   resetPending: boolean;
   /** The stored `rebuilding` flag is (still) set: the next save must happen, even on a page with nothing new, to clear it. */
   flagStored: boolean;
+  /** Parked events of the partition as acquire() read them; the parked events are loaded before the first read. */
+  parkedCount: number;
+  parkingLoaded: boolean;
+  /** A retry of parked events asked for (by the CLI) and not carried out yet, as acquire or a renewal read it. */
+  retryRequest?: string;
 }
 
 /**
@@ -46,6 +51,8 @@ export class ProjectionLeaseKeeper {
     private readonly logger: Logger,
     /** Called when a tenure is lost (not when it is released). */
     private readonly onLost: () => void,
+    /** Called when a renewal finds a retry of parked events asked for. */
+    private readonly onRetryRequest: () => void = () => undefined,
   ) {}
 
   /** One attempt to take the lease; remembers when another holder's lease expires. @throws what the store threw. */
@@ -58,7 +65,15 @@ export class ProjectionLeaseKeeper {
 
   /** Holds the lease just acquired, renewing it every third of its TTL. */
   adopt(result: Extract<AcquireResult, { acquired: true }>): Tenure {
-    const tenure: Tenure = { lease: result.lease, lost: new AbortController(), resetPending: result.rebuilding, flagStored: result.rebuilding };
+    const tenure: Tenure = {
+      lease: result.lease,
+      lost: new AbortController(),
+      resetPending: result.rebuilding,
+      flagStored: result.rebuilding,
+      parkedCount: result.parkedCount,
+      parkingLoaded: false,
+      retryRequest: result.retryRequest,
+    };
     this.tenure = tenure;
     this.scheduleRenewal(tenure, this.settings.leaseTtlMs / 3, 0);
     return tenure;
@@ -115,10 +130,14 @@ export class ProjectionLeaseKeeper {
   private scheduleRenewal(tenure: Tenure, delay: number, failures: number): void {
     const { leaseTtlMs } = this.settings;
     tenure.renewal = setTimeout(() => {
-      this.store.renew(this.name, tenure.lease, leaseTtlMs).then(
-        (expiresAt) => {
+      this.store.renewAndRead(this.name, tenure.lease, leaseTtlMs).then(
+        ({ expiresAt, retryRequest }) => {
           if (tenure.lost.signal.aborted) return;
           tenure.lease = { ...tenure.lease, expiresAt };
+          if (retryRequest !== undefined && retryRequest !== tenure.retryRequest) {
+            tenure.retryRequest = retryRequest;
+            this.onRetryRequest();
+          }
           if (failures > 0) this.logger.log(`Projection "${this.name}" renewed its lease after ${failures} failed attempt(s).`);
           this.scheduleRenewal(tenure, leaseTtlMs / 3, 0);
         },

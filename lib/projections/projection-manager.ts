@@ -15,6 +15,13 @@ import type { RebuildProgress } from './interfaces/rebuild-progress.interface.js
 import type { RegisteredProjection } from './projection-registry.js';
 import { ProjectionRunner } from './projection-runner.js';
 import { ProjectionStore } from './projection-store.js';
+import { CoalescedHeadPolls } from './coalesced-head-polls.js';
+import { EventStreamTable } from '../event-store/event-stream-table.js';
+import { parkedEventSource } from './parking/parked-event-reader.js';
+import { ParkedEventStore } from './parking/parked-event-store.js';
+import { retryProjectionParkedEvents } from './parking/retry-projection-parked-events.js';
+import type { RetryParkedOptions, RetryParkedResult } from './parking/retry-parked-events.js';
+import { ProjectionHandlers } from './projection-handlers.js';
 import { PartitionCoordinator } from './partitions/partition-coordinator.js';
 import { partitionSpecs } from './partitions/partition-keys.js';
 import { PartitionedProjection } from './partitions/partitioned-projection.js';
@@ -128,6 +135,22 @@ export class ProjectionManager implements OnApplicationBootstrap, OnModuleDestro
     return this.runnerOf(projection).rebuild(options, this.prepare());
   }
 
+  /**
+   * Retries the projection's parked events (see `@Projection` option `maxAttempts`), partition by
+   * partition, in feed order, with this app's handlers: a partition whose lease is free is retried
+   * here (taking the lease for the time of it); one held by a live instance is asked to retry at its
+   * next lease renewal, and this waits for its report (up to `options.timeoutMs`). Events whose
+   * handler succeeds are un-parked; the others stay parked with the new error.
+   * @throws UnknownProjectionError
+   */
+  async retryParked(projection: ProjectionRef, options: RetryParkedOptions = {}): Promise<RetryParkedResult> {
+    this.runnerOf(projection);
+    const registered = this.runtime.projections.byNameOrClass(projection)!;
+    await this.prepare();
+    const handlers = new ProjectionHandlers(registered.definition, registered.instance, this.handledTypes(registered), this.logger);
+    return retryProjectionParkedEvents(this.runtime, registered.definition, handlers, this.logger, options);
+  }
+
   private runnerOf(projection: ProjectionRef): RunningProjection {
     const runners = this.runnersOrCreate();
     const registered = this.runtime.projections.byNameOrClass(projection);
@@ -168,9 +191,14 @@ export class ProjectionManager implements OnApplicationBootstrap, OnModuleDestro
       const meta = new ProjectionMetaStore(client, options.projectionsTable, options.retry);
       const store = new ProjectionStore(client, options.projectionsTable, options.retry);
       const layout = { client, tableName: options.projectionsTable, store, meta };
+      const reader = createFeedReader(this.runtime);
+      const events = new EventStreamTable(client, options.eventsTable, options.retry);
       const context = {
         layout,
-        reader: createFeedReader(this.runtime),
+        parked: new ParkedEventStore(client, options.projectionsTable, options.retry),
+        readParked: (projection: string) => parkedEventSource(events, this.runtime.registry, projection),
+        reader,
+        polls: new CoalescedHeadPolls((checkpoint) => reader.hasNewer(checkpoint)),
         store,
         commits: this.runtime.commits,
         logger: this.logger,

@@ -23,6 +23,10 @@ import { ProjectionHandlers } from './projection-handlers.js';
 import { ProjectionLeaseKeeper, type Tenure } from './projection-lease-keeper.js';
 import type { AcquireResult, ProjectionPosition, ProjectionStore } from './projection-store.js';
 import { ProjectionWakeup } from './projection-wakeup.js';
+import type { CoalescedHeadPolls } from './coalesced-head-polls.js';
+import type { ParkedEventSource } from './parking/parked-event-reader.js';
+import type { ParkedEventStore } from './parking/parked-event-store.js';
+import { PartitionParking } from './parking/partition-parking.js';
 import type { Rendezvous } from './partitions/rendezvous.js';
 import { RebuildProgressMeter } from './rebuild-progress-meter.js';
 import type { PartitionSpec } from './partitions/partition-keys.js';
@@ -46,6 +50,11 @@ export interface ProjectionRunnerContext {
   /** Hints that the feed may have advanced (this process committed, or its indexer wrote a batch). */
   readonly commits: CommitNotifier;
   readonly logger: Logger;
+  /** Where parked events are stored, and how they are read back for a retry. */
+  readonly parked: ParkedEventStore;
+  readonly readParked: (projection: string) => ParkedEventSource;
+  /** Idle polls of the index, shared by the process's runners. */
+  readonly polls: CoalescedHeadPolls;
   /** What a rebuild needs to change the projection's stored layout from several partitions to one. */
   readonly layout?: Omit<LayoutConversion, 'member' | 'leaseTtlMs'>;
 }
@@ -74,6 +83,7 @@ const isUnreadableCheckpoint = (error: unknown): error is Error =>
 export class ProjectionRunner {
   readonly name: string;
   private readonly handlers: ProjectionHandlers;
+  private readonly parking: PartitionParking;
   private readonly scope: FeedReadScope;
   /** Another partition count is stored under this (unpartitioned) projection's name: see acquire(). */
   private layoutError?: ProjectionPartitionsChangedError;
@@ -121,9 +131,17 @@ export class ProjectionRunner {
     const { index, count } = partition;
     this.scope = { streams: count === 1 ? undefined : (streamId) => partitionOf(streamId, count) === index, tolerateUndecodable: true };
     this.handlers = new ProjectionHandlers(definition, instance, handledTypes, context.logger);
-    this.lease = new ProjectionLeaseKeeper(this.name, definition, context.store, context.logger, () => {
-      if (this.state !== 'stopped') this.state = 'standby';
-    });
+    this.parking = new PartitionParking(context.parked, definition.name, partition.key, definition.parkedStream, context.logger);
+    this.lease = new ProjectionLeaseKeeper(
+      this.name,
+      definition,
+      context.store,
+      context.logger,
+      () => {
+        if (this.state !== 'stopped') this.state = 'standby';
+      },
+      () => this.wakeup.poke(), // a retry of parked events was asked for: carry it out now, even when idle
+    );
     this.wakeup = new ProjectionWakeup(context.commits);
   }
 
@@ -238,6 +256,7 @@ export class ProjectionRunner {
         this.handlers.forgetFailures();
         this.blockedAt = undefined;
         await steps.reset.arrive();
+        await this.clearParked(tenure);
         await this.readFeed(tenure, [abort, tenure.lost.signal], steps.onPage);
       } catch (error) {
         steps.held.fail(error);
@@ -318,6 +337,7 @@ export class ProjectionRunner {
       resetting = true;
       await this.resetReadModel(tenure);
       resetting = false;
+      await this.clearParked(tenure);
       const startedAt = Date.now();
       let meter: RebuildProgressMeter | undefined;
       // Up to the index head as the replay's first read finds it (every page carries it); later commits are followed afterwards.
@@ -400,10 +420,13 @@ export class ProjectionRunner {
           this.state = 'catching-up';
         }
         if (this.state !== 'live' && this.state !== 'failing') this.state = 'catching-up';
+        await this.prepareParking(tenure);
         await this.readFeed(tenure, [halt, tenure.lost.signal]);
+        await this.answerRetryRequest(tenure, halt);
         if (failures > 0) this.context.logger.log(`Projection "${this.name}" recovered after ${failures} failed attempt(s).`);
         failures = 0;
         this.state = 'live';
+        if (tenure.retryRequest !== undefined) continue;
         await this.waitForWork([halt, tenure.lost.signal]);
       } catch (error) {
         if (error instanceof Halted) continue;
@@ -431,10 +454,12 @@ export class ProjectionRunner {
   private async waitForWork(signals: readonly AbortSignal[]): Promise<void> {
     for (;;) {
       if ((await this.wakeup.untilHint(this.definition.pollIntervalMs, signals)) !== 'timeout') return;
+      if (this.tenure?.retryRequest !== undefined || this.policy?.mayHold() === false) return;
       const checkpoint = this.position!.checkpoint;
       if (checkpoint !== this.caughtUpAt) return;
       try {
-        if (await this.context.reader.hasNewer(checkpoint)) return;
+        // Shared with the process's other caught-up runners, which hold the same (head) checkpoint.
+        if (await this.context.polls.hasNewer(checkpoint, this.definition.pollIntervalMs / 2)) return;
       } catch {
         return;
       }
@@ -515,12 +540,20 @@ export class ProjectionRunner {
       try {
         for (const event of page.events) {
           this.assertHolding(tenure, signals);
-          const skipped = await this.handlers.handle(event);
-          if (skipped === undefined) {
+          if (this.parking.holdsBack(event)) {
+            // Parked already, or behind a parked event of its stream ('wait'): parked (again), not handled.
+            await this.parking.park(() => tenure.lease, event, undefined, 0, 'waiting');
+            this.skippedInPage++;
+            last = event;
+            continue;
+          }
+          const givenUp = await this.handlers.handle(event);
+          if (givenUp === undefined) {
             this.handledInPage++;
           } else {
+            await this.parking.park(() => tenure.lease, event, givenUp, this.definition.maxAttempts, 'failed');
             this.skippedInPage++;
-            this.lastError = skipped;
+            this.lastError = givenUp;
           }
           last = event;
         }
@@ -561,6 +594,35 @@ export class ProjectionRunner {
     this.position = position;
     this.handledInPage = 0;
     this.skippedInPage = 0;
+  }
+
+  /** Learns the partition's parked events once per tenure, before its first read. */
+  private async prepareParking(tenure: Tenure): Promise<void> {
+    if (tenure.parkingLoaded) return;
+    await this.parking.load({ parkedCount: tenure.parkedCount });
+    tenure.parkingLoaded = true;
+  }
+
+  /** Carries out a retry of parked events asked for (by the CLI), between reads, and stores its report. */
+  private async answerRetryRequest(tenure: Tenure, halt: AbortSignal): Promise<void> {
+    const id = tenure.retryRequest;
+    if (id === undefined) return;
+    const report = await this.parking.answerRetryRequest(() => tenure.lease, id, this.handlers, this.context.readParked(this.definition.name), halt);
+    if (tenure.retryRequest === id) tenure.retryRequest = undefined;
+    if (report.handled > 0 && this.position !== undefined) {
+      // Handled by the retry: counted with the others at the next save.
+      this.handledInPage += report.handled;
+    }
+  }
+
+  /**
+   * A rebuild replays everything, parked events included: their items go, so that the replay
+   * handles them (and parks them again if they still fail).
+   */
+  private async clearParked(tenure: Tenure): Promise<void> {
+    await this.parking.load({ parkedCount: Number.MAX_SAFE_INTEGER });
+    await this.parking.forgetAll(tenure.lease);
+    tenure.parkingLoaded = true;
   }
 
   /** Stops before the next handler call when asked to, or when the lease may have passed to another instance. */

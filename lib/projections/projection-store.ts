@@ -5,6 +5,7 @@ import type { RetryOptions } from '../event-store/retry-policy.js';
 import { FEED_START, type FeedCheckpoint } from '../feed/feed-checkpoint.js';
 import { withRetries } from '../event-store/request-retry.js';
 import { ProjectionItemAttribute as A } from '../tables/projections-table.js';
+import { pendingRetryRequest } from './parking/partition-parking.js';
 
 type Item = Record<string, AttributeValue>;
 
@@ -30,6 +31,10 @@ export type AcquireResult =
       readonly position: ProjectionPosition;
       /** A rebuild was cut short after moving the checkpoint back: `reset()` must be called again before reading. */
       readonly rebuilding: boolean;
+      /** Events parked in the partition (see lib/projections/parking). */
+      readonly parkedCount: number;
+      /** A retry of the parked events the CLI asked for and nobody has carried out yet. */
+      readonly retryRequest?: string;
     }
   | {
       readonly acquired: false;
@@ -125,6 +130,8 @@ export class ProjectionStore {
           lease: { owner, epoch: Number(Attributes[A.leaseEpoch]?.N ?? 0), expiresAt: leaseExpiresAt },
           position: positionOf(Attributes),
           rebuilding: Attributes[A.rebuilding]?.BOOL === true,
+          parkedCount: Number(Attributes[A.parkedCount]?.N ?? 0),
+          retryRequest: pendingRetryRequest(Attributes),
         };
       } catch (error) {
         if (classifyWriteError(error).kind !== 'conflict') throw error;
@@ -152,6 +159,22 @@ export class ProjectionStore {
       values: { ':expires': { N: String(expiresAt) }, ':now': { N: String(now) } },
     });
     return expiresAt;
+  }
+
+  /**
+   * As renew(), also resolving to the retry of parked events the CLI asked for, if one waits (the
+   * renewal reads the item back for it, at no extra cost): how a running holder learns of it.
+   * @throws ProjectionLeaseLostError when it changed hands.
+   */
+  async renewAndRead(projection: string, lease: ProjectionLease, ttlMs: number): Promise<{ expiresAt: number; retryRequest?: string }> {
+    const now = Date.now();
+    const expiresAt = now + ttlMs;
+    const item = await this.fenced(projection, lease, 'Renewing the lease', 'SET #expires = :expires, #updated = :now', {
+      names: { '#expires': A.leaseExpiresAt, '#updated': A.updatedAt },
+      values: { ':expires': { N: String(expiresAt) }, ':now': { N: String(now) } },
+      returnItem: true,
+    });
+    return { expiresAt, retryRequest: pendingRetryRequest(item) };
   }
 
   /** Gives the lease up, so that another instance can take over at once. Does nothing if it is no longer ours. */
@@ -229,18 +252,20 @@ export class ProjectionStore {
     lease: ProjectionLease,
     operation: string,
     update: string,
-    { names, values }: { names: Record<string, string>; values: Item },
-  ): Promise<void> {
+    { names, values, returnItem = false }: { names: Record<string, string>; values: Item; returnItem?: boolean },
+  ): Promise<Item | undefined> {
     try {
-      await this.client.send(
+      const { Attributes } = await this.client.send(
         new UpdateItemCommand({
           ...this.key(projection),
           UpdateExpression: update,
           ConditionExpression: '#owner = :owner AND #epoch = :epoch',
           ExpressionAttributeNames: { ...names, '#owner': A.leaseOwner, '#epoch': A.leaseEpoch },
           ExpressionAttributeValues: { ...values, ':owner': { S: lease.owner }, ':epoch': { N: String(lease.epoch) } },
+          ...(returnItem ? { ReturnValues: 'ALL_NEW' as const } : {}),
         }),
       );
+      return Attributes;
     } catch (error) {
       if (classifyWriteError(error).kind === 'conflict') throw new ProjectionLeaseLostError(projection, operation);
       throw error;

@@ -132,10 +132,12 @@ export class PartitionCoordinator {
   }
 
   private setWanted(next: ReadonlySet<number>): void {
-    const changed = this.runners.filter(({ partition }) => next.has(partition.index) !== this.wanted.has(partition.index));
     this.wanted.clear();
     for (const index of next) this.wanted.add(index);
-    for (const runner of this.blocked === undefined ? changed : this.runners) runner.nudge();
+    // Wake every runner whose holding differs from what it should be (also after a rebuild, which held them all).
+    for (const runner of this.runners) {
+      if (this.blocked !== undefined || runner.holding !== next.has(runner.partition.index)) runner.nudge();
+    }
   }
 
   /**
@@ -160,20 +162,23 @@ export class PartitionCoordinator {
     }
     this.rebuilding = true;
     this.blocked = undefined;
+    let renewing: Promise<unknown> = Promise.resolve();
     const renewal = setInterval(() => {
-      this.meta.claimForRebuild(name, partitions, this.member, Date.now() + claimTtl).catch((error: unknown) => {
+      // Awaited by release(), so that a renewal in flight cannot set the claim again after it is released.
+      renewing = this.meta.claimForRebuild(name, partitions, this.member, Date.now() + claimTtl).catch((error: unknown) => {
         this.logger.warn(`Projection "${name}" could not renew its rebuild claim: ${String(error)}`);
       });
     }, leaseTtlMs / 3);
     return {
       release: async () => {
         clearInterval(renewal);
+        await renewing;
         this.rebuilding = false;
         await this.meta.releaseClaim(name, this.member);
         if (this.running) {
+          // A round now, rather than in up to a third of the TTL: the others wait for the partitions.
           clearTimeout(this.timer);
-          await this.round;
-          this.schedule(0);
+          if (this.round === undefined) this.schedule(0);
         }
       },
     };
