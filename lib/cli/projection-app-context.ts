@@ -43,7 +43,7 @@ const APP_HINT =
 export async function createProjectionAppContext(settings: CliSettings, io: CliIo): Promise<ProjectionAppContext> {
   const { app } = settings;
   if (app === undefined) {
-    throw new CliUsageError(`projection rebuild needs the app's projections: ${APP_HINT}${settings.configPath === undefined ? '' : `; ${settings.configPath} has none`}`);
+    throw new CliUsageError(`this command needs the app's projections: ${APP_HINT}${settings.configPath === undefined ? '' : `; ${settings.configPath} has none`}`);
   }
   if (!isModule(app)) throw new CliUsageError(`the config's app must be a Nest module class or dynamic module; ${APP_HINT}`);
   if ((await findModuleClass(app, DynamoEventSourcingModule.name, new Set())) !== undefined) {

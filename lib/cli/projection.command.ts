@@ -2,6 +2,9 @@ import { EventStoreErrorCode } from '../errors/event-store.error.js';
 import type { CliCommand, CliCommandGroup } from './cli-command.js';
 import { CliError, EXIT_INTERRUPTED } from './cli-error.js';
 import { PROGRAM } from './command-line.js';
+import { parkedCommand } from './projection-parked.command.js';
+import { retryParkedCommand } from './projection-retry-parked.command.js';
+import { statusCommand } from './projection-status.command.js';
 import { count, duration, ProgressBar } from './progress-bar.js';
 
 const rebuild: CliCommand = {
@@ -59,9 +62,9 @@ it got when it next runs.`,
   },
 };
 
-/** `projection rebuild`. */
+/** `projection rebuild`, `status`, `parked`, `retry-parked`. */
 export const projectionCommands: CliCommandGroup = {
   name: 'projection',
-  summary: 'Rebuild a projection',
-  commands: [rebuild],
+  summary: "Rebuild a projection, show its partitions and lag, list and retry its parked events",
+  commands: [rebuild, statusCommand, parkedCommand, retryParkedCommand],
 };
