@@ -1,0 +1,291 @@
+import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { Injectable } from '@nestjs/common';
+import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
+import { parseCheckpoint } from '../lib/feed/feed-checkpoint.js';
+import { FeedIndexTable } from '../lib/feed/index/feed-index-table.js';
+import type { DynamoDBRecord } from '../lib/feed/indexer/stream-records.js';
+import { Projection, ProjectionHandler, type FeedEvent } from '../lib/index.js';
+import { createEventHandlersHandler, createProjectionsHandler, FEED_INDEX_BATCH_FILTER_CRITERIA, isIndexBatchRecord, type FeedLambdaHandler } from '../lib/lambda/index.js';
+import { partitionOf } from '../lib/projections/partitions/stream-partition.js';
+import { ProjectionStore } from '../lib/projections/projection-store.js';
+import { AccountOpened, deposits, MoneyDeposited } from './support/events.js';
+import { matchesCriteria } from './support/event-filter.js';
+import { containerRecorders, createLambdaFeed, LambdaRecorder, lambdaAppModule, lambdaFaults, type LambdaFeed } from './support/lambda-feed-app.js';
+import { storedProjection } from './support/projection-app.js';
+import { idOf } from './support/projection-recorder.js';
+import type { Invocation } from './support/stream-event-source.js';
+
+@Projection('lambda-accounts')
+class AccountsProjection {
+  constructor(private readonly recorder: LambdaRecorder) {}
+
+  @ProjectionHandler(AccountOpened, MoneyDeposited)
+  on(_event: object, envelope: FeedEvent): Promise<void> {
+    return this.recorder.record(envelope);
+  }
+}
+
+@Projection('lambda-split', { partitions: 4 })
+class PartitionedProjection {
+  constructor(private readonly recorder: LambdaRecorder) {}
+
+  @ProjectionHandler(AccountOpened, MoneyDeposited)
+  on(_event: object, envelope: FeedEvent): Promise<void> {
+    return this.recorder.record(envelope);
+  }
+}
+
+/** An @EventsHandler of the app (it gets the event instance only): records `<accountId>@<amount>` of each deposit. */
+@Injectable()
+@EventsHandler(MoneyDeposited)
+class DepositsHandler implements IEventHandler<MoneyDeposited> {
+  constructor(private readonly recorder: LambdaRecorder) {}
+
+  async handle(event: MoneyDeposited): Promise<void> {
+    await Promise.resolve(); // a rejection, not a synchronous throw: the handler must be awaited
+    const key = `${event.accountId}@${event.amount}`;
+    this.recorder.attempts.push(key);
+    if (lambdaFaults.failWhen(key)) throw new Error(`injected failure at ${key}`);
+    this.recorder.keys.push(key);
+  }
+}
+
+const feeds: LambdaFeed[] = [];
+afterAll(async () => {
+  for (const feed of feeds) await feed.close();
+});
+
+async function setUp(label: string): Promise<LambdaFeed> {
+  const feed = await createLambdaFeed(label);
+  feeds.push(feed);
+  return feed;
+}
+
+/** Appends `rounds` commits of 1-3 events to each stream, indexing after each round (so that the index holds several batches). */
+async function writeRounds(feed: LambdaFeed, streamIds: readonly string[], rounds: number, commits = { count: 0, events: 0 }): Promise<typeof commits> {
+  for (let round = 0; round < rounds; round++) {
+    await Promise.all(
+      streamIds.map((streamId) => {
+        const events: object[] = round === 0 && commits.count < streamIds.length ? [new AccountOpened(streamId, 'o')] : deposits(streamId, 1 + (round % 3), 0, round * 10 + 1);
+        commits.events += events.length;
+        commits.count++;
+        return feed.writer.store.append(streamId, events, { expectedVersion: 'any' });
+      }),
+    );
+    await feed.index(commits.count);
+  }
+  return commits;
+}
+
+/** Every event once, each stream's in version order 1, 2, 3... */
+function expectOnceInOrder(handled: readonly FeedEvent[], total: number): void {
+  expect(new Set(handled.map(idOf)).size).toBe(handled.length);
+  expect(handled).toHaveLength(total);
+  const next = new Map<string, number>();
+  for (const event of handled) {
+    expect(idOf(event)).toBe(`${event.streamId}@${(next.get(event.streamId) ?? 0) + 1}`);
+    next.set(event.streamId, event.version);
+  }
+}
+
+const failuresOf = (invocation: Invocation) => invocation.response?.batchItemFailures.map((failure) => failure.itemIdentifier) ?? [];
+const lastPositionOf = (record: DynamoDBRecord) => Number(record.dynamodb!.NewImage!.lastVersion!.N);
+
+function projectionsHandler(feed: LambdaFeed, projections: Function[], extra: Partial<Parameters<typeof createProjectionsHandler>[1]> = {}): FeedLambdaHandler {
+  return createProjectionsHandler(lambdaAppModule(projections), { module: feed.moduleOptions, eager: false, retryDelayMs: 1, attemptsPerInvocation: 2, ...extra });
+}
+
+describe('Projections and event handlers on AWS Lambda, fed by the feed index batches through a played event source mapping (DynamoDB Local)', () => {
+  it('handles every event once, each stream in version order, across several invocations of one container (its context created once)', async () => {
+    const feed = await setUp('lp-once');
+    const recordersBefore = containerRecorders.length;
+    const mapping = feed.mapping(projectionsHandler(feed, [AccountsProjection]), 3);
+    const written = await writeRounds(feed, ['a-1', 'a-2', 'a-3'], 4);
+    await mapping.deliverUntil(() => containerRecorders.length > recordersBefore && containerRecorders.at(-1)!.handled.length >= written.events);
+    const recorder = containerRecorders.at(-1)!;
+    expectOnceInOrder(recorder.handled, written.events);
+    expect(mapping.invocations.filter((invocation) => invocation.event.Records.some(isIndexBatchRecord)).length).toBeGreaterThan(1);
+    expect(mapping.invocations.every((invocation) => invocation.error === undefined && failuresOf(invocation).length === 0)).toBe(true);
+    // One application context for all of those invocations.
+    expect(containerRecorders.length).toBe(recordersBefore + 1);
+
+    // More events later: read from the stored checkpoint on, nothing twice.
+    const more = await writeRounds(feed, ['a-1', 'a-4'], 2, { ...written });
+    await mapping.deliverUntil(() => recorder.handled.length >= more.events);
+    expectOnceInOrder(recorder.handled, more.events);
+    const head = (await new FeedIndexTable(feed.writer.client, feed.tables.events, { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 }).head())!.lastPosition;
+    const stored = await storedProjection(feed.tables, 'lambda-accounts');
+    expect(parseCheckpoint(stored!.checkpoint!.S)).toMatchObject({ position: head });
+    expect(stored!.leaseOwner).toBeUndefined(); // released at the end of each invocation
+  }, 120_000);
+
+  it('handles nothing again when batches are delivered twice, all over again, or to a cold container', async () => {
+    const feed = await setUp('lp-redeliver');
+    const recordersBefore = containerRecorders.length;
+    const mapping = feed.mapping(projectionsHandler(feed, [AccountsProjection]), 2);
+    const written = await writeRounds(feed, ['r-1', 'r-2'], 3);
+    await mapping.deliverUntil(() => (containerRecorders.at(-1)?.handled.length ?? 0) >= written.events && containerRecorders.length > recordersBefore, { repeat: true });
+    expect(mapping.invocations.some((invocation) => invocation.repeated && invocation.event.Records.some(isIndexBatchRecord))).toBe(true);
+    const warm = containerRecorders.at(-1)!;
+    mapping.rewind();
+    await mapping.deliver();
+    expectOnceInOrder(warm.handled, written.events);
+
+    const cold = feed.mapping(projectionsHandler(feed, [AccountsProjection]), 5);
+    await cold.deliver();
+    expect(cold.invocations.length).toBeGreaterThan(0);
+    expect(containerRecorders.length).toBe(recordersBefore + 2);
+    expect(containerRecorders.at(-1)!.attempts).toEqual([]);
+    expect(warm.handled).toHaveLength(written.events);
+  }, 120_000);
+
+  it('reports the batch of a failing event and every later record; on redelivery the earlier events are not handled again', async () => {
+    const feed = await setUp('lp-fail');
+    const written = await writeRounds(feed, ['f-1', 'f-2', 'f-3'], 4);
+    const seen: DynamoDBRecord[] = [];
+    // One invocation gets every batch: the first of a commit of three deposits fails (f-2: opened, 2 deposits, then 3).
+    const mapping = feed.mapping(projectionsHandler(feed, [AccountsProjection]), 100, seen);
+    let failing = true;
+    lambdaFaults.failWhen = (key) => failing && key === 'f-2@4';
+    try {
+      const [invocation] = await mapping.deliver();
+      const recorder = containerRecorders.at(-1)!;
+      const failures = failuresOf(invocation!);
+      expect(failures.length).toBeGreaterThan(0);
+      const poison = recorder.failed[0]!;
+      expect(recorder.failed.map(idOf)).toEqual(['f-2@4', 'f-2@4']); // attemptsPerInvocation 2
+      const { position } = parseCheckpoint(poison.checkpoint);
+      // Exactly the batch holding the poison's commit and every batch after it.
+      const from = seen.findIndex((record) => lastPositionOf(record) >= position);
+      expect(from).toBeGreaterThanOrEqual(0);
+      expect(failures).toEqual(seen.slice(from).map((record) => record.dynamodb!.SequenceNumber));
+      // Everything before the poison was handled (and saved), nothing after it.
+      const before = recorder.handled.length;
+      expect(recorder.handled.every((event) => parseCheckpoint(event.checkpoint).position < position)).toBe(true);
+      expect(before).toBeGreaterThan(0);
+
+      failing = false;
+      await mapping.deliverUntil(() => recorder.handled.length >= written.events);
+      // Lambda resumed at the first reported record; the events handled before were not handled again.
+      expect(mapping.invocations[1]!.event.Records[0]!.dynamodb!.SequenceNumber).toBe(failures[0]);
+      expectOnceInOrder(recorder.handled, written.events);
+      expect(recorder.attempts.filter((key) => key === 'f-2@4')).toHaveLength(3);
+    } finally {
+      lambdaFaults.failWhen = () => false;
+    }
+  }, 120_000);
+
+  it('runs a partitioned projection across its partitions, leaving a partition that an app instance holds to it', async () => {
+    const feed = await setUp('lp-split');
+    const streamIds = ['p-1', 'p-2', 'p-3', 'p-6', 'p-8', 'p-9', 'p-10', 'p-11'];
+    expect(new Set(streamIds.map((id) => partitionOf(id, 4))).size).toBe(4); // the test's premise: every partition has streams
+    // An app instance runs partition 1 (its lease is live).
+    const store = new ProjectionStore(feed.writer.client, feed.tables.projections, { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 });
+    const held = await store.acquire('lambda-split#1', 'app-instance', 60_000);
+    expect(held.acquired).toBe(true);
+    const mapping = feed.mapping(projectionsHandler(feed, [PartitionedProjection]), 4);
+    const written = await writeRounds(feed, streamIds, 3);
+    const inOne = (event: FeedEvent) => partitionOf(event.streamId, 4) === 1;
+    const eventsOf = (partition: number) => streamIds.filter((id) => partitionOf(id, 4) === partition).length * (1 + 2 + 3); // opened, then 2 and 3 deposits
+    await mapping.deliverUntil(async () => containerRecorders.at(-1)?.handled.filter((e) => !inOne(e)).length === written.events - eventsOf(1));
+    const recorder = containerRecorders.at(-1)!;
+    await mapping.deliver();
+    expect(recorder.handled.filter(inOne)).toEqual([]);
+    expect(mapping.invocations.every((invocation) => failuresOf(invocation).length === 0)).toBe(true);
+
+    // The instance stops (releases): the next batch brings partition 1 up to date from its checkpoint.
+    if (held.acquired) await store.release('lambda-split#1', held.lease);
+    const more = await writeRounds(feed, ['p-1'], 1, { ...written });
+    await mapping.deliverUntil(() => recorder.handled.length >= more.events);
+    expectOnceInOrder(recorder.handled, more.events);
+    const items = await store.readAll(['lambda-split#0', 'lambda-split#1', 'lambda-split#2', 'lambda-split#3']);
+    const counts = [0, 1, 2, 3].map((i) => items.get(`lambda-split#${i}`)!.position.eventsHandled);
+    expect(counts.every((count) => count > 0)).toBe(true);
+    expect(counts.reduce((a, b) => a + b)).toBe(more.events);
+  }, 120_000);
+
+  it('creates the context again at the next invocation when creating it failed', async () => {
+    const feed = await setUp('lp-init');
+    let calls = 0;
+    const handler = createProjectionsHandler(lambdaAppModule([AccountsProjection]), {
+      module: () => {
+        if (++calls === 1) throw new Error('secret not readable yet');
+        return feed.moduleOptions;
+      },
+      eager: false,
+    });
+    const before = containerRecorders.length;
+    const mapping = feed.mapping(handler, 100);
+    const written = await writeRounds(feed, ['i-1'], 2);
+    const [failed] = await mapping.deliver();
+    expect(String(failed!.error)).toMatch(/secret not readable yet/);
+    await mapping.deliverUntil(() => (containerRecorders.at(-1)?.handled.length ?? 0) >= written.events && containerRecorders.length > before);
+    await writeRounds(feed, ['i-2'], 1);
+    await mapping.deliver();
+    expect(calls).toBe(2);
+    expect(containerRecorders.length).toBe(before + 1);
+  }, 120_000);
+
+  it("calls the app's @EventsHandler classes for each persisted event, in order, under a checkpoint of their own", async () => {
+    const feed = await setUp('lp-handlers');
+    const handler = createEventHandlersHandler(lambdaAppModule([], [DepositsHandler]), {
+      name: 'lambda-deposits',
+      module: feed.moduleOptions,
+      eager: false,
+      retryDelayMs: 1,
+      attemptsPerInvocation: 2,
+    });
+    const written = await writeRounds(feed, ['h-1', 'h-2'], 4);
+    const deposited = written.events - 2; // less the two AccountOpened, which no handler handles
+    let failing = true;
+    lambdaFaults.failWhen = (key) => failing && key === 'h-2@21';
+    try {
+      const mapping = feed.mapping(handler, 100);
+      const [first] = await mapping.deliver();
+      const recorder = containerRecorders.at(-1)!;
+      expect(failuresOf(first!).length).toBeGreaterThan(0);
+      expect(recorder.keys).not.toContain('h-2@21');
+      failing = false;
+      await mapping.deliverUntil(() => recorder.keys.length >= deposited);
+      expect(new Set(recorder.keys).size).toBe(deposited);
+      for (const streamId of ['h-1', 'h-2']) {
+        const amounts = recorder.keys.filter((key) => key.startsWith(`${streamId}@`)).map((key) => Number(key.split('@')[1]));
+        expect(amounts).toEqual([...amounts].sort((a, b) => a - b));
+      }
+      expect(recorder.attempts.filter((key) => key === 'h-2@21')).toHaveLength(3);
+      expect((await storedProjection(feed.tables, 'lambda-deposits'))?.checkpoint?.S).toMatch(/^f[0-9a-f]{8}:\d+$/);
+    } finally {
+      lambdaFaults.failWhen = () => false;
+    }
+  }, 120_000);
+});
+
+describe('FEED_INDEX_BATCH_FILTER_CRITERIA', () => {
+  it('selects exactly the insertions of feed index batches among the real records of an events table', async () => {
+    const feed = await setUp('lp-filter');
+    await writeRounds(feed, ['x-1', 'x-2'], 3);
+    // The module's other items: the index's saved checkpoint (sort key -1), the in-app indexer's lease written, renewed, deleted.
+    const index = new FeedIndexTable(feed.writer.client, feed.tables.events, { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 });
+    const { head, checkpoint } = await index.state();
+    await index.saveCheckpoint(head!.lastPosition, checkpoint!);
+    const lease = (expiresAt: number) => new PutItemCommand({ TableName: feed.tables.events, Item: { streamId: { S: '$$feed-indexer' }, version: { N: '0' }, expiresAt: { N: String(expiresAt) } } });
+    await feed.writer.client.send(lease(1));
+    await feed.writer.client.send(lease(2));
+    await feed.writer.client.send(new DeleteItemCommand({ TableName: feed.tables.events, Key: { streamId: { S: '$$feed-indexer' }, version: { N: '0' } } }));
+    const all: DynamoDBRecord[] = [];
+    const raw = feed.rawMapping(async (event) => {
+      all.push(...event.Records);
+      return { batchItemFailures: [] };
+    }, 1000);
+    await raw.deliverUntil(() => all.some((record) => record.eventName === 'REMOVE'));
+    const kinds = new Set(all.map((record) => `${record.eventName} ${record.dynamodb!.Keys!.streamId!.S!.startsWith('$$') ? record.dynamodb!.Keys!.streamId!.S : 'event'} ${Math.sign(Number(record.dynamodb!.Keys!.version!.N))}`));
+    // The stream holds every kind of record the filter must tell apart.
+    expect([...kinds].sort()).toEqual(['INSERT $$feed -1', 'INSERT $$feed 0', 'INSERT $$feed 1', 'INSERT $$feed-indexer 0', 'INSERT event 1', 'MODIFY $$feed-indexer 0', 'REMOVE $$feed-indexer 0']);
+    for (const record of all) {
+      const batch = record.eventName === 'INSERT' && record.dynamodb!.Keys!.streamId!.S === '$$feed' && Number(record.dynamodb!.Keys!.version!.N) >= 1;
+      expect({ key: record.dynamodb!.Keys, event: record.eventName, matches: matchesCriteria(FEED_INDEX_BATCH_FILTER_CRITERIA, record) }).toEqual({ key: record.dynamodb!.Keys, event: record.eventName, matches: batch });
+      expect(isIndexBatchRecord(record)).toBe(batch);
+    }
+  }, 60_000);
+});
