@@ -12,9 +12,8 @@ import { ProjectionStoppedError } from '../errors/projection-stopped.error.js';
 import type { CommitNotifier } from '../feed/commit-notifier.js';
 import { FEED_START } from '../feed/feed-checkpoint.js';
 import type { FeedPage, FeedReader, FeedReadScope } from '../feed/feed-reader.js';
-import type { FeedEvent } from '../feed/interfaces/feed-event.interface.js';
 import type { EventClass } from '../serialization/event-type-registry.js';
-import type { ProjectionLag, ProjectionState, ProjectionStatus } from './interfaces/projection-status.interface.js';
+import type { ProjectionState, ProjectionStatus } from './interfaces/projection-status.interface.js';
 import type { RebuildOptions } from './interfaces/rebuild-options.interface.js';
 import type { RebuildProgress } from './interfaces/rebuild-progress.interface.js';
 import type { ResettableProjection } from './interfaces/resettable-projection.interface.js';
@@ -24,6 +23,8 @@ import { ProjectionLeaseKeeper, type Tenure } from './projection-lease-keeper.js
 import type { AcquireResult, ProjectionPosition, ProjectionStore } from './projection-store.js';
 import { ProjectionWakeup } from './projection-wakeup.js';
 import type { CoalescedHeadPolls } from './coalesced-head-polls.js';
+import { Halted } from './halted.js';
+import { PartitionReader } from './partition-reader.js';
 import type { ParkedEventSource } from './parking/parked-event-reader.js';
 import type { ParkedEventStore } from './parking/parked-event-store.js';
 import { PartitionParking } from './parking/partition-parking.js';
@@ -59,8 +60,6 @@ export interface ProjectionRunnerContext {
   readonly layout?: Omit<LayoutConversion, 'member' | 'leaseTtlMs'>;
 }
 
-/** Thrown inside the runner to unwind a read when it must end: a stop, a pause, or the lease lost. */
-class Halted extends Error {}
 
 /** Failures back off from the poll interval, doubling, up to this. */
 const MAX_BACKOFF_MS = 30_000;
@@ -89,11 +88,8 @@ export class ProjectionRunner {
   private layoutError?: ProjectionPartitionsChangedError;
 
   private state: ProjectionState = 'stopped';
-  /** Where the next read starts: the saved checkpoint, or later when reads found nothing to save. */
-  private position?: ProjectionPosition;
-  /** Handled and skipped in the page being read, not saved yet. */
-  private handledInPage = 0;
-  private skippedInPage = 0;
+  /** Reads the partition's feed, handles or parks its events, saves its checkpoint. */
+  private readonly pages: PartitionReader;
   private lastError?: Error;
 
   private readonly lease: ProjectionLeaseKeeper;
@@ -110,10 +106,6 @@ export class ProjectionRunner {
   private stops = 0;
   private rebuildAbort?: AbortController;
   private acquireFailing = false;
-  /** The lag as of the last page read (see ProjectionLag). */
-  private lag?: ProjectionLag;
-  /** The checkpoint of the last read that caught up: from there, an idle poll only asks whether the index has moved. */
-  private caughtUpAt?: string;
 
   constructor(
     private readonly definition: ProjectionDefinition,
@@ -132,6 +124,18 @@ export class ProjectionRunner {
     this.scope = { streams: count === 1 ? undefined : (streamId) => partitionOf(streamId, count) === index, tolerateUndecodable: true };
     this.handlers = new ProjectionHandlers(definition, instance, handledTypes, context.logger);
     this.parking = new PartitionParking(context.parked, definition.name, partition.key, definition.parkedStream, context.logger);
+    this.pages = new PartitionReader({
+      name: this.name,
+      definition,
+      context,
+      handlers: this.handlers,
+      parking: this.parking,
+      scope: this.scope,
+      policy,
+      takeHints: () => this.wakeup.take(),
+      lose: (tenure, reason) => this.lease.lose(tenure, reason),
+      onGivenUp: (error) => (this.lastError = error),
+    });
     this.lease = new ProjectionLeaseKeeper(
       this.name,
       definition,
@@ -163,11 +167,10 @@ export class ProjectionRunner {
     const status = {
       name: this.name,
       state: this.state,
-      checkpoint: this.position?.checkpoint,
-      eventsHandled: (this.position?.eventsHandled ?? 0) + this.handledInPage,
-      eventsSkipped: (this.position?.eventsSkipped ?? 0) + this.skippedInPage,
+      ...this.pages.counts(),
     };
-    const withLag = this.lag === undefined ? status : { ...status, lag: this.lag };
+    const lag = this.pages.lag;
+    const withLag = lag === undefined ? status : { ...status, lag };
     return this.lastError === undefined ? withLag : { ...withLag, lastError: this.lastError };
   }
 
@@ -252,12 +255,12 @@ export class ProjectionRunner {
         this.state = 'rebuilding';
         tenure = this.tenure ?? (await this.takeLeaseBy(deadline, abort));
         await steps.held.arrive();
-        await this.save(tenure, { checkpoint: FEED_START, eventsHandled: 0, eventsSkipped: 0 }, { rebuilding: true });
+        await this.pages.save(tenure, { checkpoint: FEED_START, eventsHandled: 0, eventsSkipped: 0 }, { rebuilding: true });
         this.handlers.forgetFailures();
         this.blockedAt = undefined;
         await steps.reset.arrive();
-        await this.clearParked(tenure);
-        await this.readFeed(tenure, [abort, tenure.lost.signal], steps.onPage);
+        await this.pages.clearParked(tenure);
+        await this.pages.read(tenure, [abort, tenure.lost.signal], steps.onPage);
       } catch (error) {
         steps.held.fail(error);
         steps.reset.fail(error);
@@ -330,18 +333,18 @@ export class ProjectionRunner {
       // The checkpoint goes back (flagged) before anything is deleted: if this save fails, the read
       // model and checkpoint are untouched; if reset() fails or the process dies after it, the flag
       // makes whoever holds the lease next reset again before it reads.
-      await this.save(tenure, { checkpoint: FEED_START, eventsHandled: 0, eventsSkipped: 0 }, { rebuilding: true });
+      await this.pages.save(tenure, { checkpoint: FEED_START, eventsHandled: 0, eventsSkipped: 0 }, { rebuilding: true });
       tenure.resetPending = true;
       this.handlers.forgetFailures();
       this.blockedAt = undefined; // the checkpoint it was blocked at is gone
       resetting = true;
       await this.resetReadModel(tenure);
       resetting = false;
-      await this.clearParked(tenure);
+      await this.pages.clearParked(tenure);
       const startedAt = Date.now();
       let meter: RebuildProgressMeter | undefined;
       // Up to the index head as the replay's first read finds it (every page carries it); later commits are followed afterwards.
-      await this.readFeed(tenure, [abort, tenure.lost.signal], (page, handled) => {
+      await this.pages.read(tenure, [abort, tenure.lost.signal], (page, handled) => {
         meter ??= new RebuildProgressMeter(page.headPosition, startedAt);
         const progress = meter.page(handled, page.position, page.caughtUp);
         try {
@@ -420,9 +423,9 @@ export class ProjectionRunner {
           this.state = 'catching-up';
         }
         if (this.state !== 'live' && this.state !== 'failing') this.state = 'catching-up';
-        await this.prepareParking(tenure);
-        await this.readFeed(tenure, [halt, tenure.lost.signal]);
-        await this.answerRetryRequest(tenure, halt);
+        await this.pages.prepareParking(tenure);
+        await this.pages.read(tenure, [halt, tenure.lost.signal]);
+        await this.pages.answerRetryRequest(tenure, halt);
         if (failures > 0) this.context.logger.log(`Projection "${this.name}" recovered after ${failures} failed attempt(s).`);
         failures = 0;
         this.state = 'live';
@@ -455,8 +458,8 @@ export class ProjectionRunner {
     for (;;) {
       if ((await this.wakeup.untilHint(this.definition.pollIntervalMs, signals)) !== 'timeout') return;
       if (this.tenure?.retryRequest !== undefined || this.policy?.mayHold() === false) return;
-      const checkpoint = this.position!.checkpoint;
-      if (checkpoint !== this.caughtUpAt) return;
+      const checkpoint = this.pages.position!.checkpoint;
+      if (checkpoint !== this.pages.caughtUpAt) return;
       try {
         // Shared with the process's other caught-up runners, which hold the same (head) checkpoint.
         if (await this.context.polls.hasNewer(checkpoint, this.definition.pollIntervalMs / 2)) return;
@@ -475,7 +478,7 @@ export class ProjectionRunner {
    * checkpoint has changed (see checkWhileBlocked), or when rebuilt in this instance.
    */
   private async block(error: Error): Promise<void> {
-    this.blockedAt = this.position!.checkpoint;
+    this.blockedAt = this.pages.position!.checkpoint;
     this.lastError = error;
     this.state = 'blocked';
     this.context.logger.error(
@@ -520,121 +523,6 @@ export class ProjectionRunner {
     this.state = 'standby';
   }
 
-  /**
-   * Reads the feed from the current position up to the index head (as the read finds it when it
-   * starts), handling each event and saving the checkpoint after each page.
-   * @throws Halted when a signal fires or the lease expired; ProjectionHandlerError; ProjectionLeaseLostError.
-   */
-  private async readFeed(tenure: Tenure, signals: readonly AbortSignal[], onPage?: (page: FeedPage, handled: number) => void): Promise<void> {
-    const { pageSize, streamPrefix } = this.definition;
-    this.wakeup.take(); // this read covers what was hinted so far; a hint from now on is for the next one
-    const pages = this.context.reader.pages({ from: this.position!.checkpoint, pageSize, eventTypes: this.handlers.eventTypes, streamPrefix }, this.scope);
-    for await (const page of pages) {
-      if (signals.some((signal) => signal.aborted)) throw new Halted();
-      const oldest = page.events[0]?.occurredAt.getTime();
-      this.lag = { commits: Math.max(0, page.headPosition - page.position), ms: page.caughtUp ? 0 : oldest === undefined ? this.lag?.ms : Math.max(0, Date.now() - oldest) };
-      // Given up, or blocked, meanwhile: stop between pages (the last one is saved).
-      if (!onPage && this.policy !== undefined && (!this.policy.mayHold() || this.policy.blockedBy() !== undefined)) throw new Halted();
-      const { eventsHandled, eventsSkipped } = this.position!;
-      let last: FeedEvent | undefined;
-      try {
-        for (const event of page.events) {
-          this.assertHolding(tenure, signals);
-          if (this.parking.holdsBack(event)) {
-            // Parked already, or behind a parked event of its stream ('wait'): parked (again), not handled.
-            await this.parking.park(() => tenure.lease, event, undefined, 0, 'waiting');
-            this.skippedInPage++;
-            last = event;
-            continue;
-          }
-          const givenUp = await this.handlers.handle(event);
-          if (givenUp === undefined) {
-            this.handledInPage++;
-          } else {
-            await this.parking.park(() => tenure.lease, event, givenUp, this.definition.maxAttempts, 'failed');
-            this.skippedInPage++;
-            this.lastError = givenUp;
-          }
-          last = event;
-        }
-      } catch (error) {
-        // Keep what was handled (not when the lease is gone): the next attempt starts after it.
-        if (last !== undefined && !tenure.lost.signal.aborted) {
-          try {
-            await this.save(tenure, { checkpoint: last.checkpoint, eventsHandled: eventsHandled + this.handledInPage, eventsSkipped: eventsSkipped + this.skippedInPage });
-          } catch (saveError) {
-            if (saveError instanceof ProjectionLeaseLostError) throw saveError;
-          }
-        }
-        this.handledInPage = 0;
-        this.skippedInPage = 0;
-        throw error;
-      }
-      const handled = this.handledInPage;
-      const reached = { eventsHandled: eventsHandled + handled, eventsSkipped: eventsSkipped + this.skippedInPage };
-      if (page.caughtUp && tenure.flagStored && !tenure.resetPending) {
-        // A rebuild of an empty (or all filtered) feed: no page was saved, so the flag would outlive the rebuild.
-        await this.save(tenure, { checkpoint: page.checkpoint, ...reached });
-      } else if (page.caughtUp) {
-        // The last page holds no commit: nothing to save (a write per poll would cost for nothing).
-        this.position = { checkpoint: page.checkpoint, ...reached };
-        this.handledInPage = 0;
-        this.skippedInPage = 0;
-      } else {
-        await this.save(tenure, { checkpoint: page.checkpoint, ...reached });
-      }
-      if (page.caughtUp) this.caughtUpAt = page.checkpoint;
-      onPage?.(page, handled);
-    }
-  }
-
-  private async save(tenure: Tenure, position: ProjectionPosition, flags?: { rebuilding: boolean }): Promise<void> {
-    await this.context.store.save(this.name, tenure.lease, position, flags);
-    tenure.flagStored = flags?.rebuilding === true;
-    this.position = position;
-    this.handledInPage = 0;
-    this.skippedInPage = 0;
-  }
-
-  /** Learns the partition's parked events once per tenure, before its first read. */
-  private async prepareParking(tenure: Tenure): Promise<void> {
-    if (tenure.parkingLoaded) return;
-    await this.parking.load({ parkedCount: tenure.parkedCount });
-    tenure.parkingLoaded = true;
-  }
-
-  /** Carries out a retry of parked events asked for (by the CLI), between reads, and stores its report. */
-  private async answerRetryRequest(tenure: Tenure, halt: AbortSignal): Promise<void> {
-    const id = tenure.retryRequest;
-    if (id === undefined) return;
-    const report = await this.parking.answerRetryRequest(() => tenure.lease, id, this.handlers, this.context.readParked(this.definition.name), halt);
-    if (tenure.retryRequest === id) tenure.retryRequest = undefined;
-    if (report.handled > 0 && this.position !== undefined) {
-      // Handled by the retry: counted with the others at the next save.
-      this.handledInPage += report.handled;
-    }
-  }
-
-  /**
-   * A rebuild replays everything, parked events included: their items go, so that the replay
-   * handles them (and parks them again if they still fail).
-   */
-  private async clearParked(tenure: Tenure): Promise<void> {
-    await this.parking.load({ parkedCount: Number.MAX_SAFE_INTEGER });
-    await this.parking.forgetAll(tenure.lease);
-    tenure.parkingLoaded = true;
-  }
-
-  /** Stops before the next handler call when asked to, or when the lease may have passed to another instance. */
-  private assertHolding(tenure: Tenure, signals: readonly AbortSignal[]): void {
-    if (signals.some((signal) => signal.aborted)) throw new Halted();
-    // Renewals keep this well ahead; past it (renewals stalled), another instance may already run the projection.
-    if (Date.now() >= tenure.lease.expiresAt) {
-      this.lease.lose(tenure, new ProjectionLeaseLostError(this.name, 'handling (the lease expired before it could be renewed)'));
-      throw new Halted();
-    }
-  }
-
   /** One attempt to take the lease; undefined when another instance holds it or the table cannot be reached. */
   private async acquire(): Promise<Tenure | undefined> {
     let result: AcquireResult;
@@ -663,10 +551,7 @@ export class ProjectionRunner {
     // partition while it may be incomplete); a flagged partition just replays from its checkpoint,
     // and its next save clears the flag.
     if (this.partition.count > 1) tenure.resetPending = false;
-    this.position = result.position;
-    this.handledInPage = 0;
-    this.skippedInPage = 0;
-    this.caughtUpAt = undefined;
+    this.pages.adopt(result.position);
     this.context.logger.log(
       `Projection "${this.name}" runs in this instance (lease epoch ${result.lease.epoch}), from checkpoint ${result.position.checkpoint}` +
         `${result.rebuilding ? ' (a rebuild was cut short: it resets first)' : ''}.`,
