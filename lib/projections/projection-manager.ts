@@ -38,7 +38,8 @@ export type ProjectionRef = Type<object> | string;
  * Runs the app's projections (registered with `DynamoEventSourcingModule.forFeature({ projections })`):
  * starts them when the app has bootstrapped (unless `projections: { autoStart: false }`), stops them
  * and releases their leases on shutdown. Of all instances of the app, one at a time runs a given
- * projection: the one holding its lease; the others stand by and take over if it goes away.
+ * projection (the one holding its lease; the others stand by and take over if it goes away), or,
+ * for a partitioned one, each partition: the instances share them out, at most a fair share each.
  *
  * ```ts
  * const progress = await projections.rebuild(BalancesProjection, {

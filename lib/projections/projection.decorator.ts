@@ -12,11 +12,13 @@ const PROJECTION = Symbol.for('nestjs-dynamo-es:projection');
 
 /**
  * Declares a projection: a class with a `@ProjectionHandler` method per event type, run by the
- * {@link ProjectionManager} (one app instance at a time, holding a lease) from its stored checkpoint
- * through the global feed. Delivery is at least once, so handlers must be idempotent.
+ * {@link ProjectionManager} from its stored checkpoint through the global feed: by one app instance
+ * at a time (holding a lease), or, with `partitions`, split by stream id among the instances (each
+ * partition with its own checkpoint and lease). Delivery is at least once, so handlers must be
+ * idempotent; with `maxAttempts`, an event that keeps failing is parked (see `parkedStream`).
  *
  * ```ts
- * @Projection('balances', { pollIntervalMs: 500 })
+ * @Projection('balances', { partitions: 8, maxAttempts: 5 })
  * export class BalancesProjection implements ResettableProjection {
  *   constructor(private readonly balances: BalancesTable) {}
  *
