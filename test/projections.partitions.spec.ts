@@ -32,6 +32,20 @@ function ledgerProjection(handled: Handled, partitions = PARTITIONS) {
   return LedgerProjection;
 }
 
+/** A partitioned projection that parks after 2 failed calls; `failing` says which events fail for now. */
+function parkingProjection(handled: Handled, failing: Set<string>) {
+  @Projection('parking-ledger', { partitions: 4, leaseTtlMs: 1500, pollIntervalMs: 50, maxAttempts: 2, parkedStream: 'wait' })
+  class ParkingLedgerProjection {
+    @ProjectionHandler(AccountOpened, MoneyDeposited)
+    on(_event: object, envelope: FeedEvent): void {
+      const id = `${envelope.streamId}@${envelope.version}`;
+      if (failing.has(id)) throw new Error(`poison ${id}`);
+      handled.calls.push(id);
+    }
+  }
+  return ParkingLedgerProjection;
+}
+
 /** Every stream's versions in the order they were handled, with redeliveries of a suffix collapsed. */
 function assertEachStreamInOrder(calls: readonly string[], streams: ReadonlyMap<string, number>): void {
   const seen = new Map<string, number>();
@@ -99,6 +113,36 @@ describe('Partitioned projections (several app instances in one process, DynamoD
     assertEachStreamInOrder(handled.calls, new Map([...streams, ...more]));
   });
 
+  it('a poison event in one partition is parked behind which its stream waits, while the other streams and partitions go on; once fixed, a retry from the manager handles the stream in order', async () => {
+    const tables = projectionTables('parts-park');
+    cleanups.push(() => deleteProjectionTables(tables));
+    const handled = new Handled();
+    const failing = new Set(['acct-3@2']);
+    const app = await createProjectionApp(tables, { projections: [parkingProjection(handled, failing)] });
+    cleanups.push(() => app.close());
+    const streams = await appendStreams(app, 12, 4);
+    const others = [...streams.keys()].filter((id) => id !== 'acct-3');
+    await waitUntil('every other stream is handled', () => others.every((id) => handled.calls.includes(`${id}@4`)), 30_000);
+    await waitUntil('the poison event and the stream behind it are parked', () => {
+      const status = app.manager.status('parking-ledger');
+      return status.eventsSkipped === 3;
+    }, 30_000);
+    expect(handled.calls.filter((call) => call.startsWith('acct-3@'))).toEqual(['acct-3@1']);
+    const partition = partitionOf('acct-3', 4);
+    const parkedHere = app.manager.status('parking-ledger').partitions!.find((p) => p.partition === partition)!;
+    expect(parkedHere.eventsSkipped).toBe(3);
+    expect((await storedProjection(tables, `parking-ledger#${partition}`))![A.parkedCount]!.N).toBe('3');
+
+    failing.clear();
+    const retried = await app.manager.retryParked('parking-ledger', { timeoutMs: 20_000 });
+    expect(retried.total).toMatchObject({ retried: 3, handled: 3, stillParked: 0 });
+    expect(handled.calls.filter((call) => call.startsWith('acct-3@'))).toEqual(['acct-3@1', 'acct-3@2', 'acct-3@3', 'acct-3@4']);
+    expect((await storedProjection(tables, `parking-ledger#${partition}`))![A.parkedCount]!.N).toBe('0');
+    // The stream is no longer held back: its next event is handled as usual.
+    await app.store.append('acct-3', deposits('acct-3', 1), { expectedVersion: 4 });
+    await waitUntil('the next event of the stream is handled', () => handled.calls.includes('acct-3@5'), 20_000);
+  });
+
   it('a stream always goes to the same partition, and the partition items hold the checkpoints', async () => {
     const tables = projectionTables('parts-items');
     cleanups.push(() => deleteProjectionTables(tables));
@@ -110,6 +154,10 @@ describe('Partitioned projections (several app instances in one process, DynamoD
       Promise.all(Array.from({ length: PARTITIONS }, (_, i) => storedProjection(tables, `${NAME}#${i}`))).then((items) =>
         items.every((item) => item?.[A.checkpoint] !== undefined),
       ),
+    );
+    // Caught up: every partition (all held here) shows no lag, in commits and in time.
+    await waitUntil('every partition shows it is caught up', () =>
+      app.manager.status(NAME).partitions!.every((partition) => partition.here && partition.lag?.commits === 0 && partition.lag.ms === 0),
     );
     const meta = (await storedProjection(tables, NAME))!;
     expect(meta[A.partitions]!.N).toBe(String(PARTITIONS));
