@@ -7,7 +7,7 @@ import type { PartitionParking } from './parking/partition-parking.js';
 import type { ProjectionDefinition } from './projection-definitions.js';
 import type { ProjectionHandlers } from './projection-handlers.js';
 import type { Tenure } from './projection-lease-keeper.js';
-import type { PartitionPolicy, ProjectionRunnerContext } from './projection-runner.js';
+import type { PartitionPolicy, ProjectionRunnerContext } from './projection-runner-context.js';
 import type { ProjectionPosition } from './projection-store.js';
 
 /** What a PartitionReader needs of its runner. */

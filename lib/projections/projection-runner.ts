@@ -1,65 +1,28 @@
-import { randomUUID } from 'node:crypto';
-import type { Logger } from '@nestjs/common';
-import { convertToUnpartitioned, type LayoutConversion } from './partitions/layout-conversion.js';
 import { EventStoreErrorCode } from '../errors/event-store.error.js';
 import { FeedCheckpointMismatchError } from '../errors/feed-checkpoint-mismatch.error.js';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
-import { ProjectionHandlerError } from '../errors/projection-handler.error.js';
-import { ProjectionLeaseHeldError } from '../errors/projection-lease-held.error.js';
 import { ProjectionLeaseLostError } from '../errors/projection-lease-lost.error.js';
 import { ProjectionNotResettableError } from '../errors/projection-not-resettable.error.js';
+import { ProjectionPartitionsChangedError } from '../errors/projection-partitions-changed.error.js';
 import { ProjectionStoppedError } from '../errors/projection-stopped.error.js';
-import type { CommitNotifier } from '../feed/commit-notifier.js';
-import { FEED_START } from '../feed/feed-checkpoint.js';
-import type { FeedPage, FeedReader, FeedReadScope } from '../feed/feed-reader.js';
+import type { FeedReadScope } from '../feed/feed-reader.js';
 import type { EventClass } from '../serialization/event-type-registry.js';
+import { Halted } from './halted.js';
 import type { ProjectionState, ProjectionStatus } from './interfaces/projection-status.interface.js';
 import type { RebuildOptions } from './interfaces/rebuild-options.interface.js';
 import type { RebuildProgress } from './interfaces/rebuild-progress.interface.js';
 import type { ResettableProjection } from './interfaces/resettable-projection.interface.js';
+import { PartitionParking } from './parking/partition-parking.js';
+import { PartitionReader } from './partition-reader.js';
+import type { PartitionSpec } from './partitions/partition-keys.js';
+import { partitionOf } from './partitions/stream-partition.js';
 import type { ProjectionDefinition } from './projection-definitions.js';
 import { ProjectionHandlers } from './projection-handlers.js';
 import { ProjectionLeaseKeeper, type Tenure } from './projection-lease-keeper.js';
-import type { AcquireResult, ProjectionPosition, ProjectionStore } from './projection-store.js';
+import { ProjectionRebuilder, type PartitionRebuildSteps } from './projection-rebuilder.js';
+import type { PartitionPolicy, ProjectionRunnerContext } from './projection-runner-context.js';
+import type { AcquireResult, ProjectionPosition } from './projection-store.js';
 import { ProjectionWakeup } from './projection-wakeup.js';
-import type { CoalescedHeadPolls } from './coalesced-head-polls.js';
-import { Halted } from './halted.js';
-import { PartitionReader } from './partition-reader.js';
-import type { ParkedEventSource } from './parking/parked-event-reader.js';
-import type { ParkedEventStore } from './parking/parked-event-store.js';
-import { PartitionParking } from './parking/partition-parking.js';
-import type { Rendezvous } from './partitions/rendezvous.js';
-import { RebuildProgressMeter } from './rebuild-progress-meter.js';
-import type { PartitionSpec } from './partitions/partition-keys.js';
-import { partitionOf } from './partitions/stream-partition.js';
-import { ProjectionPartitionsChangedError } from '../errors/projection-partitions-changed.error.js';
-
-/**
- * What a partitioned projection's coordinator decides for one partition runner: whether this
- * instance should hold the partition now, and whether the projection may run at all.
- */
-export interface PartitionPolicy {
-  mayHold(): boolean;
-  /** Why no partition may run (another partition count stored, a rebuild cut short); undefined when they may. */
-  blockedBy(): Error | undefined;
-}
-
-/** What a runner needs of the module: built once by the ProjectionManager. */
-export interface ProjectionRunnerContext {
-  readonly reader: FeedReader;
-  readonly store: ProjectionStore;
-  /** Hints that the feed may have advanced (this process committed, or its indexer wrote a batch). */
-  readonly commits: CommitNotifier;
-  readonly logger: Logger;
-  /** Where parked events are stored, and how they are read back for a retry. */
-  readonly parked: ParkedEventStore;
-  readonly readParked: (projection: string) => ParkedEventSource;
-  /** Idle polls of the index, shared by the process's runners. */
-  readonly polls: CoalescedHeadPolls;
-  /** What a rebuild needs to change the projection's stored layout from several partitions to one. */
-  readonly layout?: Omit<LayoutConversion, 'member' | 'leaseTtlMs'>;
-}
-
 
 /** Failures back off from the poll interval, doubling, up to this. */
 const MAX_BACKOFF_MS = 30_000;
@@ -69,13 +32,14 @@ const isUnreadableCheckpoint = (error: unknown): error is Error =>
   error instanceof FeedCheckpointMismatchError || (error instanceof InvalidArgumentError && error.code === EventStoreErrorCode.INVALID_CHECKPOINT);
 
 /**
- * Runs one projection in this app instance: on standby until it holds the projection's lease, then
+ * Runs one projection (or one partition of a partitioned one: its streams, under its own checkpoint
+ * and lease, held when its coordinator says so) in this app instance: on standby until it holds the lease, then
  * reads the feed from the stored checkpoint, calls the handlers one event at a time in feed order,
  * and saves the checkpoint after each page, fenced by the lease. Once caught up, it reads again as
  * soon as the feed notifier hints that the feed may have advanced (a commit made in this process, a
  * batch written by this process's indexer), and otherwise polls the index every `pollIntervalMs`.
  * A failing handler is retried from the last saved checkpoint with backoff (so delivery is at least
- * once), and the event skipped after `maxAttempts` calls. A stored checkpoint the feed cannot read
+ * once), and the event parked after `maxAttempts` calls (see PartitionReader). A stored checkpoint the feed cannot read
  * (0.3's, or another index's) blocks the projection until it changes: no loop, nothing overwritten.
  * start(), stop() and rebuild() take effect one after another, in the order they were called.
  */
@@ -90,6 +54,7 @@ export class ProjectionRunner {
   private state: ProjectionState = 'stopped';
   /** Reads the partition's feed, handles or parks its events, saves its checkpoint. */
   private readonly pages: PartitionReader;
+  private readonly rebuilder: ProjectionRebuilder;
   private lastError?: Error;
 
   private readonly lease: ProjectionLeaseKeeper;
@@ -147,6 +112,24 @@ export class ProjectionRunner {
       () => this.wakeup.poke(), // a retry of parked events was asked for: carry it out now, even when idle
     );
     this.wakeup = new ProjectionWakeup(context.commits);
+    this.rebuilder = new ProjectionRebuilder({
+      name: this.name,
+      definition,
+      instance,
+      context,
+      pages: this.pages,
+      handlers: this.handlers,
+      lease: this.lease,
+      wakeup: this.wakeup,
+      tenure: () => this.tenure,
+      adopt: (result) => this.adopt(result),
+      setState: (state) => (this.state = state),
+      unblock: () => {
+        this.blockedAt = undefined;
+        this.layoutError = undefined;
+      },
+      recordFailure: (error, what) => this.recordFailure(error, what),
+    });
   }
 
   /** Whether this instance holds the partition's lease now. */
@@ -222,7 +205,7 @@ export class ProjectionRunner {
       this.rebuildAbort = abort;
       try {
         await this.pause();
-        return await this.replayAll(options, abort.signal);
+        return await this.rebuilder.replayAll(options, abort.signal);
       } finally {
         this.rebuildAbort = undefined;
         if (this.wanted) {
@@ -236,40 +219,14 @@ export class ProjectionRunner {
   }
 
   /**
-   * This partition's part in a rebuild of a partitioned projection (see PartitionCoordinator):
-   * once the operations called before it are done, pauses the loop, takes the partition's lease
-   * (waiting for its holder to give it up, until `deadline`), meets the other partitions at
-   * `steps.held` (the coordinator then flags the projection as rebuilding), moves the checkpoint
-   * back (flagged), meets them at `steps.reset` (the coordinator calls `reset()`), and replays the
-   * partition up to the index head, reporting pages to `steps.onPage`. Then goes on as rebuild() does.
+   * This partition's part in a rebuild of a partitioned projection (see ProjectionRebuilder.replayPartition),
+   * once the operations called before it are done, with the loop paused. Then goes on as rebuild() does.
    */
-  rebuildPartition(
-    deadline: number,
-    abort: AbortSignal,
-    steps: { readonly held: Rendezvous; readonly reset: Rendezvous; readonly onPage: (page: FeedPage, handled: number) => void },
-  ): Promise<void> {
+  rebuildPartition(deadline: number, abort: AbortSignal, steps: PartitionRebuildSteps): Promise<void> {
     return this.serially(async () => {
-      let tenure: Tenure | undefined;
       try {
         await this.pause();
-        this.state = 'rebuilding';
-        tenure = this.tenure ?? (await this.takeLeaseBy(deadline, abort));
-        await steps.held.arrive();
-        await this.pages.save(tenure, { checkpoint: FEED_START, eventsHandled: 0, eventsSkipped: 0 }, { rebuilding: true });
-        this.handlers.forgetFailures();
-        this.blockedAt = undefined;
-        await steps.reset.arrive();
-        await this.pages.clearParked(tenure);
-        await this.pages.read(tenure, [abort, tenure.lost.signal], steps.onPage);
-      } catch (error) {
-        steps.held.fail(error);
-        steps.reset.fail(error);
-        if (error instanceof Halted) {
-          throw tenure?.lost.signal.aborted ? new ProjectionLeaseLostError(this.name, 'the rebuild') : new ProjectionStoppedError(this.name);
-        }
-        if (error instanceof ProjectionLeaseLostError && tenure !== undefined) this.lease.lose(tenure, error);
-        if (error instanceof ProjectionHandlerError) this.recordFailure(error, 'during its rebuild; it goes on from its last saved checkpoint once it runs');
-        throw error;
+        await this.rebuilder.replayPartition(deadline, abort, steps);
       } finally {
         if (this.wanted) {
           this.follow();
@@ -279,19 +236,6 @@ export class ProjectionRunner {
         }
       }
     });
-  }
-
-  /** Takes the lease, checking again at each standby delay until `deadline`. @throws ProjectionLeaseHeldError past it. */
-  private async takeLeaseBy(deadline: number, abort: AbortSignal): Promise<Tenure> {
-    for (;;) {
-      if (abort.aborted) throw new Halted();
-      const result = await this.lease.acquire();
-      if (result.acquired) return this.adopt(result);
-      if (Date.now() + this.lease.standbyDelay() > deadline) {
-        throw new ProjectionLeaseHeldError(this.name, result.holder, new Date(result.expiresAt));
-      }
-      await this.wakeup.sleep(this.lease.standbyDelay(), [abort]);
-    }
   }
 
   /** Runs `operation` once every operation queued before it has settled. */
@@ -309,76 +253,6 @@ export class ProjectionRunner {
     this.halt = halt;
     this.state = this.blockedAt !== undefined ? 'blocked' : this.tenure === undefined ? 'standby' : 'catching-up';
     this.loop = this.run(halt.signal);
-  }
-
-  private async replayAll(options: RebuildOptions, abort: AbortSignal): Promise<RebuildProgress> {
-    let tenure = this.tenure;
-    let resetting = false;
-    try {
-      if (tenure === undefined) {
-        let acquired = await this.lease.acquire();
-        if (!acquired.acquired && acquired.partitionsStored !== undefined && this.context.layout !== undefined) {
-          // Stored with several partitions: this rebuild makes it one again.
-          const { leaseTtlMs } = this.definition;
-          const member = `${this.name}:rebuild:${randomUUID().slice(0, 8)}`;
-          await convertToUnpartitioned(this.name, Date.now() + 2 * leaseTtlMs + 1000, { ...this.context.layout, member, leaseTtlMs });
-          this.layoutError = undefined;
-          acquired = await this.lease.acquire();
-        }
-        if (!acquired.acquired) throw new ProjectionLeaseHeldError(this.name, acquired.holder, new Date(acquired.expiresAt));
-        tenure = this.adopt(acquired);
-      }
-      if (abort.aborted) throw new Halted();
-      this.state = 'rebuilding';
-      // The checkpoint goes back (flagged) before anything is deleted: if this save fails, the read
-      // model and checkpoint are untouched; if reset() fails or the process dies after it, the flag
-      // makes whoever holds the lease next reset again before it reads.
-      await this.pages.save(tenure, { checkpoint: FEED_START, eventsHandled: 0, eventsSkipped: 0 }, { rebuilding: true });
-      tenure.resetPending = true;
-      this.handlers.forgetFailures();
-      this.blockedAt = undefined; // the checkpoint it was blocked at is gone
-      resetting = true;
-      await this.resetReadModel(tenure);
-      resetting = false;
-      await this.pages.clearParked(tenure);
-      const startedAt = Date.now();
-      let meter: RebuildProgressMeter | undefined;
-      // Up to the index head as the replay's first read finds it (every page carries it); later commits are followed afterwards.
-      await this.pages.read(tenure, [abort, tenure.lost.signal], (page, handled) => {
-        meter ??= new RebuildProgressMeter(page.headPosition, startedAt);
-        const progress = meter.page(handled, page.position, page.caughtUp);
-        try {
-          options.onProgress?.(progress);
-        } catch (error) {
-          this.context.logger.warn(`Projection "${this.name}": the rebuild's onProgress callback threw (ignored): ${String(error)}`);
-        }
-      });
-      return meter!.progress(); // a read yields at least its caught-up page
-    } catch (error) {
-      if (error instanceof Halted) {
-        throw tenure?.lost.signal.aborted ? new ProjectionLeaseLostError(this.name, 'the rebuild') : new ProjectionStoppedError(this.name);
-      }
-      if (error instanceof ProjectionLeaseLostError && tenure !== undefined) this.lease.lose(tenure, error);
-      if (error instanceof ProjectionHandlerError) this.recordFailure(error, 'during its rebuild; it goes on from its last saved checkpoint once it runs');
-      if (resetting) this.recordFailure(error, 'to reset during its rebuild; it resets again before it reads on');
-      throw error;
-    }
-  }
-
-  /**
-   * Calls `reset()` under a tenure whose stored `rebuilding` flag is set. Its next checkpoint save
-   * clears the flag, which is why that save may only come after this succeeded.
-   */
-  private async resetReadModel(tenure: Tenure): Promise<void> {
-    this.state = 'rebuilding';
-    const reset = (this.instance as Partial<ResettableProjection>).reset;
-    if (typeof reset === 'function') {
-      await reset.call(this.instance);
-    } else {
-      // Only a rebuild sets the flag, and only classes with reset() are rebuilt: the class changed since.
-      this.context.logger.warn(`Projection "${this.name}" was being rebuilt, but has no reset() any more: it replays the feed onto its read model as it is.`);
-    }
-    tenure.resetPending = false;
   }
 
   /** Ends the loop, keeping the lease; resolves to whether it was running. */
@@ -419,7 +293,7 @@ export class ProjectionRunner {
       try {
         if (tenure.resetPending) {
           this.context.logger.warn(`Projection "${this.name}": a rebuild was cut short after moving its checkpoint back; calling reset() again before reading.`);
-          await this.resetReadModel(tenure);
+          await this.rebuilder.resetReadModel(tenure);
           this.state = 'catching-up';
         }
         if (this.state !== 'live' && this.state !== 'failing') this.state = 'catching-up';

@@ -5,7 +5,8 @@ import { ProjectionLeaseHeldError } from '../../errors/projection-lease-held.err
 import { ProjectionPartitionsChangedError } from '../../errors/projection-partitions-changed.error.js';
 import { ProjectionRebuildCutShortError } from '../../errors/projection-rebuild-cut-short.error.js';
 import type { ProjectionDefinition } from '../projection-definitions.js';
-import type { PartitionPolicy, ProjectionRunner } from '../projection-runner.js';
+import type { ProjectionRunner } from '../projection-runner.js';
+import type { PartitionPolicy } from '../projection-runner-context.js';
 import type { StoredPartition, ProjectionStore } from '../projection-store.js';
 import { convertToPartitioned, type LayoutConversion } from './layout-conversion.js';
 import { fairShare, planHoldings } from './partition-plan.js';
