@@ -233,6 +233,28 @@ describe('Partitioned projections (several app instances in one process, DynamoD
     expect(more.size).toBe(2);
   });
 
+  it('a rebuild in an app that does not run the projection (as the CLI does it) replays every partition, then releases every lease and leaves no claim', async () => {
+    const tables = projectionTables('parts-cli');
+    cleanups.push(() => deleteProjectionTables(tables));
+    const handled = new Handled();
+    const writer = await instance(tables, handled);
+    const streams = await appendStreams(writer, 10, 2);
+    await waitUntil('every event is handled', () => new Set(handled.calls).size === 20, 30_000);
+    await writer.close();
+    const rebuilt = new Handled();
+    const cli = await createProjectionApp(tables, { projections: [ledgerProjection(rebuilt)], options: { projections: { autoStart: false } } });
+    cleanups.push(() => cli.close());
+    const done = await cli.manager.rebuild(NAME);
+    expect(done).toMatchObject({ eventsHandled: 20, fraction: 1 });
+    assertEachStreamInOrder(rebuilt.calls, streams);
+    expect(cli.manager.status(NAME).state).toBe('stopped');
+    const items = await Promise.all(Array.from({ length: PARTITIONS }, (_, i) => storedProjection(tables, `${NAME}#${i}`)));
+    for (const item of items) expect(item![A.leaseOwner]).toBeUndefined();
+    const meta = (await storedProjection(tables, NAME))!;
+    expect(meta[A.rebuildBy]).toBeUndefined();
+    expect(meta[A.rebuilding]).toBeUndefined();
+  });
+
   it('a rebuild claims the partitions that another instance holds: it gives them up, then takes them back', async () => {
     const tables = projectionTables('parts-rebuild-2');
     cleanups.push(() => deleteProjectionTables(tables));
