@@ -1,4 +1,4 @@
-import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
 import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
@@ -7,12 +7,15 @@ import { FeedIndexTable } from '../lib/feed/index/feed-index-table.js';
 import type { DynamoDBRecord } from '../lib/feed/indexer/stream-records.js';
 import { Projection, ProjectionHandler, type FeedEvent } from '../lib/index.js';
 import { createEventHandlersHandler, createProjectionsHandler, FEED_INDEX_BATCH_FILTER_CRITERIA, isIndexBatchRecord, type FeedLambdaHandler } from '../lib/lambda/index.js';
+import { ParkedEventStore } from '../lib/projections/parking/parked-event-store.js';
 import { partitionOf } from '../lib/projections/partitions/stream-partition.js';
 import { ProjectionStore } from '../lib/projections/projection-store.js';
+import { testClientConfig } from './support/dynamodb.js';
 import { AccountOpened, deposits, MoneyDeposited } from './support/events.js';
+import { RequestTap } from './support/fault-injection.js';
 import { matchesCriteria } from './support/event-filter.js';
-import { containerRecorders, createLambdaFeed, LambdaRecorder, lambdaAppModule, lambdaFaults, type LambdaFeed } from './support/lambda-feed-app.js';
-import { storedProjection } from './support/projection-app.js';
+import { containerRecorders, createLambdaFeed, LambdaRecorder, LambdaRecorderModule, lambdaAppModule, lambdaFaults, type LambdaFeed } from './support/lambda-feed-app.js';
+import { createProjectionApp, storedProjection } from './support/projection-app.js';
 import { idOf } from './support/projection-recorder.js';
 import type { Invocation } from './support/stream-event-source.js';
 
@@ -28,6 +31,28 @@ class AccountsProjection {
 
 @Projection('lambda-split', { partitions: 4 })
 class PartitionedProjection {
+  constructor(private readonly recorder: LambdaRecorder) {}
+
+  @ProjectionHandler(AccountOpened, MoneyDeposited)
+  on(_event: object, envelope: FeedEvent): Promise<void> {
+    return this.recorder.record(envelope);
+  }
+}
+
+/** Parks an event after two failed calls; its stream's later events wait behind it (the default). */
+@Projection('lambda-parking', { maxAttempts: 2 })
+class ParkingProjection {
+  constructor(private readonly recorder: LambdaRecorder) {}
+
+  @ProjectionHandler(AccountOpened, MoneyDeposited)
+  on(_event: object, envelope: FeedEvent): Promise<void> {
+    return this.recorder.record(envelope);
+  }
+}
+
+/** Parks an event after two failed calls; its stream goes on. */
+@Projection('lambda-parking-continue', { maxAttempts: 2, parkedStream: 'continue' })
+class ContinueParkingProjection {
   constructor(private readonly recorder: LambdaRecorder) {}
 
   @ProjectionHandler(AccountOpened, MoneyDeposited)
@@ -89,6 +114,8 @@ function expectOnceInOrder(handled: readonly FeedEvent[], total: number): void {
   }
 }
 
+const RETRY = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 };
+const streamIdsOf = (recorder: LambdaRecorder, streamId: string) => recorder.ids().filter((id) => id.startsWith(`${streamId}@`));
 const failuresOf = (invocation: Invocation) => invocation.response?.batchItemFailures.map((failure) => failure.itemIdentifier) ?? [];
 const lastPositionOf = (record: DynamoDBRecord) => Number(record.dynamodb!.NewImage!.lastVersion!.N);
 
@@ -259,6 +286,158 @@ describe('Projections and event handlers on AWS Lambda, fed by the feed index ba
       lambdaFaults.failWhen = () => false;
     }
   }, 120_000);
+});
+
+describe('Parked events on AWS Lambda (maxAttempts, parkedStream), as the in-app runner parks them', () => {
+  it("parks an event after maxAttempts failed calls and goes on (the batch succeeds); 'wait' parks its stream's later events; retryParked handles them once fixed", async () => {
+    const feed = await setUp('lp-park');
+    const written = await writeRounds(feed, ['k-1', 'k-2', 'k-3'], 3); // per stream: opened (1), 2 deposits (2-3), 3 deposits (4-6)
+    const mapping = feed.mapping(projectionsHandler(feed, [ParkingProjection]), 100);
+    const parked = new ParkedEventStore(feed.writer.client, feed.tables.projections, RETRY);
+    const store = new ProjectionStore(feed.writer.client, feed.tables.projections, RETRY);
+    let failing = true;
+    lambdaFaults.failWhen = (key) => failing && key === 'k-2@2';
+    try {
+      const [invocation] = await mapping.deliver();
+      expect(invocation!.error).toBeUndefined();
+      expect(failuresOf(invocation!)).toEqual([]);
+      const recorder = containerRecorders.at(-1)!;
+      // Two calls (maxAttempts 2, both within the invocation), then parked; the stream's later events are not called.
+      expect(recorder.attempts.filter((id) => id.startsWith('k-2@'))).toEqual(['k-2@1', 'k-2@2', 'k-2@2']);
+      expectOnceInOrder(recorder.handled.filter((event) => event.streamId !== 'k-2'), written.events - 6);
+      expect(streamIdsOf(recorder, 'k-2')).toEqual(['k-2@1']);
+      expect((await parked.list('lambda-parking')).map((p) => [p.streamId, p.version, p.reason, p.attempts])).toEqual([
+        ['k-2', 2, 'failed', 2],
+        ...[3, 4, 5, 6].map((version) => ['k-2', version, 'waiting', 0]),
+      ]);
+      const head = (await new FeedIndexTable(feed.writer.client, feed.tables.events, RETRY).head())!.lastPosition;
+      const item = (await store.readAll(['lambda-parking'])).get('lambda-parking')!;
+      expect({ position: parseCheckpoint(item.position.checkpoint).position, handled: item.position.eventsHandled, skipped: item.position.eventsSkipped, parked: item.parkedCount }).toEqual({
+        position: head,
+        handled: written.events - 5,
+        skipped: 5,
+        parked: 5,
+      });
+
+      // Fixed: the CLI's `projection retry-parked` (ProjectionManager.retryParked in an app context, the lease being free) handles them in order.
+      failing = false;
+      const ops = await createProjectionApp(feed.tables, {
+        projections: [ParkingProjection],
+        imports: [LambdaRecorderModule],
+        options: { feed: { indexer: false }, projections: { autoStart: false } },
+      });
+      try {
+        const opsRecorder = containerRecorders.at(-1)!;
+        expect(opsRecorder).not.toBe(recorder);
+        const result = await ops.manager.retryParked('lambda-parking');
+        expect(result.total).toMatchObject({ retried: 5, handled: 5, stillParked: 0 });
+        expect(opsRecorder.ids()).toEqual(['k-2@2', 'k-2@3', 'k-2@4', 'k-2@5', 'k-2@6']);
+      } finally {
+        await ops.close();
+      }
+      expect(await parked.list('lambda-parking')).toEqual([]);
+
+      // The stream's next event reaches the function's handler: nothing holds it back any more.
+      await writeRounds(feed, ['k-2'], 1, { ...written });
+      await mapping.deliverUntil(() => streamIdsOf(recorder, 'k-2').length > 1);
+      expect(streamIdsOf(recorder, 'k-2')).toEqual(['k-2@1', 'k-2@7']);
+      expect(mapping.invocations.every((each) => failuresOf(each).length === 0)).toBe(true);
+    } finally {
+      lambdaFaults.failWhen = () => false;
+    }
+  }, 120_000);
+
+  it("parks only the failing event with parkedStream 'continue', and answers a retry request found on the partition item before reading", async () => {
+    const feed = await setUp('lp-park-continue');
+    const written = await writeRounds(feed, ['c-1', 'c-2'], 3);
+    const mapping = feed.mapping(projectionsHandler(feed, [ContinueParkingProjection]), 100);
+    const key = 'lambda-parking-continue';
+    const parked = new ParkedEventStore(feed.writer.client, feed.tables.projections, RETRY);
+    let failing = true;
+    lambdaFaults.failWhen = (id) => failing && id === 'c-2@2';
+    try {
+      const [first] = await mapping.deliver();
+      expect(failuresOf(first!)).toEqual([]);
+      const recorder = containerRecorders.at(-1)!;
+      expect(streamIdsOf(recorder, 'c-2')).toEqual(['c-2@1', 'c-2@3', 'c-2@4', 'c-2@5', 'c-2@6']);
+      expect((await parked.list(key)).map((p) => [p.streamId, p.version, p.reason])).toEqual([['c-2', 2, 'failed']]);
+
+      // The CLI found the lease held (by an invocation, say) and asks its holder: the next invocation retries first.
+      failing = false;
+      await parked.requestRetry(key, 'request-1');
+      const more = await writeRounds(feed, ['c-1'], 1, { ...written });
+      await mapping.deliverUntil(async () => (await parked.retryAnswer(key, 'request-1')).answered);
+      expect(await parked.retryAnswer(key, 'request-1')).toMatchObject({ answered: true, report: { retried: 1, handled: 1, stillParked: 0 } });
+      expect(streamIdsOf(recorder, 'c-2')).toEqual(['c-2@1', 'c-2@3', 'c-2@4', 'c-2@5', 'c-2@6', 'c-2@2']);
+      expect(await parked.list(key)).toEqual([]);
+      await mapping.deliverUntil(() => recorder.handled.length >= more.events);
+      const item = (await new ProjectionStore(feed.writer.client, feed.tables.projections, RETRY).readAll([key])).get(key)!;
+      // The retried event counts as handled once; the parked one stays counted as skipped.
+      expect({ handled: item.position.eventsHandled, skipped: item.position.eventsSkipped, parked: item.parkedCount }).toEqual({ handled: more.events, skipped: 1, parked: 0 });
+    } finally {
+      lambdaFaults.failWhen = () => false;
+    }
+  }, 120_000);
+
+  it('reports the event for redelivery when parking it fails, and parks it at the redelivery', async () => {
+    const feed = await setUp('lp-park-fault');
+    const written = await writeRounds(feed, ['q-1', 'q-2'], 2);
+    const client = new DynamoDBClient({ ...testClientConfig(), maxAttempts: 1 });
+    const tap = new RequestTap(client);
+    try {
+      const handler = createProjectionsHandler(lambdaAppModule([ParkingProjection]), { module: { ...feed.moduleOptions, client }, eager: false, retryDelayMs: 1, attemptsPerInvocation: 2 });
+      const seen: DynamoDBRecord[] = [];
+      const mapping = feed.mapping(handler, 100, seen);
+      const parked = new ParkedEventStore(feed.writer.client, feed.tables.projections, RETRY);
+      lambdaFaults.failWhen = (id) => id === 'q-1@2';
+      tap.failNext('TransactWriteItemsCommand', 1, 'ValidationException');
+      const [first] = await mapping.deliver();
+      const recorder = containerRecorders.at(-1)!;
+      expect(tap.count('TransactWriteItemsCommand')).toBe(1);
+      const poison = recorder.failed[0]!;
+      const position = parseCheckpoint(poison.checkpoint).position;
+      expect(failuresOf(first!)).toEqual(seen.slice(seen.findIndex((record) => lastPositionOf(record) >= position)).map((record) => record.dynamodb!.SequenceNumber));
+      expect(await parked.list('lambda-parking')).toEqual([]);
+
+      await mapping.deliverUntil(() => recorder.handled.length >= written.events - 2); // all but q-1@2 and q-1@3 (parked behind it)
+      expect((await parked.list('lambda-parking')).map((p) => [p.streamId, p.version, p.reason])).toEqual([
+        ['q-1', 2, 'failed'],
+        ['q-1', 3, 'waiting'],
+      ]);
+      expect(failuresOf(mapping.invocations.at(-1)!)).toEqual([]);
+      expectOnceInOrder(recorder.handled.filter((event) => event.streamId === 'q-2'), 3);
+    } finally {
+      lambdaFaults.failWhen = () => false;
+      client.destroy();
+    }
+  }, 120_000);
+});
+
+describe("The invocation's deadline (Lambda's context)", () => {
+  it('starts no handler call when no time is left, and does not wait out a backoff that would end after the deadline', async () => {
+    const feed = await setUp('lp-deadline');
+    await writeRounds(feed, ['d-1', 'd-2'], 2);
+    const handler = projectionsHandler(feed, [AccountsProjection], { retryDelayMs: 60_000, attemptsPerInvocation: 3 });
+    let remaining = 0;
+    const seen: DynamoDBRecord[] = [];
+    const mapping = feed.mapping((event) => handler(event, { getRemainingTimeInMillis: () => remaining }), 100, seen);
+    const [first] = await mapping.deliver();
+    const recorder = containerRecorders.at(-1)!;
+    expect(recorder.attempts).toEqual([]);
+    expect(failuresOf(first!)).toEqual(seen.map((record) => record.dynamodb!.SequenceNumber));
+
+    // Time enough for calls, not for a 60 s backoff: the failing event is called once, and its record comes back at once.
+    remaining = 10_000;
+    lambdaFaults.failWhen = (id) => id === 'd-2@2';
+    try {
+      const [second] = await mapping.deliver();
+      expect(recorder.attempts.filter((id) => id === 'd-2@2')).toHaveLength(1);
+      expect(failuresOf(second!).length).toBeGreaterThan(0);
+      expect(recorder.ids()).toContain('d-1@1');
+    } finally {
+      lambdaFaults.failWhen = () => false;
+    }
+  }, 30_000);
 });
 
 describe('FEED_INDEX_BATCH_FILTER_CRITERIA', () => {

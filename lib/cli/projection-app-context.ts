@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { createRequire } from 'node:module';
 import { DynamoEventSourcingFeatureModule } from '../dynamo-event-sourcing-feature.module.js';
 import { DynamoEventSourcingModule } from '../dynamo-event-sourcing.module.js';
+import { findImportedModule } from '../projections/app-module-imports.js';
 import { ProjectionManager } from '../projections/projection-manager.js';
 import { CliError, CliUsageError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
@@ -40,13 +41,13 @@ const APP_HINT =
  * @throws CliUsageError when there is no app, or it imports forRoot itself (its options would not be the CLI's).
  * @throws CliError when the app's projections belong to a copy of this package the CLI cannot reach.
  */
-export async function createProjectionAppContext(settings: CliSettings, io: CliIo): Promise<ProjectionAppContext> {
+export async function createProjectionAppContext(settings: CliSettings, io: CliIo, command = 'projection rebuild'): Promise<ProjectionAppContext> {
   const { app } = settings;
   if (app === undefined) {
-    throw new CliUsageError(`this command needs the app's projections: ${APP_HINT}${settings.configPath === undefined ? '' : `; ${settings.configPath} has none`}`);
+    throw new CliUsageError(`${command} needs the app's projections: ${APP_HINT}${settings.configPath === undefined ? '' : `; ${settings.configPath} has none`}`);
   }
   if (!isModule(app)) throw new CliUsageError(`the config's app must be a Nest module class or dynamic module; ${APP_HINT}`);
-  if ((await findModuleClass(app, DynamoEventSourcingModule.name, new Set())) !== undefined) {
+  if ((await findModuleClass(app, DynamoEventSourcingModule.name)) !== undefined) {
     throw new CliUsageError(`the config's app imports DynamoEventSourcingModule.forRoot() itself; ${APP_HINT} (the CLI adds forRoot with the config's options)`);
   }
   const copy = await packageCopyOf(app);
@@ -74,7 +75,7 @@ export async function createProjectionAppContext(settings: CliSettings, io: CliI
  * the loaded CommonJS modules, by its feature module class.
  */
 async function packageCopyOf(app: unknown): Promise<PackageCopy> {
-  const feature = await findModuleClass(app, DynamoEventSourcingFeatureModule.name, new Set());
+  const feature = await findModuleClass(app, DynamoEventSourcingFeatureModule.name);
   if (feature === undefined || feature === DynamoEventSourcingFeatureModule) return OWN_COPY;
   const loaded = Object.values(createRequire(import.meta.url).cache ?? {}).map((module) => module?.exports as Partial<PackageCopy> | undefined);
   const copy = loaded.find((exports) => exports?.DynamoEventSourcingFeatureModule === feature && exports.DynamoEventSourcingModule !== undefined && exports.ProjectionManager !== undefined);
@@ -91,28 +92,7 @@ function isModule(value: unknown): boolean {
   return value !== null && typeof value === 'object' && typeof (value as DynamicModule).module === 'function';
 }
 
-/**
- * The first module class named `name` that `entry` is or imports (statically, or as dynamic
- * modules, forward references and promises of them). Matched by name: the app may hold another
- * copy of this package, whose classes are not the CLI's.
- */
-async function findModuleClass(entry: unknown, name: string, seen: Set<unknown>): Promise<Function | undefined> {
-  let resolved: unknown = await entry;
-  if (resolved !== null && typeof resolved === 'object' && typeof (resolved as { forwardRef?: unknown }).forwardRef === 'function') {
-    resolved = (resolved as { forwardRef: () => unknown }).forwardRef();
-  }
-  if (resolved === undefined || resolved === null || seen.has(resolved)) return undefined;
-  seen.add(resolved);
-  const moduleClass: unknown = typeof resolved === 'function' ? resolved : (resolved as DynamicModule).module;
-  if (typeof moduleClass === 'function' && moduleClass.name === name) return moduleClass;
-  const imports: unknown[] = [
-    // 'imports' is the metadata key of @Module({ imports }) (MODULE_METADATA.IMPORTS in @nestjs/common).
-    ...((typeof moduleClass === 'function' ? (Reflect.getMetadata('imports', moduleClass) as unknown[] | undefined) : undefined) ?? []),
-    ...(typeof resolved === 'object' ? ((resolved as DynamicModule).imports ?? []) : []),
-  ];
-  for (const imported of imports) {
-    const found = await findModuleClass(imported, name, seen);
-    if (found !== undefined) return found;
-  }
-  return undefined;
+/** The first module class named `name` that `app` is or imports. By name: the app may hold another copy of this package, whose classes are not the CLI's. */
+function findModuleClass(app: unknown, name: string): Promise<Function | undefined> {
+  return findImportedModule(app, (moduleClass) => moduleClass.name === name);
 }

@@ -47,7 +47,7 @@ Options:
     const settings = await context.settings();
     // Loaded here: Nest's core is the slowest import of the CLI, and only the commands that run the app's code need it.
     const { createProjectionAppContext } = await import('./projection-app-context.js');
-    const { context: app, manager } = await createProjectionAppContext(settings, io);
+    const { context: app, manager } = await createProjectionAppContext(settings, io, 'projection retry-parked');
     try {
       const retrier = manager as unknown as Partial<ParkedEventsRetrier>;
       if (typeof retrier.retryParked !== 'function') {

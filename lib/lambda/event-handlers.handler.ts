@@ -4,7 +4,10 @@ import { describeValue } from '../errors/describe-value.js';
 import { InvalidModuleOptionsError } from '../errors/invalid-module-options.error.js';
 import type { EventSourcingRuntime } from '../event-sourcing-runtime.js';
 import type { FeedEvent } from '../feed/interfaces/feed-event.interface.js';
+import { MAX_FEED_PAGE_SIZE } from '../feed/resolve-feed-read-options.js';
 import type { ProjectionDefinition } from '../projections/projection-definitions.js';
+// The limits @Projection's options are checked against (projection-definitions.ts loads NestJS, which `nestjs-dynamo-es/lambda` must not).
+import { DEFAULT_PROJECTION_OPTIONS as DEFAULTS, MAX_INTERVAL_MS, MAX_PARTITIONS, MIN_LEASE_TTL_MS, PROJECTION_NAME_PATTERN } from '../projections/projection-limits.js';
 import type { EventClass } from '../serialization/event-type-registry.js';
 import type { LambdaConsumer } from './lambda-consumers.js';
 import { checkFeedLambdaOptions, feedLambdaHandler, type FeedLambdaHandler, type FeedLambdaOptions } from './projections.handler.js';
@@ -21,18 +24,20 @@ export interface EventHandlersHandlerOptions extends FeedLambdaOptions {
   readonly partitions?: number;
   /** Events per feed page; the checkpoint is saved after each. Default 100. */
   readonly pageSize?: number;
-  /** Calls of the handlers for one event, counted across invocations of a container, before it is given up. Default: no limit. */
+  /**
+   * Calls of the handlers for one event, counted across invocations of a container, before it is
+   * parked (as a projection's event: see `projection parked` and `projection retry-parked`).
+   * Default: no limit (a failing event is delivered again until it succeeds).
+   */
   readonly maxAttempts?: number;
+  /** Whether a parked event's stream waits behind it ('wait', the default) or goes on ('continue'), as `@Projection`'s option. */
+  readonly parkedStream?: 'wait' | 'continue';
   /** The lease's TTL, renewed while an invocation runs. Default 15000. */
   readonly leaseTtlMs?: number;
 }
 
 // The metadata @nestjs/cqrs's @EventsHandler(...events) stores on the class (EVENTS_HANDLER_METADATA); the same in versions 11 and 12.
 const EVENTS_HANDLER_METADATA = '__eventsHandler__';
-// As @Projection's (projection-definitions.ts, not imported here: it loads NestJS, which `nestjs-dynamo-es/lambda` must not).
-const NAME = /^[A-Za-z0-9_.:-]{1,200}$/;
-const DEFAULTS = { pageSize: 100, pollIntervalMs: 200, leaseTtlMs: 15_000 } as const;
-const MAX_PARTITIONS = 256;
 
 interface EventsHandlerInstance {
   handle(event: object): unknown;
@@ -42,7 +47,7 @@ interface EventsHandlerInstance {
  * The app's `@EventsHandler` classes (from @nestjs/cqrs) as the handler of an AWS Lambda function,
  * fed like {@link createProjectionsHandler}'s from the feed index's batches: each persisted event,
  * decoded to its class, is passed to `handle()` of every handler of its class, one after another,
- * awaited (a rejection is a failure, retried and reported as a projection handler's). Their
+ * awaited (a rejection is a failure, retried, reported and, with `maxAttempts`, parked as a projection handler's). Their
  * checkpoint is kept in the projections table under `name`, as a projection's, with the same
  * order (each stream's events in version order; across streams, the feed's), the same dedupe and
  * the same partial batch response. The app need not import CqrsModule for this: the handlers are
@@ -109,13 +114,16 @@ function eventsHandlersOf(modules: ModulesContainer): Array<{ events: EventClass
 
 /** The definition of the handlers' checkpoint as a projection's (without its handlers: those are found in the app). */
 function eventHandlersDefinition(options: EventHandlersHandlerOptions): Omit<ProjectionDefinition, 'handlers'> {
-  const { name, partitions = 1, pageSize = DEFAULTS.pageSize, maxAttempts, leaseTtlMs = DEFAULTS.leaseTtlMs } = options;
+  const { name, partitions = 1, pageSize = DEFAULTS.pageSize, maxAttempts, leaseTtlMs = DEFAULTS.leaseTtlMs, parkedStream = 'wait' } = options;
   const invalid = (option: string, problem: string, value: unknown) => new InvalidModuleOptionsError(option, `${problem} (createEventHandlersHandler); got ${describeValue(value)}.`);
-  if (typeof name !== 'string' || !NAME.test(name)) throw invalid('name', 'must be a stable name of 1 to 200 letters, digits, _ . : or - (it keys the stored checkpoint)', name);
+  if (typeof name !== 'string' || !PROJECTION_NAME_PATTERN.test(name)) throw invalid('name', 'must be a stable name of 1 to 200 letters, digits, _ . : or - (it keys the stored checkpoint)', name);
   if (!Number.isInteger(partitions) || partitions < 1 || partitions > MAX_PARTITIONS) throw invalid('partitions', `must be a whole number from 1 to ${MAX_PARTITIONS}`, partitions);
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw invalid('pageSize', 'must be a whole number from 1 to 1000', pageSize);
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_FEED_PAGE_SIZE) throw invalid('pageSize', `must be a whole number from 1 to ${MAX_FEED_PAGE_SIZE}`, pageSize);
   if (maxAttempts !== undefined && (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1)) throw invalid('maxAttempts', 'must be a whole number of at least 1', maxAttempts);
-  if (!Number.isInteger(leaseTtlMs) || leaseTtlMs < 100 || leaseTtlMs > 86_400_000) throw invalid('leaseTtlMs', 'must be a whole number of milliseconds from 100 to 86400000', leaseTtlMs);
+  if (!Number.isInteger(leaseTtlMs) || leaseTtlMs < MIN_LEASE_TTL_MS || leaseTtlMs > MAX_INTERVAL_MS) {
+    throw invalid('leaseTtlMs', `must be a whole number of milliseconds from ${MIN_LEASE_TTL_MS} to ${MAX_INTERVAL_MS}`, leaseTtlMs);
+  }
+  if (parkedStream !== 'wait' && parkedStream !== 'continue') throw invalid('parkedStream', "must be 'wait' or 'continue'", parkedStream);
   class EventHandlers {}
   return {
     type: EventHandlers,
@@ -125,6 +133,7 @@ function eventHandlersDefinition(options: EventHandlersHandlerOptions): Omit<Pro
     leaseTtlMs,
     maxAttempts: maxAttempts ?? Infinity,
     partitions,
-    parkedStream: 'wait',
+    concurrency: partitions,
+    parkedStream,
   };
 }

@@ -3,6 +3,7 @@ import { EVENT_SOURCING_RUNTIME } from '../dynamo-event-sourcing.constants.js';
 import { InvalidModuleOptionsError } from '../errors/invalid-module-options.error.js';
 import type { EventSourcingRuntime } from '../event-sourcing-runtime.js';
 import type { DynamoEventSourcingModuleOptions } from '../interfaces/dynamo-event-sourcing-module-options.interface.js';
+import { findImportedModule } from '../projections/app-module-imports.js';
 
 /** The module's options for a Lambda function: as given to `forRoot()`, or a function that makes them (once per container). */
 export type LambdaModuleOptions = DynamoEventSourcingModuleOptions | (() => DynamoEventSourcingModuleOptions | Promise<DynamoEventSourcingModuleOptions>);
@@ -30,7 +31,7 @@ export async function createLambdaAppContext(appModule: Type<unknown> | DynamicM
     import('@nestjs/core'),
     import('../dynamo-event-sourcing.module.js'),
   ]);
-  if (importsModule(appModule, DynamoEventSourcingModule, new Set())) {
+  if ((await findImportedModule(appModule, (moduleClass) => moduleClass === DynamoEventSourcingModule)) !== undefined) {
     throw new InvalidModuleOptionsError(
       'appModule',
       'imports DynamoEventSourcingModule.forRoot() itself: give the Lambda handler the module that registers your projections and event handlers ' +
@@ -76,22 +77,4 @@ export function oncePerContainer<T>(make: () => Promise<T>, eager: boolean): () 
   // Made during the container's init phase (module import), whose CPU is not throttled; its failure surfaces at the first invocation.
   if (eager) start();
   return () => pending ?? start();
-}
-
-/** Whether `entry` is or imports (statically or as dynamic modules) the module class `target`. */
-function importsModule(entry: unknown, target: Function, seen: Set<unknown>): boolean {
-  let resolved = entry;
-  if (resolved !== null && typeof resolved === 'object' && typeof (resolved as { forwardRef?: unknown }).forwardRef === 'function') {
-    resolved = (resolved as { forwardRef: () => unknown }).forwardRef();
-  }
-  if (resolved === undefined || resolved === null || seen.has(resolved)) return false;
-  seen.add(resolved);
-  const moduleClass: unknown = typeof resolved === 'function' ? resolved : (resolved as DynamicModule).module;
-  if (moduleClass === target) return true;
-  const imports: unknown[] = [
-    // 'imports' is the metadata key of @Module({ imports }) (MODULE_METADATA.IMPORTS in @nestjs/common).
-    ...((typeof moduleClass === 'function' ? (Reflect.getMetadata('imports', moduleClass) as unknown[] | undefined) : undefined) ?? []),
-    ...(typeof resolved === 'object' ? ((resolved as DynamicModule).imports ?? []) : []),
-  ];
-  return imports.some((imported) => importsModule(imported, target, seen));
 }

@@ -3,15 +3,18 @@ import { randomBytes } from 'node:crypto';
 import { InvalidModuleOptionsError } from '../errors/invalid-module-options.error.js';
 import { ProjectionPartitionsChangedError } from '../errors/projection-partitions-changed.error.js';
 import type { EventSourcingRuntime } from '../event-sourcing-runtime.js';
+import { EventStreamTable } from '../event-store/event-stream-table.js';
 import { createFeedReader } from '../feed/feed-reader.js';
 import type { DynamoDBRecord } from '../feed/indexer/stream-records.js';
 import { partitionSpecs } from '../projections/partitions/partition-keys.js';
 import { ProjectionMetaStore } from '../projections/partitions/projection-meta-store.js';
 import type { ProjectionDefinition } from '../projections/projection-definitions.js';
 import { ProjectionStore } from '../projections/projection-store.js';
+import { parkedEventSource } from '../projections/parking/parked-event-reader.js';
+import { ParkedEventStore } from '../projections/parking/parked-event-store.js';
 import type { EventClass } from '../serialization/event-type-registry.js';
 import { batchItemFailuresAfter, type BatchItemFailuresResponse, type IndexBatchRecord } from './index-batch-records.js';
-import { LambdaPartition, type LambdaPartitionContext, type PartitionOutcome } from './lambda-partition.js';
+import { LambdaPartition, type LambdaPartitionContext, type PartitionOutcome, type PartitionRun } from './lambda-partition.js';
 
 /** Something a function runs over the feed: a projection, or the app's event handlers under a name of their own. */
 export interface LambdaConsumer {
@@ -41,10 +44,13 @@ export class LambdaConsumers {
     const { client, options } = runtime;
     const container = `lambda:${process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'local'}:${randomBytes(4).toString('hex')}`;
     let acquisitions = 0;
+    const events = new EventStreamTable(client, options.eventsTable, options.retry);
     const context: LambdaPartitionContext = {
       reader: createFeedReader(runtime),
       store: new ProjectionStore(client, options.projectionsTable, options.retry),
       logger: this.logger,
+      parked: new ParkedEventStore(client, options.projectionsTable, options.retry),
+      readParked: (projection) => parkedEventSource(events, runtime.registry, projection),
       newOwner: () => `${container}:${++acquisitions}`,
       ...retry,
     };
@@ -61,10 +67,14 @@ export class LambdaConsumers {
     });
   }
 
-  /** Runs everything up to the last position of `batches` (records of `records`); resolves to the partial batch response. */
-  async consume(records: readonly DynamoDBRecord[], batches: readonly IndexBatchRecord[]): Promise<BatchItemFailuresResponse> {
-    const upTo = Math.max(...batches.map((batch) => batch.lastPosition));
-    const outcomes = await Promise.all(this.partitions.map(({ consumer, partitions }) => this.runConsumer(consumer, partitions, upTo)));
+  /**
+   * Runs everything up to the last position of `batches` (records of `records`), starting no
+   * handler call after `stopBy` (epoch ms, when the invocation's time runs out); resolves to the
+   * partial batch response.
+   */
+  async consume(records: readonly DynamoDBRecord[], batches: readonly IndexBatchRecord[], stopBy?: number): Promise<BatchItemFailuresResponse> {
+    const run: PartitionRun = { upTo: Math.max(...batches.map((batch) => batch.lastPosition)), stopBy };
+    const outcomes = await Promise.all(this.partitions.map(({ consumer, partitions }) => this.runConsumer(consumer, partitions, run)));
     let reached = Number.POSITIVE_INFINITY;
     for (const outcome of outcomes.flat()) {
       if (outcome.kind !== 'skipped') reached = Math.min(reached, outcome.position);
@@ -72,7 +82,7 @@ export class LambdaConsumers {
     return batchItemFailuresAfter(records, batches, reached);
   }
 
-  private async runConsumer(consumer: LambdaConsumer, partitions: readonly LambdaPartition[], upTo: number): Promise<PartitionOutcome[]> {
+  private async runConsumer(consumer: LambdaConsumer, partitions: readonly LambdaPartition[], run: PartitionRun): Promise<PartitionOutcome[]> {
     const { name, partitions: count } = consumer.definition;
     if (count > 1) {
       let reason: string | undefined;
@@ -85,7 +95,17 @@ export class LambdaConsumers {
       }
       if (reason !== undefined) return [{ kind: 'skipped', reason }];
     }
-    return Promise.all(partitions.map((partition) => partition.run(upTo)));
+    // `concurrency` partitions at a time (all, by default), as an app instance would handle them.
+    const outcomes: PartitionOutcome[] = new Array(partitions.length);
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < partitions.length) {
+        const at = next++;
+        outcomes[at] = await partitions[at]!.run(run);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(consumer.definition.concurrency, partitions.length) }, lane));
+    return outcomes;
   }
 
   /**

@@ -18,8 +18,9 @@ export interface FeedLambdaOptions {
   readonly module: LambdaModuleOptions;
   /**
    * Handler calls for one event within one invocation (the first included) before the invocation
-   * stops at it and reports its batch, and the later ones, for redelivery. Default 3. Across
-   * invocations, a projection's `maxAttempts` counts on (in one container).
+   * stops at it and reports its batch, and the later ones, for redelivery. Default 3. A
+   * projection's `maxAttempts` counts the calls across the invocations of a container: at
+   * `maxAttempts`, the event is parked (as by the in-app runner) and the invocation goes on.
    */
   readonly attemptsPerInvocation?: number;
   /** Wait before the second call of a failing event, in ms, doubling for each next one. Default 100. */
@@ -40,8 +41,29 @@ export interface ProjectionsHandlerOptions extends FeedLambdaOptions {
   readonly projections?: readonly string[];
 }
 
-/** A Lambda handler for a DynamoDB Streams event source mapping with `ReportBatchItemFailures`. */
-export type FeedLambdaHandler = (event: DynamoDBStreamEvent) => Promise<BatchItemFailuresResponse>;
+/** What the handler uses of the Lambda context object (the second argument Lambda passes). */
+export interface FeedLambdaContext {
+  /** Milliseconds until the invocation times out. */
+  getRemainingTimeInMillis(): number;
+}
+
+/**
+ * A Lambda handler for a DynamoDB Streams event source mapping with `ReportBatchItemFailures`. Given
+ * Lambda's context, it stops starting handler calls (and retry backoffs) before the invocation's
+ * timeout, saves what was handled and reports the rest for redelivery.
+ */
+export type FeedLambdaHandler = (event: DynamoDBStreamEvent, context?: FeedLambdaContext) => Promise<BatchItemFailuresResponse>;
+
+/** Time kept back at the end of an invocation to save checkpoints, release leases and answer: a quarter of it, at most this. */
+const MAX_TIME_RESERVE_MS = 2_000;
+
+/** When an invocation given `context` must start no more handler calls (epoch ms); undefined without a context. */
+export function stopByOf(context: FeedLambdaContext | undefined): number | undefined {
+  if (typeof context?.getRemainingTimeInMillis !== 'function') return undefined;
+  const remaining = context.getRemainingTimeInMillis();
+  if (!Number.isFinite(remaining)) return undefined;
+  return Date.now() + remaining - Math.min(MAX_TIME_RESERVE_MS, Math.max(0, remaining) / 4);
+}
 
 /**
  * The app's projections as the handler of an AWS Lambda function, for an event source mapping on
@@ -103,11 +125,12 @@ export function feedLambdaHandler(
       throw error;
     }
   }, options.eager ?? true);
-  return async (event) => {
+  return async (event, context) => {
     const batches = indexBatchRecordsOf(event.Records);
     // Nothing but other records (a mapping without the filter): nothing to read.
     if (batches.length === 0) return { batchItemFailures: [] };
-    return (await container()).consume(event.Records, batches);
+    const stopBy = stopByOf(context); // before the context is made: a cold start's init counts against the timeout too
+    return (await container()).consume(event.Records, batches, stopBy);
   };
 }
 

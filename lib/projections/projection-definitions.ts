@@ -7,6 +7,7 @@ import { MAX_FEED_PAGE_SIZE } from '../feed/resolve-feed-read-options.js';
 import type { EventClass } from '../serialization/event-type-registry.js';
 import type { ProjectionOptions } from './interfaces/projection-options.interface.js';
 import { projectionHandlersOf } from './projection-handler.decorator.js';
+import { DEFAULT_PROJECTION_OPTIONS, MAX_INTERVAL_MS, MAX_PARTITIONS, MIN_LEASE_TTL_MS, PROJECTION_NAME_PATTERN } from './projection-limits.js';
 import { projectionDeclarationOf } from './projection.decorator.js';
 
 /** A projection class's declarations, checked, with defaults filled in. */
@@ -23,19 +24,15 @@ export interface ProjectionDefinition {
   readonly partitions: number;
   /** What happens to a stream's later events once one of its events is parked. */
   readonly parkedStream: 'wait' | 'continue';
+  /** How many of its partitions one instance handles at once (the partition count: all it holds). */
+  readonly concurrency: number;
   /** One entry per handler method. */
   readonly handlers: ReadonlyArray<{ readonly method: string | symbol; readonly events: readonly EventClass[] }>;
 }
 
-export const DEFAULT_PROJECTION_OPTIONS = { pageSize: 100, pollIntervalMs: 200, leaseTtlMs: 15_000 } as const;
-const OPTION_KEYS = ['pageSize', 'pollIntervalMs', 'leaseTtlMs', 'maxAttempts', 'streamPrefix', 'partitions', 'parkedStream'];
-/** Each partition is an item, a lease and a reader of the index: a few hundred is already far more than instances. */
-export const MAX_PARTITIONS = 256;
-/** Timers take at most 2^31 - 1 ms; a day is far more than any sensible interval. */
-const MAX_INTERVAL_MS = 86_400_000;
-const MIN_LEASE_TTL_MS = 100;
-// Keys the stored checkpoint and lease; printable and short, so that logs and the table stay readable.
-const NAME = /^[A-Za-z0-9_.:-]{1,200}$/;
+// Re-exported: they were defined here before they moved to a file without NestJS.
+export { DEFAULT_PROJECTION_OPTIONS, MAX_PARTITIONS };
+const OPTION_KEYS = ['pageSize', 'pollIntervalMs', 'leaseTtlMs', 'maxAttempts', 'streamPrefix', 'partitions', 'parkedStream', 'concurrency'];
 
 /**
  * Checks `forFeature({ projections })` when the module is defined, naming the class and what is
@@ -53,7 +50,7 @@ export function defineProjections(classes: unknown): ProjectionDefinition[] {
     const declaration = projectionDeclarationOf(type);
     if (declaration === undefined) throw new InvalidModuleOptionsError(at, 'must be decorated with @Projection(name).');
     const { name, options } = declaration;
-    if (typeof name !== 'string' || !NAME.test(name)) {
+    if (typeof name !== 'string' || !PROJECTION_NAME_PATTERN.test(name)) {
       throw new InvalidModuleOptionsError(
         `${at} @Projection name`,
         `must be a stable name of 1 to 200 letters, digits, _ . : or - (it keys the stored checkpoint); got ${describeValue(name)}.`,
@@ -83,6 +80,7 @@ function resolveOptions(options: ProjectionOptions, at: string): Omit<Projection
     streamPrefix,
     partitions = 1,
     parkedStream = 'wait',
+    concurrency,
   } = options;
   const option = (key: string) => `${at} @Projection options.${key}`;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_FEED_PAGE_SIZE) {
@@ -119,7 +117,13 @@ function resolveOptions(options: ProjectionOptions, at: string): Omit<Projection
   if (parkedStream !== 'wait' && parkedStream !== 'continue') {
     throw new InvalidModuleOptionsError(option('parkedStream'), `must be 'wait' or 'continue'; got ${describeValue(parkedStream)}.`);
   }
-  return { pageSize, pollIntervalMs, leaseTtlMs, maxAttempts: maxAttempts ?? Infinity, streamPrefix, partitions, parkedStream };
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > partitions)) {
+    throw new InvalidModuleOptionsError(
+      option('concurrency'),
+      `must be a whole number from 1 to the partition count (${partitions}); got ${describeValue(concurrency)}. Leave it out to handle every partition an instance holds at once.`,
+    );
+  }
+  return { pageSize, pollIntervalMs, leaseTtlMs, maxAttempts: maxAttempts ?? Infinity, streamPrefix, partitions, parkedStream, concurrency: concurrency ?? partitions };
 }
 
 function resolveHandlers(type: Function, at: string): ProjectionDefinition['handlers'] {
