@@ -46,6 +46,28 @@ function parkingProjection(handled: Handled, failing: Set<string>) {
   return ParkingLedgerProjection;
 }
 
+/** Counts the handler calls running at once (each waits a few ms, as a database write would). */
+class Overlap {
+  running = 0;
+  most = 0;
+  calls = 0;
+}
+
+function overlapProjection(overlap: Overlap, concurrency?: number) {
+  @Projection('overlap', { partitions: 4, leaseTtlMs: 1500, pollIntervalMs: 50, pageSize: 5, ...(concurrency === undefined ? {} : { concurrency }) })
+  class OverlapProjection {
+    @ProjectionHandler(AccountOpened, MoneyDeposited)
+    async on(): Promise<void> {
+      overlap.running++;
+      overlap.most = Math.max(overlap.most, overlap.running);
+      await new Promise((resolve) => setTimeout(resolve, 3));
+      overlap.running--;
+      overlap.calls++;
+    }
+  }
+  return OverlapProjection;
+}
+
 /** Every stream's versions in the order they were handled, with redeliveries of a suffix collapsed. */
 function assertEachStreamInOrder(calls: readonly string[], streams: ReadonlyMap<string, number>): void {
   const seen = new Map<string, number>();
@@ -141,6 +163,22 @@ describe('Partitioned projections (several app instances in one process, DynamoD
     // The stream is no longer held back: its next event is handled as usual.
     await app.store.append('acct-3', deposits('acct-3', 1), { expectedVersion: 4 });
     await waitUntil('the next event of the stream is handled', () => handled.calls.includes('acct-3@5'), 20_000);
+  });
+
+  it('an instance handles all the partitions it holds at once, or `concurrency` of them at a time', async () => {
+    for (const concurrency of [undefined, 1]) {
+      const tables = projectionTables(`parts-conc-${concurrency ?? 'all'}`);
+      cleanups.push(() => deleteProjectionTables(tables));
+      const overlap = new Overlap();
+      const writer = await createProjectionApp(tables, { options: { feed: { indexer: false } } });
+      cleanups.push(() => writer.close());
+      await appendStreams(writer, 16, 5);
+      const app = await createProjectionApp(tables, { projections: [overlapProjection(overlap, concurrency)] });
+      cleanups.push(() => app.close());
+      await waitUntil('every event is handled', () => overlap.calls >= 80, 30_000);
+      if (concurrency === 1) expect(overlap.most).toBe(1);
+      else expect(overlap.most).toBeGreaterThan(1);
+    }
   });
 
   it('a stream always goes to the same partition, and the partition items hold the checkpoints', async () => {

@@ -9,6 +9,7 @@ import type { ProjectionHandlers } from './projection-handlers.js';
 import type { Tenure } from './projection-lease-keeper.js';
 import type { PartitionPolicy, ProjectionRunnerContext } from './projection-runner-context.js';
 import type { ProjectionPosition } from './projection-store.js';
+import type { PartitionSlots } from './partitions/partition-slots.js';
 
 /** What a PartitionReader needs of its runner. */
 export interface PartitionReaderDeps {
@@ -20,6 +21,8 @@ export interface PartitionReaderDeps {
   readonly parking: PartitionParking;
   readonly scope: FeedReadScope;
   readonly policy?: PartitionPolicy;
+  /** The projection's slots in this instance (option `concurrency`): a page is handled holding one. */
+  readonly slots?: PartitionSlots;
   /** Takes the wake-up hints pending: a read starting now covers them. */
   takeHints(): void;
   /** Ends the tenure (its lease expired while handling). */
@@ -79,57 +82,67 @@ export class PartitionReader {
       this.lag = { commits: Math.max(0, page.headPosition - page.position), ms: page.caughtUp ? 0 : oldest === undefined ? this.lag?.ms : Math.max(0, Date.now() - oldest) };
       // Given up, or blocked, meanwhile: stop between pages (the last one is saved).
       if (!onPage && this.deps.policy !== undefined && (!this.deps.policy.mayHold() || this.deps.policy.blockedBy() !== undefined)) throw new Halted();
-      const { eventsHandled, eventsSkipped } = this.position!;
-      let last: FeedEvent | undefined;
+      const release = page.events.length === 0 ? undefined : await this.deps.slots?.take(signals);
       try {
-        for (const event of page.events) {
-          this.assertHolding(tenure, signals);
-          if (this.deps.parking.holdsBack(event)) {
-            // Parked already, or behind a parked event of its stream ('wait'): parked (again), not handled.
-            await this.deps.parking.park(() => tenure.lease, event, undefined, 0, 'waiting');
-            this.skippedInPage++;
-            last = event;
-            continue;
-          }
-          const givenUp = await this.deps.handlers.handle(event);
-          if (givenUp === undefined) {
-            this.handledInPage++;
-          } else {
-            await this.deps.parking.park(() => tenure.lease, event, givenUp, this.deps.definition.maxAttempts, 'failed');
-            this.skippedInPage++;
-            this.deps.onGivenUp(givenUp);
-          }
-          last = event;
-        }
-      } catch (error) {
-        // Keep what was handled (not when the lease is gone): the next attempt starts after it.
-        if (last !== undefined && !tenure.lost.signal.aborted) {
-          try {
-            await this.save(tenure, { checkpoint: last.checkpoint, eventsHandled: eventsHandled + this.handledInPage, eventsSkipped: eventsSkipped + this.skippedInPage });
-          } catch (saveError) {
-            if (saveError instanceof ProjectionLeaseLostError) throw saveError;
-          }
-        }
-        this.handledInPage = 0;
-        this.skippedInPage = 0;
-        throw error;
+        await this.handlePage(tenure, signals, page, onPage);
+      } finally {
+        release?.();
       }
-      const handled = this.handledInPage;
-      const reached = { eventsHandled: eventsHandled + handled, eventsSkipped: eventsSkipped + this.skippedInPage };
-      if (page.caughtUp && tenure.flagStored && !tenure.resetPending) {
-        // A rebuild of an empty (or all filtered) feed: no page was saved, so the flag would outlive the rebuild.
-        await this.save(tenure, { checkpoint: page.checkpoint, ...reached });
-      } else if (page.caughtUp) {
-        // The last page holds no commit: nothing to save (a write per poll would cost for nothing).
-        this.position = { checkpoint: page.checkpoint, ...reached };
-        this.handledInPage = 0;
-        this.skippedInPage = 0;
-      } else {
-        await this.save(tenure, { checkpoint: page.checkpoint, ...reached });
-      }
-      if (page.caughtUp) this.caughtUpAt = page.checkpoint;
-      onPage?.(page, handled);
     }
+  }
+
+  /** Handles one page's events and saves the checkpoint past them. */
+  private async handlePage(tenure: Tenure, signals: readonly AbortSignal[], page: FeedPage, onPage?: (page: FeedPage, handled: number) => void): Promise<void> {
+    const { eventsHandled, eventsSkipped } = this.position!;
+    let last: FeedEvent | undefined;
+    try {
+      for (const event of page.events) {
+        this.assertHolding(tenure, signals);
+        if (this.deps.parking.holdsBack(event)) {
+          // Parked already, or behind a parked event of its stream ('wait'): parked (again), not handled.
+          await this.deps.parking.park(() => tenure.lease, event, undefined, 0, 'waiting');
+          this.skippedInPage++;
+          last = event;
+          continue;
+        }
+        const givenUp = await this.deps.handlers.handle(event);
+        if (givenUp === undefined) {
+          this.handledInPage++;
+        } else {
+          await this.deps.parking.park(() => tenure.lease, event, givenUp, this.deps.definition.maxAttempts, 'failed');
+          this.skippedInPage++;
+          this.deps.onGivenUp(givenUp);
+        }
+        last = event;
+      }
+    } catch (error) {
+      // Keep what was handled (not when the lease is gone): the next attempt starts after it.
+      if (last !== undefined && !tenure.lost.signal.aborted) {
+        try {
+          await this.save(tenure, { checkpoint: last.checkpoint, eventsHandled: eventsHandled + this.handledInPage, eventsSkipped: eventsSkipped + this.skippedInPage });
+        } catch (saveError) {
+          if (saveError instanceof ProjectionLeaseLostError) throw saveError;
+        }
+      }
+      this.handledInPage = 0;
+      this.skippedInPage = 0;
+      throw error;
+    }
+    const handled = this.handledInPage;
+    const reached = { eventsHandled: eventsHandled + handled, eventsSkipped: eventsSkipped + this.skippedInPage };
+    if (page.caughtUp && tenure.flagStored && !tenure.resetPending) {
+      // A rebuild of an empty (or all filtered) feed: no page was saved, so the flag would outlive the rebuild.
+      await this.save(tenure, { checkpoint: page.checkpoint, ...reached });
+    } else if (page.caughtUp) {
+      // The last page holds no commit: nothing to save (a write per poll would cost for nothing).
+      this.position = { checkpoint: page.checkpoint, ...reached };
+      this.handledInPage = 0;
+      this.skippedInPage = 0;
+    } else {
+      await this.save(tenure, { checkpoint: page.checkpoint, ...reached });
+    }
+    if (page.caughtUp) this.caughtUpAt = page.checkpoint;
+    onPage?.(page, handled);
   }
 
   async save(tenure: Tenure, position: ProjectionPosition, flags?: { rebuilding: boolean }): Promise<void> {

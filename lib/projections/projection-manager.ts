@@ -25,6 +25,7 @@ import { ProjectionHandlers } from './projection-handlers.js';
 import { PartitionCoordinator } from './partitions/partition-coordinator.js';
 import { partitionSpecs } from './partitions/partition-keys.js';
 import { PartitionedProjection } from './partitions/partitioned-projection.js';
+import { PartitionSlots } from './partitions/partition-slots.js';
 import { ProjectionMetaStore } from './partitions/projection-meta-store.js';
 import { assertRebuildOptions } from './assert-rebuild-options.js';
 
@@ -214,8 +215,9 @@ export class ProjectionManager implements OnApplicationBootstrap, OnModuleDestro
         // The coordinator needs the runners, and each runner its policy from the coordinator.
         const partitionRunners: ProjectionRunner[] = [];
         const coordinator = new PartitionCoordinator(definition, partitionRunners, meta, context.store, this.logger, layout);
+        const slots = definition.concurrency < definition.partitions ? new PartitionSlots(definition.concurrency) : undefined;
         for (const partition of partitionSpecs(definition.name, definition.partitions)) {
-          partitionRunners.push(new ProjectionRunner(definition, instance, handledTypes, context, partition, coordinator.policyFor(partition.index)));
+          partitionRunners.push(new ProjectionRunner(definition, instance, handledTypes, context, partition, coordinator.policyFor(partition.index), slots));
         }
         runners.set(definition.name, new PartitionedProjection(definition, instance, partitionRunners, coordinator, this.logger));
       }

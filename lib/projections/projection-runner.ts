@@ -15,6 +15,7 @@ import type { ResettableProjection } from './interfaces/resettable-projection.in
 import { PartitionParking } from './parking/partition-parking.js';
 import { PartitionReader } from './partition-reader.js';
 import type { PartitionSpec } from './partitions/partition-keys.js';
+import type { PartitionSlots } from './partitions/partition-slots.js';
 import { partitionOf } from './partitions/stream-partition.js';
 import type { ProjectionDefinition } from './projection-definitions.js';
 import { ProjectionHandlers } from './projection-handlers.js';
@@ -82,6 +83,8 @@ export class ProjectionRunner {
     readonly partition: PartitionSpec = { index: 0, count: 1, key: definition.name },
     /** With several partitions: the coordinator's say on holding this one. */
     private readonly policy?: PartitionPolicy,
+    /** With `concurrency` below the partition count: the slots this instance's partitions share. */
+    slots?: PartitionSlots,
   ) {
     // The partition's item key: the projection's name with one partition, `<name>#<i>` with several.
     this.name = partition.key;
@@ -97,6 +100,7 @@ export class ProjectionRunner {
       parking: this.parking,
       scope: this.scope,
       policy,
+      slots,
       takeHints: () => this.wakeup.take(),
       lose: (tenure, reason) => this.lease.lose(tenure, reason),
       onGivenUp: (error) => (this.lastError = error),

@@ -60,4 +60,11 @@ export interface ProjectionOptions {
    * - `'continue'`: they are handled as usual; only the failing event waits, parked, for a retry.
    */
   parkedStream?: 'wait' | 'continue';
+  /**
+   * With `partitions`: how many of its partitions one app instance handles at the same time (1 to
+   * the partition count). Default: every partition it holds, each calling its handlers on its own, so
+   * that a handler waiting on I/O does not hold the others up. Lower it to bound what one instance
+   * asks of your database at once (connections, write capacity); the others take turns, page by page.
+   */
+  concurrency?: number;
 }
