@@ -104,7 +104,8 @@ export function printPacedWriteReport(measurements: readonly PacedWriteMeasureme
 }
 
 /** The feed latency row: acknowledgement to a handler in another process, and its two legs. */
-export function printLatencyReport(m: LatencyMeasurement): LatencyResult {
+/** Prints a latency row (`title`: the feed latency's, or another workload measured the same way). */
+export function printLatencyReport(m: LatencyMeasurement, title = 'Feed latency'): LatencyResult {
   const result: LatencyResult = {
     workload: m.workload,
     module_per_s: null,
@@ -125,7 +126,7 @@ export function printLatencyReport(m: LatencyMeasurement): LatencyResult {
     indexed_to_handler_p99_ms: m.indexedToHandler.p99,
     commits_per_index_batch: round(m.commitsPerIndexBatch, 1),
   };
-  console.log(`\nFeed latency (${m.samples} commits after the warm-up, ${result.achieved_commits_per_s} commits/s achieved; ms; targets: p50 <= 300, p99 <= 1,000):`);
+  console.log(`\n${title} (${m.samples} commits after the warm-up, ${result.achieved_commits_per_s} commits/s achieved; ms; targets: p50 <= 300, p99 <= 1,000):`);
   const row = (leg: string, p: { p50: number; p90: number; p99: number; max: number }) => [leg, String(p.p50), String(p.p90), String(p.p99), String(p.max)];
   printTable(
     ['leg', 'p50', 'p90', 'p99', 'max'],

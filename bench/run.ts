@@ -5,7 +5,7 @@
  * exits 0 when the run completes.
  *
  * BENCH_ONLY=<groups> (comma-separated: writes, paced, latency, read, replay, aggregates, snapshots,
- * memory) runs only those workloads, for iterating on one; such a partial run leaves
+ * memory, projections) runs only those workloads, for iterating on one; such a partial run leaves
  * bench/results.json alone. BENCH_MAIN_FEED=<JSON> sets the main app's `feed` option (`false`: no
  * stream, no indexer; `{"indexer":false}`: the stream but no indexer), to compare the write rows
  * with the feed's parts off; it skips the other feed groups and also leaves bench/results.json alone.
@@ -27,6 +27,8 @@ import { interleavedRounds, type Round } from './interleaved-rounds.js';
 import { slowConsumerMemoryWorkload, type MemoryMeasurement } from './memory-workload.js';
 import { startModuleApp, type ModuleApp } from './module-app.js';
 import { pacedWriteWorkloads } from './paced-write-workload.js';
+import { projectionLagTables, projectionLagWorkload } from './projection-lag.js';
+import { printProjectionThroughputReport, projectionThroughputTables, projectionThroughputWorkload, type ProjectionThroughputResult } from './projection-throughput.js';
 import { printMemoryReport, printReport, writeResults, type ContenderCost, type UnitTarget, type WorkloadMeasurement } from './report.js';
 import { feedReplayWorkload, streamReplayWorkload } from './replay-workloads.js';
 import { BaselineSnapshotContender, ModuleSnapshotContender } from './snapshot-contenders.js';
@@ -55,10 +57,10 @@ const CONFIG = {
 
 const RESULTS_PATH = fileURLToPath(new URL('../../bench/results.json', import.meta.url));
 
-const GROUPS = ['writes', 'paced', 'latency', 'read', 'replay', 'aggregates', 'snapshots', 'memory'] as const;
+const GROUPS = ['writes', 'paced', 'latency', 'read', 'replay', 'aggregates', 'snapshots', 'memory', 'projections'] as const;
 type Group = (typeof GROUPS)[number];
 /** Groups that need the feed: skipped with BENCH_MAIN_FEED. */
-const FEED_GROUPS: readonly Group[] = ['paced', 'latency', 'replay', 'memory'];
+const FEED_GROUPS: readonly Group[] = ['paced', 'latency', 'replay', 'memory', 'projections'];
 
 /** The main app's `feed` option: the default, or BENCH_MAIN_FEED's. */
 const MAIN_FEED = process.env.BENCH_MAIN_FEED === undefined ? undefined : (JSON.parse(process.env.BENCH_MAIN_FEED) as FeedOptions | false);
@@ -117,11 +119,18 @@ async function main(): Promise<void> {
   };
   const snapshotTables = { module: `${tables.module}-snapshots`, baseline: `${tables.baseline}-snapshots` };
   const latencyProjections = `${tables.latency}-projections`;
+  // The partitioned projection workloads: an events table and a projections table each.
+  const projectionTables = { throughput: projectionThroughputTables(), lag: projectionLagTables() };
   let app: ModuleApp | undefined;
   try {
     // Every events table first, its stream started, before anything is written (see createEventsTables).
     const { baseline: _baseline, ...eventsTables } = tables;
-    await createEventsTables(clients.observer, FEED_OFF ? Object.values(eventsTables).filter((name) => name !== tables.module) : Object.values(eventsTables));
+    await createEventsTables(
+      clients.observer,
+      FEED_OFF
+        ? Object.values(eventsTables).filter((name) => name !== tables.module)
+        : [...Object.values(eventsTables), projectionTables.throughput.events, projectionTables.lag.events],
+    );
     // The main app: the module's default feed (its indexer in this app, reading the table's stream), or BENCH_MAIN_FEED's.
     app = await startModuleApp(clients.module, { events: tables.module, snapshots: snapshotTables.module }, MAIN_FEED ?? {});
     if (FEED_OFF) console.log(`BENCH_MAIN_FEED: the main app runs with feed: ${JSON.stringify(MAIN_FEED)}; the feed index's cost is not measured`);
@@ -168,11 +177,15 @@ async function main(): Promise<void> {
       };
       measurements.push(await snapshotSaveWorkload(snapshots), await snapshotLoadWorkload(snapshots));
     }
+    const projectionThroughput: ProjectionThroughputResult[] = groups.has('projections') ? await projectionThroughputWorkload(target.clientConfig, projectionTables.throughput) : [];
+    const projectionLag = groups.has('projections') ? await projectionLagWorkload(clients.observer, target.clientConfig, projectionTables.lag) : undefined;
     const memory: MemoryMeasurement[] = groups.has('memory') ? await slowConsumerMemoryWorkload(clients.module, clients.observer, target.clientConfig, tables.memory) : [];
     const results = [
       ...(measurements.length > 0 ? printReport(measurements) : []),
       ...(paced.length > 0 ? printPacedWriteReport(paced) : []),
       ...(latency !== undefined ? [printLatencyReport(latency)] : []),
+      ...(projectionThroughput.length > 0 ? printProjectionThroughputReport(projectionThroughput) : []),
+      ...(projectionLag !== undefined ? [printLatencyReport(projectionLag, 'Projection lag (a partitioned projection over 2 instances)')] : []),
       ...(memory.length > 0 ? printMemoryReport(memory) : []),
     ];
     if (groups.size === GROUPS.length && !FEED_OFF) {
@@ -183,7 +196,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await app?.close();
-    const all = [...Object.values(tables), snapshotTables.module, snapshotTables.baseline, latencyProjections];
+    const all = [...Object.values(tables), snapshotTables.module, snapshotTables.baseline, latencyProjections, ...Object.values(projectionTables).flatMap((t) => [t.events, t.projections])];
     await deleteTables(clients.observer, all);
     clients.module.destroy();
     clients.baseline.destroy();
