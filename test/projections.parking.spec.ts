@@ -258,6 +258,11 @@ describe('PartitionParking', () => {
     const next = parkingFor(key, 'wait');
     await next.load({ parkedCount: await parkedCountOf(key) });
     expect([a1, a2, a3, b1].map((e) => next.holdsBack(e!))).toEqual([true, true, true, false]);
+    // Only the versions after the stream's first parked one wait: one before it (a replay from an earlier checkpoint) is handled.
+    const fromSecond = parkingFor(`${key}-2`, 'wait');
+    await fromSecond.load({ parkedCount: 0 });
+    await fromSecond.park(await lease(`${key}-2`), a2!, new Error('poison'), 2, 'failed');
+    expect([a1, a2, a3].map((e) => fromSecond.holdsBack(e!))).toEqual([false, true, true]);
 
     const { ledger, handlers } = ledgerHandlers();
     ledger.broken.add(a);

@@ -2,6 +2,7 @@ import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { EventStoreErrorCode, Projection, ProjectionHandler, ProjectionItemAttribute as A, type FeedEvent, type ResettableProjection } from '../lib/index.js';
 import { partitionOf } from '../lib/projections/partitions/stream-partition.js';
+import { ProjectionMetaStore } from '../lib/projections/partitions/projection-meta-store.js';
 import { testClientConfig } from './support/dynamodb.js';
 import { AccountOpened, MoneyDeposited, deposits } from './support/events.js';
 import { createProjectionApp, deleteProjectionTables, projectionTables, storedProjection, waitUntil, type ProjectionApp, type ProjectionTables } from './support/projection-app.js';
@@ -310,6 +311,33 @@ describe('Partitioned projections (several app instances in one process, DynamoD
       console.log(JSON.stringify([first, second].map((app) => app.manager.status(NAME).partitions!.map((p) => [p.partition, p.here, p.state, p.owner, p.lastError?.message]))));
       throw error;
     });
+  });
+
+  it('a rebuild that changes the count (8 to 4) and goes no further than its claim leaves the projection blocked, not running the new split from the old checkpoints', async () => {
+    const tables = projectionTables('parts-recount');
+    cleanups.push(() => deleteProjectionTables(tables));
+    const handled = new Handled();
+    const before = await instance(tables, handled);
+    const streams = await appendStreams(before, 12, 3);
+    await waitUntil('every event is handled', () => new Set(handled.calls).size === 36, 30_000);
+    await before.close();
+    // What a rebuilder with 4 partitions leaves when it dies right after claiming the projection.
+    const client = new DynamoDBClient(testClientConfig());
+    cleanups.push(() => client.destroy());
+    const meta = new ProjectionMetaStore(client, tables.projections, { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 });
+    expect(await meta.claimForRebuild(NAME, 4, 'dead-rebuilder', Date.now() - 1, PARTITIONS)).toBe(true);
+    expect((await storedProjection(tables, NAME))![A.rebuilding]?.BOOL).toBe(true);
+
+    const after = new Handled();
+    const app = await instance(tables, after, 4);
+    await waitUntil('the projection is blocked', () => app.manager.status(NAME).state === 'blocked', 20_000);
+    expect(app.manager.status(NAME).lastError).toMatchObject({ code: EventStoreErrorCode.PROJECTION_REBUILD_CUT_SHORT });
+    expect(after.calls).toEqual([]);
+    await app.manager.rebuild(NAME);
+    assertEachStreamInOrder(after.calls, streams);
+    // The surplus partitions of the former split are gone.
+    expect(await storedProjection(tables, `${NAME}#7`)).toBeUndefined();
+    expect(await storedProjection(tables, `${NAME}#3`)).toBeDefined();
   });
 
   it('a rebuild cut short before reset() completed blocks every partition until the projection is rebuilt again', async () => {

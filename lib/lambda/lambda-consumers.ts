@@ -14,7 +14,7 @@ import { parkedEventSource } from '../projections/parking/parked-event-reader.js
 import { ParkedEventStore } from '../projections/parking/parked-event-store.js';
 import type { EventClass } from '../serialization/event-type-registry.js';
 import { batchItemFailuresAfter, type BatchItemFailuresResponse, type IndexBatchRecord } from './index-batch-records.js';
-import { LambdaPartition, type LambdaPartitionContext, type PartitionOutcome, type PartitionRun } from './lambda-partition.js';
+import { LAMBDA_OWNER_PREFIX, LambdaPartition, type LambdaPartitionContext, type PartitionOutcome, type PartitionRun } from './lambda-partition.js';
 
 /** Something a function runs over the feed: a projection, or the app's event handlers under a name of their own. */
 export interface LambdaConsumer {
@@ -42,7 +42,7 @@ export class LambdaConsumers {
 
   constructor(runtime: EventSourcingRuntime, consumers: readonly LambdaConsumer[], retry: LambdaRetrySettings) {
     const { client, options } = runtime;
-    const container = `lambda:${process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'local'}:${randomBytes(4).toString('hex')}`;
+    const container = `${LAMBDA_OWNER_PREFIX}${process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'local'}:${randomBytes(4).toString('hex')}`;
     let acquisitions = 0;
     const events = new EventStreamTable(client, options.eventsTable, options.retry);
     const context: LambdaPartitionContext = {

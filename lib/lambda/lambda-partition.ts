@@ -1,6 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import { ProjectionHandlerError } from '../errors/projection-handler.error.js';
 import { ProjectionLeaseLostError } from '../errors/projection-lease-lost.error.js';
+import { ProjectionLeaseHeldError } from '../errors/projection-lease-held.error.js';
 import { ProjectionPartitionsChangedError } from '../errors/projection-partitions-changed.error.js';
 import { sleep } from '../event-store/retry-policy.js';
 import { parseCheckpoint, type FeedCheckpoint } from '../feed/feed-checkpoint.js';
@@ -17,6 +18,9 @@ import type { ParkedEventStore } from '../projections/parking/parked-event-store
 import type { ParkReason } from '../projections/parking/parked-event.js';
 import { PartitionParking, type RetryHandlers } from '../projections/parking/partition-parking.js';
 
+/** How the leases Lambda invocations take start: a lease with it is another invocation's, not an app instance's. */
+export const LAMBDA_OWNER_PREFIX = 'lambda:';
+
 /** What partitions of a function share: the readers and stores of its runtime, and how it retries. */
 export interface LambdaPartitionContext {
   readonly reader: FeedReader;
@@ -25,7 +29,7 @@ export interface LambdaPartitionContext {
   /** Where parked events are stored, and how a retry reads one back (per projection name). */
   readonly parked: ParkedEventStore;
   readonly readParked: (projection: string) => ParkedEventSource;
-  /** A lease owner id, new for each acquisition. */
+  /** A lease owner id, new for each acquisition; starts with LAMBDA_OWNER_PREFIX. */
   readonly newOwner: () => string;
   /** Handler calls for one event within one invocation before the invocation gives up on it (reports it for redelivery). */
   readonly attemptsPerInvocation: number;
@@ -119,6 +123,12 @@ export class LambdaPartition {
     if (!acquired.acquired) {
       if (acquired.partitionsStored !== undefined) {
         return this.failed(-1, new ProjectionPartitionsChangedError(this.definition.name, acquired.partitionsStored, this.spec.count));
+      }
+      if (acquired.holder.startsWith(LAMBDA_OWNER_PREFIX)) {
+        // Another invocation's lease: most likely one that timed out (one invocation per shard at a time), whose
+        // records Lambda redelivers now. Skipping would acknowledge them unread; failing has them delivered again,
+        // by when the lease has lapsed.
+        return this.failed(-1, new ProjectionLeaseHeldError(key, acquired.holder, new Date(acquired.expiresAt)));
       }
       return { kind: 'skipped', reason: `${acquired.holder} holds its lease until ${new Date(acquired.expiresAt).toISOString()}` };
     }

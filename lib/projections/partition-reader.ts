@@ -4,6 +4,7 @@ import type { FeedEvent } from '../feed/interfaces/feed-event.interface.js';
 import { Halted } from './halted.js';
 import type { ProjectionLag } from './interfaces/projection-status.interface.js';
 import type { PartitionParking } from './parking/partition-parking.js';
+import type { RetryReport } from './parking/retry-report.js';
 import type { ProjectionDefinition } from './projection-definitions.js';
 import type { ProjectionHandlers } from './projection-handlers.js';
 import type { Tenure } from './projection-lease-keeper.js';
@@ -80,6 +81,8 @@ export class PartitionReader {
       if (signals.some((signal) => signal.aborted)) throw new Halted();
       const oldest = page.events[0]?.occurredAt.getTime();
       this.lag = { commits: Math.max(0, page.headPosition - page.position), ms: page.caughtUp ? 0 : oldest === undefined ? this.lag?.ms : Math.max(0, Date.now() - oldest) };
+      // A retry of parked events asked for during a long catch-up: carried out between pages, not only at the head.
+      if (!onPage && tenure.retryRequest !== undefined && !page.caughtUp) await this.answerRetryRequest(tenure, signals[0]!);
       // Given up, or blocked, meanwhile: stop between pages (the last one is saved).
       if (!onPage && this.deps.policy !== undefined && (!this.deps.policy.mayHold() || this.deps.policy.blockedBy() !== undefined)) throw new Halted();
       const release = page.events.length === 0 ? undefined : await this.deps.slots?.take(signals);
@@ -164,7 +167,13 @@ export class PartitionReader {
   async answerRetryRequest(tenure: Tenure, halt: AbortSignal): Promise<void> {
     const id = tenure.retryRequest;
     if (id === undefined) return;
-    const report = await this.deps.parking.answerRetryRequest(() => tenure.lease, id, this.deps.handlers, this.deps.context.readParked(this.deps.definition.name), halt);
+    let report: RetryReport;
+    try {
+      report = await this.deps.parking.answerRetryRequest(() => tenure.lease, id, this.deps.handlers, this.deps.context.readParked(this.deps.definition.name), halt);
+    } catch (error) {
+      tenure.parkingLoaded = false; // learnt again from the table before the next read
+      throw error;
+    }
     if (tenure.retryRequest === id) tenure.retryRequest = undefined;
     if (report.handled > 0 && this.position !== undefined) {
       // Handled by the retry: counted with the others at the next save.

@@ -192,12 +192,13 @@ export class ProjectionManager implements OnApplicationBootstrap, OnModuleDestro
       }
       const meta = new ProjectionMetaStore(client, options.projectionsTable, options.retry);
       const store = new ProjectionStore(client, options.projectionsTable, options.retry);
-      const layout = { client, tableName: options.projectionsTable, store, meta };
+      const parked = new ParkedEventStore(client, options.projectionsTable, options.retry);
+      const layout = { client, tableName: options.projectionsTable, store, meta, parked };
       const reader = createFeedReader(this.runtime);
       const events = new EventStreamTable(client, options.eventsTable, options.retry);
       const context = {
         layout,
-        parked: new ParkedEventStore(client, options.projectionsTable, options.retry),
+        parked,
         readParked: (projection: string) => parkedEventSource(events, this.runtime.registry, projection),
         reader,
         polls: new CoalescedHeadPolls((checkpoint) => reader.hasNewer(checkpoint)),

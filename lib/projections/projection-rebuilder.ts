@@ -89,7 +89,6 @@ export class ProjectionRebuilder {
       resetting = true;
       await this.resetReadModel(tenure);
       resetting = false;
-      await this.host.pages.clearParked(tenure);
       const startedAt = Date.now();
       let meter: RebuildProgressMeter | undefined;
       // Up to the index head as the replay's first read finds it (every page carries it); later commits are followed afterwards.
@@ -127,6 +126,8 @@ export class ProjectionRebuilder {
       // Only a rebuild sets the flag, and only classes with reset() are rebuilt: the class changed since.
       this.host.context.logger.warn(`Projection "${this.host.name}" was being rebuilt, but has no reset() any more: it replays the feed onto its read model as it is.`);
     }
+    // A rebuild replays everything: parked items go too, before the flag (cleared by the next save) can.
+    await this.host.pages.clearParked(tenure);
     tenure.resetPending = false;
   }
 
@@ -153,8 +154,9 @@ export class ProjectionRebuilder {
       await this.host.pages.save(tenure, { checkpoint: FEED_START, eventsHandled: 0, eventsSkipped: 0 }, { rebuilding: true });
       this.host.handlers.forgetFailures();
       this.host.unblock();
-      await steps.reset.arrive();
+      // Before the projection's flag goes (at the reset meeting): a rebuild cut short after it must not leave parked items behind.
       await this.host.pages.clearParked(tenure);
+      await steps.reset.arrive();
       await this.host.pages.read(tenure, [abort, tenure.lost.signal], steps.onPage);
     } catch (error) {
       steps.held.fail(error);

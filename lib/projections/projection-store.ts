@@ -227,6 +227,10 @@ export class ProjectionStore {
         );
         for (const item of Responses[this.tableName] ?? []) found.set(item[A.projection]!.S!, storedPartitionOf(item));
         pending = UnprocessedKeys[this.tableName]?.Keys ?? [];
+        if (pending.length > 0 && round + 1 >= this.retry.maxAttempts) {
+          // Throttled throughout: a coordinator round gives up (and tries again at the next) rather than hang.
+          throw new Error(`Reading ${keys.length} projection partition item(s): ${pending.length} still unprocessed after ${round + 1} BatchGetItem rounds (throttled).`);
+        }
         if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** round)));
       }
     }

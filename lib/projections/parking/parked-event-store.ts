@@ -1,4 +1,5 @@
 import {
+  DeleteItemCommand,
   GetItemCommand,
   ScanCommand,
   TransactWriteItemsCommand,
@@ -70,6 +71,25 @@ export class ParkedEventStore {
     };
     const gone = await this.fencedTransaction(parked.partitionKey, lease, 'Resolving a parked event', [remove, this.countUpdate(parked.partitionKey, lease, -1)]);
     return !gone;
+  }
+
+  /**
+   * Deletes the parked items of `projection` that belong to none of `partitionKeys` (left by the
+   * projection's former partition layout, which a rebuild replaced: its replay handles those events
+   * again). Not fenced: nobody holds a partition of a layout that is gone. Resolves to how many went.
+   */
+  async removeOutside(projection: string, partitionKeys: readonly string[]): Promise<number> {
+    const keep = new Set(partitionKeys);
+    let removed = 0;
+    for (const parked of await this.list(projection)) {
+      if (keep.has(parked.partitionKey)) continue;
+      await withRetries(
+        { operation: 'Deleting a parked event of a former partition layout', retry: this.retry, kind: 'idempotent-write', advice: 'Rebuild the projection again to finish.' },
+        () => this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: this.parkedKey(parked) })),
+      );
+      removed++;
+    }
+    return removed;
   }
 
   /**

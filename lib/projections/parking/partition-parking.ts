@@ -36,7 +36,7 @@ const leaseOf = (lease: LeaseRef): ProjectionLease => (typeof lease === 'functio
 export class PartitionParking {
   /** Parked events of the partition by `position.version`. */
   private readonly parked = new Map<string, ParkedEvent>();
-  /** Streams with parked events here, and how many. */
+  /** Streams with parked events here: the lowest parked version of each. */
   private readonly streams = new Map<string, number>();
 
   constructor(
@@ -70,7 +70,9 @@ export class PartitionParking {
    */
   holdsBack(event: FeedEvent): boolean {
     if (this.parked.has(eventKey(positionOf(event), event.version))) return true;
-    return this.mode === 'wait' && this.streams.has(event.streamId);
+    // Only the versions after the stream's first parked one: an earlier one (a rebuild's replay) is handled.
+    const lowest = this.streams.get(event.streamId);
+    return this.mode === 'wait' && lowest !== undefined && event.version > lowest;
   }
 
   /**
@@ -126,31 +128,38 @@ export class PartitionParking {
     const errors: RetryFailure[] = [];
     let retried = 0;
     let handled = 0;
-    for (const parked of all) {
-      if (signal?.aborted === true || (this.mode === 'wait' && stuck.has(parked.streamId))) {
-        this.remember(parked);
-        continue;
+    let at = 0;
+    try {
+      for (; at < all.length; at++) {
+        const parked = all[at]!;
+        if (signal?.aborted === true || (this.mode === 'wait' && stuck.has(parked.streamId))) {
+          this.remember(parked);
+          continue;
+        }
+        const held = leaseOf(lease);
+        if (Date.now() >= held.expiresAt) {
+          throw new ProjectionLeaseLostError(this.partitionKey, 'retrying parked events (the lease expired before it could be renewed)');
+        }
+        retried++;
+        let error: Error | undefined;
+        try {
+          error = await handlers.callOnce(await readEvent(parked));
+        } catch (readError) {
+          error = readError instanceof Error ? readError : new Error(String(readError));
+        }
+        if (error === undefined) {
+          await this.store.resolve(held, parked);
+          handled++;
+          continue;
+        }
+        this.remember(await this.store.recordRetryFailure(held, parked, error));
+        stuck.add(parked.streamId);
+        errors.push({ streamId: parked.streamId, version: parked.version, eventType: parked.eventType, message: error.message });
       }
-      const held = leaseOf(lease);
-      if (Date.now() >= held.expiresAt) {
-        for (const rest of all.slice(all.indexOf(parked))) this.remember(rest);
-        throw new ProjectionLeaseLostError(this.partitionKey, 'retrying parked events (the lease expired before it could be renewed)');
-      }
-      retried++;
-      let error: Error | undefined;
-      try {
-        error = await handlers.callOnce(await readEvent(parked));
-      } catch (readError) {
-        error = readError instanceof Error ? readError : new Error(String(readError));
-      }
-      if (error === undefined) {
-        await this.store.resolve(held, parked);
-        handled++;
-        continue;
-      }
-      this.remember(await this.store.recordRetryFailure(held, parked, error));
-      stuck.add(parked.streamId);
-      errors.push({ streamId: parked.streamId, version: parked.version, eventType: parked.eventType, message: error.message });
+    } catch (failure) {
+      // Whatever was not retried (or not un-parked) stays parked: remembered, so that its stream is still held back.
+      for (const rest of all.slice(at)) this.remember(rest);
+      throw failure;
     }
     const report = { retried, handled, stillParked: this.parked.size, errors };
     this.logger.log(
@@ -189,7 +198,7 @@ export class PartitionParking {
     const key = eventKey(parked.position, parked.version);
     if (this.parked.has(key)) return;
     this.parked.set(key, parked);
-    this.streams.set(parked.streamId, (this.streams.get(parked.streamId) ?? 0) + 1);
+    this.streams.set(parked.streamId, Math.min(this.streams.get(parked.streamId) ?? Infinity, parked.version));
   }
 }
 

@@ -82,7 +82,11 @@ async function retryPartition(deps: RetryParkedDependencies, key: string, option
   let holder = '';
   for (;;) {
     const taken = await retryHere(deps, key);
-    if (taken !== undefined) return taken;
+    if (taken !== undefined) {
+      // Asked a holder first, which went away: the request must not make the next holder retry again.
+      if (requestId !== undefined) await deps.parked.clearRetryRequest(key, requestId);
+      return taken;
+    }
     if (requestId === undefined) {
       requestId = randomUUID();
       await deps.parked.requestRetry(key, requestId);

@@ -5,6 +5,8 @@ import { ProjectionItemAttribute as A } from '../../tables/projections-table.js'
 import type { ProjectionStore } from '../projection-store.js';
 import { partitionKeys } from './partition-keys.js';
 import type { ProjectionMetaStore } from './projection-meta-store.js';
+import type { ParkedEventStore } from '../parking/parked-event-store.js';
+import { MAX_PARTITIONS } from '../projection-limits.js';
 
 /**
  * Changing a projection between one partition and several, as the first step of the rebuild that
@@ -16,6 +18,8 @@ export interface LayoutConversion {
   readonly tableName: string;
   readonly store: ProjectionStore;
   readonly meta: ProjectionMetaStore;
+  /** Parked events of a former layout go with it (the rebuild's replay handles those events again). */
+  readonly parked: ParkedEventStore;
   readonly member: string;
   readonly leaseTtlMs: number;
 }
@@ -80,9 +84,14 @@ export async function convertToUnpartitioned(name: string, deadline: number, con
     const now = Date.now();
     const held = [...(await store.readAll(keys)).values()].find((partition) => partition.owner !== undefined && partition.expiresAt >= now);
     if (held === undefined) break;
-    if (now > deadline) throw new ProjectionLeaseHeldError(held.key, held.owner!, new Date(held.expiresAt));
+    if (now > deadline) {
+      await meta.releaseClaim(name, member);
+      throw new ProjectionLeaseHeldError(held.key, held.owner!, new Date(held.expiresAt));
+    }
     await new Promise((resolve) => setTimeout(resolve, Math.min(1000, conversion.leaseTtlMs / 3)));
   }
+  // Flagged before anything is deleted: a conversion cut short from here on leaves the projection blocked, not run from the start.
+  if (!(await meta.markRebuilding(name, member, true))) throw new ProjectionLeaseHeldError(name, '(another rebuild took the projection over)', new Date());
   for (const key of keys) {
     try {
       await client.send(
@@ -100,6 +109,7 @@ export async function convertToUnpartitioned(name: string, deadline: number, con
       throw new ProjectionLeaseHeldError(key, '(an instance that took it during the conversion)', new Date());
     }
   }
+  await conversion.parked.removeOutside(name, [name]);
   await client.send(
     new UpdateItemCommand({
       TableName: tableName,
@@ -110,4 +120,31 @@ export async function convertToUnpartitioned(name: string, deadline: number, con
       ExpressionAttributeValues: { ':true': { BOOL: true }, ':me': { S: member } },
     }),
   );
+}
+
+/**
+ * After a partitioned rebuild's reset: removes what the projection's former layouts left (their
+ * parked events, and the items of partitions beyond the new count, whatever count came before: a
+ * claim cut short may have overwritten it). Not fenced: instances with another count do not run
+ * (their count does not match the stored one), so nobody holds those items; one still holding a
+ * lease keeps its item (unused).
+ */
+export async function forgetFormerLayouts(name: string, partitions: number, conversion: LayoutConversion): Promise<void> {
+  await conversion.parked.removeOutside(name, partitions === 1 ? [name] : partitionKeys(name, partitions));
+  const surplus = partitionKeys(name, MAX_PARTITIONS).slice(partitions === 1 ? 0 : partitions);
+  for (const key of (await conversion.store.readAll(surplus)).keys()) {
+    try {
+      await conversion.client.send(
+        new DeleteItemCommand({
+          TableName: conversion.tableName,
+          Key: { [A.projection]: { S: key } },
+          ConditionExpression: 'attribute_not_exists(#owner) OR #expires < :now',
+          ExpressionAttributeNames: { '#owner': A.leaseOwner, '#expires': A.leaseExpiresAt },
+          ExpressionAttributeValues: { ':now': { N: String(Date.now()) } },
+        }),
+      );
+    } catch (error) {
+      if (classifyWriteError(error).kind !== 'conflict') throw error;
+    }
+  }
 }

@@ -8,7 +8,7 @@ import type { ProjectionDefinition } from '../projection-definitions.js';
 import type { ProjectionRunner } from '../projection-runner.js';
 import type { PartitionPolicy } from '../projection-runner-context.js';
 import type { StoredPartition, ProjectionStore } from '../projection-store.js';
-import { convertToPartitioned, type LayoutConversion } from './layout-conversion.js';
+import { convertToPartitioned, forgetFormerLayouts, type LayoutConversion } from './layout-conversion.js';
 import { fairShare, planHoldings } from './partition-plan.js';
 import type { ProjectionMeta, ProjectionMetaStore } from './projection-meta-store.js';
 
@@ -154,7 +154,9 @@ export class PartitionCoordinator {
       // Stored unpartitioned (0.4's layout, or `partitions: 1`): this rebuild splits it.
       await convertToPartitioned(name, partitions, { ...this.layout, member: this.member, leaseTtlMs });
     }
-    if (!(await this.meta.claimForRebuild(name, partitions, this.member, Date.now() + claimTtl))) {
+    // From another count (N > 1): the same write flags the projection (see claimForRebuild).
+    const changeFrom = stored !== undefined && stored.partitions > 1 && stored.partitions !== partitions ? stored.partitions : undefined;
+    if (!(await this.meta.claimForRebuild(name, partitions, this.member, Date.now() + claimTtl, changeFrom))) {
       const stored = await this.meta.read(name);
       if (stored !== undefined && stored.partitions !== partitions && stored.rebuildBy === undefined) {
         throw new ProjectionPartitionsChangedError(name, stored.partitions, partitions); // an unpartitioned projection's item: see README
@@ -183,6 +185,12 @@ export class PartitionCoordinator {
         }
       },
     };
+  }
+
+  /** Under this instance's rebuild, after the reset: removes what a former layout left (see forgetFormerLayouts). */
+  async forgetFormerLayouts(): Promise<void> {
+    const { name, partitions, leaseTtlMs } = this.definition;
+    await forgetFormerLayouts(name, partitions, { ...this.layout, member: this.member, leaseTtlMs });
   }
 
   /** Sets or clears the projection-wide `rebuilding` flag under this instance's claim. */

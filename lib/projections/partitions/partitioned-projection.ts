@@ -24,6 +24,7 @@ export class PartitionedProjection {
   readonly name: string;
   private stops = 0;
   private rebuildAbort?: AbortController;
+  private rebuilding: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly definition: ProjectionDefinition,
@@ -59,6 +60,19 @@ export class PartitionedProjection {
     const reset = (this.instance as Partial<ResettableProjection>).reset;
     if (typeof reset !== 'function') throw new ProjectionNotResettableError(this.name, this.definition.type.name);
     const stops = this.stops;
+    // One rebuild at a time in this instance (they would share its claim): a second waits for the first.
+    const previous = this.rebuilding;
+    let done!: () => void;
+    this.rebuilding = new Promise<void>((resolve) => (done = resolve));
+    try {
+      await previous;
+      return await this.rebuildNow(reset, options, stops, ready);
+    } finally {
+      done();
+    }
+  }
+
+  private async rebuildNow(reset: () => unknown, options: RebuildOptions, stops: number, ready?: Promise<unknown>): Promise<RebuildProgress> {
     await ready;
     if (this.stops !== stops) throw new ProjectionStoppedError(this.name, false);
     const claim = await this.coordinator.claimForRebuild();
@@ -71,6 +85,7 @@ export class PartitionedProjection {
       const held = new Rendezvous(partitions, () => this.coordinator.markRebuilding(true));
       const resetDone = new Rendezvous(partitions, async () => {
         await reset.call(this.instance);
+        await this.coordinator.forgetFormerLayouts();
         await this.coordinator.markRebuilding(false);
       });
       const progress = new CombinedProgress(partitions, options, this.logger, this.name);
@@ -78,7 +93,12 @@ export class PartitionedProjection {
       return progress.final();
     } finally {
       this.rebuildAbort = undefined;
-      await claim.release();
+      try {
+        await claim.release();
+      } catch (error) {
+        // It lapses on its own (three lease TTLs); the rebuild's own outcome is what the caller needs.
+        this.logger.warn(`Projection "${this.name}" could not release its rebuild claim (it lapses on its own): ${String(error)}`);
+      }
     }
   }
 

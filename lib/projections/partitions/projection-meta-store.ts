@@ -116,14 +116,21 @@ export class ProjectionMetaStore {
    * take none while the claim stands. Refused (false) while another member's claim stands.
    * Sets the partition count: a rebuild is how the count changes.
    */
-  async claimForRebuild(name: string, partitions: number, member: string, until: number): Promise<boolean> {
+  async claimForRebuild(name: string, partitions: number, member: string, until: number, changeFrom?: number): Promise<boolean> {
     const now = Date.now();
+    // Changing the count: the flag goes up in the same write, so that if the rebuild goes no further,
+    // no instance runs the new split from checkpoints made under the old one.
+    const changing = changeFrom !== undefined && changeFrom !== partitions;
     try {
       await this.client.send(
         new UpdateItemCommand({
           ...this.key(name),
-          UpdateExpression: 'SET #by = :me, #until = :until, #updated = :now, #members = if_not_exists(#members, :noMembers), #partitions = :partitions',
-          ConditionExpression: '(attribute_not_exists(#by) OR #until < :now OR #by = :me) AND attribute_not_exists(#checkpoint) AND attribute_not_exists(#owner)',
+          UpdateExpression:
+            'SET #by = :me, #until = :until, #updated = :now, #members = if_not_exists(#members, :noMembers), #partitions = :partitions' +
+            (changing ? ', #rebuilding = :true' : ''),
+          ConditionExpression:
+            '(attribute_not_exists(#by) OR #until < :now OR #by = :me) AND attribute_not_exists(#checkpoint) AND attribute_not_exists(#owner)' +
+            (changing ? ' AND #partitions = :from' : ''),
           ExpressionAttributeNames: {
             '#by': A.rebuildBy,
             '#until': A.rebuildUntil,
@@ -132,6 +139,7 @@ export class ProjectionMetaStore {
             '#partitions': A.partitions,
             '#checkpoint': A.checkpoint,
             '#owner': A.leaseOwner,
+            ...(changing ? { '#rebuilding': A.rebuilding } : {}),
           },
           ExpressionAttributeValues: {
             ':me': { S: member },
@@ -139,6 +147,7 @@ export class ProjectionMetaStore {
             ':now': { N: String(now) },
             ':noMembers': { M: {} },
             ':partitions': { N: String(partitions) },
+            ...(changing ? { ':true': { BOOL: true }, ':from': { N: String(changeFrom) } } : {}),
           },
         }),
       );
