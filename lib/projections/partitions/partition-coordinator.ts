@@ -37,6 +37,8 @@ export class PartitionCoordinator {
   private liveMembers = 1;
   private lapsed: string[] = [];
   private roundFailing = false;
+  /** Until the first round has joined the membership (the second round, soon after, takes partitions). */
+  private joining = false;
   /** This instance's rebuild holds every partition (see rebuild()): the rounds keep out of it. */
   rebuilding = false;
 
@@ -61,6 +63,7 @@ export class PartitionCoordinator {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.joining = true;
     this.schedule(0);
   }
 
@@ -85,9 +88,11 @@ export class PartitionCoordinator {
 
   private schedule(delay: number): void {
     this.timer = setTimeout(() => {
+      const joining = this.joining;
       this.round = this.runRound().finally(() => {
         this.round = undefined;
-        if (this.running) this.schedule(this.definition.leaseTtlMs / 3);
+        const { leaseTtlMs } = this.definition;
+        if (this.running) this.schedule(joining && !this.joining ? Math.min(JOIN_SETTLE_MS, leaseTtlMs / 3) : leaseTtlMs / 3);
       });
     }, delay);
   }
@@ -108,6 +113,12 @@ export class PartitionCoordinator {
       if (meta.rebuilding) return this.block(new ProjectionRebuildCutShortError(name));
       if (this.blocked !== undefined) this.logger.log(`Projection "${name}" may run again.`);
       this.blocked = undefined;
+      if (this.joining) {
+        // The first round only joins: instances started together see each other before taking a share,
+        // rather than the first taking every partition and giving half back a round later.
+        this.joining = false;
+        return;
+      }
       this.view = await this.store.readAll(this.runners.map((runner) => runner.partition.key));
       const held = new Set(this.runners.filter((runner) => runner.holding).map((runner) => runner.partition.index));
       const free = this.runners
@@ -200,6 +211,9 @@ export class PartitionCoordinator {
     }
   }
 }
+
+/** After joining, the first share is taken this soon (or a third of the lease TTL, when shorter). */
+const JOIN_SETTLE_MS = 1000;
 
 /** Members whose heartbeat lapsed more than a TTL ago: removed from the meta item at the next heartbeat. */
 function lapsedMembers(meta: ProjectionMeta, now: number, ttlMs: number): string[] {
