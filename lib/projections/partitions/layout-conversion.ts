@@ -93,21 +93,8 @@ export async function convertToUnpartitioned(name: string, deadline: number, con
   // Flagged before anything is deleted: a conversion cut short from here on leaves the projection blocked, not run from the start.
   if (!(await meta.markRebuilding(name, member, true))) throw new ProjectionLeaseHeldError(name, '(another rebuild took the projection over)', new Date());
   for (const key of keys) {
-    try {
-      await client.send(
-        new DeleteItemCommand({
-          TableName: tableName,
-          Key: { [A.projection]: { S: key } },
-          // Taken meanwhile by an instance that missed the claim: leave it, the rebuild fails below.
-          ConditionExpression: 'attribute_not_exists(#owner) OR #expires < :now',
-          ExpressionAttributeNames: { '#owner': A.leaseOwner, '#expires': A.leaseExpiresAt },
-          ExpressionAttributeValues: { ':now': { N: String(Date.now()) } },
-        }),
-      );
-    } catch (error) {
-      if (classifyWriteError(error).kind !== 'conflict') throw error;
-      throw new ProjectionLeaseHeldError(key, '(an instance that took it during the conversion)', new Date());
-    }
+    // Taken meanwhile by an instance that missed the claim: leave it, and fail the rebuild.
+    if (!(await deleteUnlessHeld(conversion, key))) throw new ProjectionLeaseHeldError(key, '(an instance that took it during the conversion)', new Date());
   }
   await conversion.parked.removeOutside(name, [name]);
   await client.send(
@@ -132,19 +119,25 @@ export async function convertToUnpartitioned(name: string, deadline: number, con
 export async function forgetFormerLayouts(name: string, partitions: number, conversion: LayoutConversion): Promise<void> {
   await conversion.parked.removeOutside(name, partitions === 1 ? [name] : partitionKeys(name, partitions));
   const surplus = partitionKeys(name, MAX_PARTITIONS).slice(partitions === 1 ? 0 : partitions);
-  for (const key of (await conversion.store.readAll(surplus)).keys()) {
-    try {
-      await conversion.client.send(
-        new DeleteItemCommand({
-          TableName: conversion.tableName,
-          Key: { [A.projection]: { S: key } },
-          ConditionExpression: 'attribute_not_exists(#owner) OR #expires < :now',
-          ExpressionAttributeNames: { '#owner': A.leaseOwner, '#expires': A.leaseExpiresAt },
-          ExpressionAttributeValues: { ':now': { N: String(Date.now()) } },
-        }),
-      );
-    } catch (error) {
-      if (classifyWriteError(error).kind !== 'conflict') throw error;
-    }
+  // One a former-layout instance still holds keeps its item (unused).
+  for (const key of (await conversion.store.readAll(surplus)).keys()) await deleteUnlessHeld(conversion, key);
+}
+
+/** Deletes a partition item unless a live lease holds it; resolves to whether it is gone. */
+async function deleteUnlessHeld({ client, tableName }: Pick<LayoutConversion, 'client' | 'tableName'>, key: string): Promise<boolean> {
+  try {
+    await client.send(
+      new DeleteItemCommand({
+        TableName: tableName,
+        Key: { [A.projection]: { S: key } },
+        ConditionExpression: 'attribute_not_exists(#owner) OR #expires < :now',
+        ExpressionAttributeNames: { '#owner': A.leaseOwner, '#expires': A.leaseExpiresAt },
+        ExpressionAttributeValues: { ':now': { N: String(Date.now()) } },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (classifyWriteError(error).kind !== 'conflict') throw error;
+    return false;
   }
 }
