@@ -1,13 +1,13 @@
 import { EventStoreError, EventStoreErrorCode } from './event-store.error.js';
 
-/** An append carried an instance of a class that was never registered, so it has no stable type name. */
+/** An append carried an instance of a class with no stable type name: neither decorated with `@EventType` nor listed in `events`. */
 export class UnregisteredEventClassError extends EventStoreError {
   readonly code = EventStoreErrorCode.UNREGISTERED_EVENT_CLASS;
 
   constructor(readonly className: string) {
     super(
-      `Event class "${className}" is not registered. Give it a stable type name (@EventType('<name>') or ` +
-        `{ name: '<name>', type: ${className} }) and add it to the \`events\` option of DynamoEventSourcingModule.forRoot(). Nothing was written.`,
+      `Event class "${className}" has no stable type name. Decorate it with @EventType('<name>') ` +
+        `(or list it as { name: '<name>', type: ${className} } in the \`events\` option of DynamoEventSourcingModule.forRoot()). Nothing was written.`,
     );
   }
 }

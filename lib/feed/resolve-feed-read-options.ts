@@ -60,7 +60,7 @@ function registrationOf(type: EventClass | string, registry: EventTypeRegistry):
   const registered = typeof type === 'string' ? registry.find(type) : typeof type === 'function' ? registry.findClass(type) : undefined;
   if (registered === undefined) {
     const what = typeof type === 'function' ? `class ${type.name}` : describeValue(type);
-    throw invalidOptions(`eventTypes lists ${what}, which is not a registered event type (register it in the module's \`events\`).`);
+    throw invalidOptions(`eventTypes lists ${what}, which has no stable type name (decorate it with @EventType('<name>'), or list it in the module's \`events\`).`);
   }
   return registered;
 }

@@ -137,7 +137,7 @@ function handledTypesOf(runtime: EventSourcingRuntime, definition: ProjectionDef
       if (registered === undefined) {
         throw new InvalidModuleOptionsError(
           `${definition.type.name}.${String(method)}`,
-          `handles class ${event.name}, which is not a registered event type: add it to the \`events\` of forRoot() or forFeature().`,
+          `handles class ${event.name}, which has no stable type name: decorate it with @EventType('<name>') (or list it as { name, type } in the \`events\` of forRoot()).`,
         );
       }
       types.set(event, registered.name);

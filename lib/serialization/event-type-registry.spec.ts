@@ -78,7 +78,7 @@ describe('EventTypeRegistry', () => {
   it('refuses unregistered classes and plain objects on append', () => {
     const registry = new EventTypeRegistry([AccountOpened]);
     expect(() => registry.typeNameOf(new MoneyDeposited(1))).toThrow(UnregisteredEventClassError);
-    expect(() => registry.typeNameOf({ amount: 1 })).toThrow(/"Object" is not registered/);
+    expect(() => registry.typeNameOf({ amount: 1 })).toThrow(/"Object" has no stable type name/);
   });
 
   it('knows an instance by its prototype, not by a field named "constructor" (which it stores and reads back as data)', () => {
@@ -91,9 +91,9 @@ describe('EventTypeRegistry', () => {
     expect(read.describe()).toBe('opened by ann');
     expect(Object.getOwnPropertyDescriptor(read, 'constructor')?.value).toBe('a field from a request body');
     // An unregistered class is named by its prototype, whatever its fields say.
-    expect(() => registry.typeOf(Object.assign(new MoneyDeposited(1), { constructor: AccountOpened }))).toThrow(/Event class "MoneyDeposited" is not registered/);
-    expect(() => registry.typeOf({ constructor: 'x' })).toThrow(/"Object" is not registered/);
-    expect(() => registry.typeOf(Object.create(null) as object)).toThrow(/"Object \(with a null prototype\)" is not registered/);
+    expect(() => registry.typeOf(Object.assign(new MoneyDeposited(1), { constructor: AccountOpened }))).toThrow(/Event class "MoneyDeposited" has no stable type name/);
+    expect(() => registry.typeOf({ constructor: 'x' })).toThrow(/"Object" has no stable type name/);
+    expect(() => registry.typeOf(Object.create(null) as object)).toThrow(/"Object \(with a null prototype\)" has no stable type name/);
   });
 
   it('names the unknown type, stream and version on read', () => {
@@ -150,5 +150,45 @@ describe('EventTypeRegistry', () => {
     expect(registry.typeOf(new MoneyDeposited(2)).encode(new MoneyDeposited(2))).toBe('{"type":"dep","data":{"cents":200}}');
     expect(registry.resolve('old-dep').decode({ cents: 150 }, undefined, 's-9', 4)).toEqual(new MoneyDeposited(1.5));
     expect(seen).toEqual([{ eventType: 'dep', streamId: 's-9', version: 4 }]);
+  });
+
+  describe('classes known by their @EventType alone (no `events` list)', () => {
+    @EventType('catalog.card-issued', { aliases: ['catalog.card-created'] })
+    class CardIssued {
+      constructor(readonly cardId: string) {}
+    }
+
+    it('registers a decorated class at its first append, read or lookup', () => {
+      const appending = new EventTypeRegistry();
+      expect(appending.typeNameOf(new CardIssued('c-1'))).toBe('catalog.card-issued');
+      const reading = new EventTypeRegistry();
+      expect(reading.resolve('catalog.card-issued').decode({ cardId: 'c-2' }, undefined, 's', 1)).toEqual(new CardIssued('c-2'));
+      expect(new EventTypeRegistry().resolve('catalog.card-created').type).toBe(CardIssued); // by its former name
+      expect(new EventTypeRegistry().findClass(CardIssued)?.name).toBe('catalog.card-issued');
+    });
+
+    it('still refuses an undecorated class and a name no loaded class declares, naming the fix', () => {
+      expect(() => new EventTypeRegistry().typeOf(new MoneyDeposited(1))).toThrow(/"MoneyDeposited" has no stable type name\. Decorate it with @EventType\('<name>'\)/);
+      expect(new EventTypeRegistry().findClass(MoneyDeposited)).toBeUndefined();
+      expect(() => new EventTypeRegistry().resolve('catalog.never-declared')).toThrow(/none of the loaded classes is decorated with @EventType\('catalog\.never-declared'\)/);
+    });
+
+    it('asks for a listing when two loaded classes declare one name, and lets the listed one win', () => {
+      @EventType('catalog.twice')
+      class First {}
+      @EventType('catalog.twice')
+      class Second {}
+      expect(() => new EventTypeRegistry().resolve('catalog.twice')).toThrow(/the loaded classes First and Second are each decorated with it/);
+      expect(new EventTypeRegistry([Second]).resolve('catalog.twice').type).toBe(Second);
+      expect(new EventTypeRegistry([First]).typeNameOf(new First())).toBe('catalog.twice');
+    });
+
+    it('forgets the names a class declared before a second @EventType replaced them', () => {
+      @EventType('catalog.before')
+      class Redeclared {}
+      EventType('catalog.after')(Redeclared);
+      expect(new EventTypeRegistry().find('catalog.before')).toBeUndefined();
+      expect(new EventTypeRegistry().resolve('catalog.after').type).toBe(Redeclared);
+    });
   });
 });

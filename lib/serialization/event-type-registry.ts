@@ -1,6 +1,7 @@
 import { InvalidModuleOptionsError } from '../errors/invalid-module-options.error.js';
 import { UnknownEventTypeError } from '../errors/unknown-event-type.error.js';
 import { UnregisteredEventClassError } from '../errors/unregistered-event-class.error.js';
+import { eventTypeCatalog } from './event-type-catalog.js';
 import { eventTypeDeclarationOf } from './event-type.decorator.js';
 import type { EventClass, EventRegistration, NamedEventRegistration } from './interfaces/event-registration.interface.js';
 import type { EventTypeOptions } from './interfaces/event-type-options.interface.js';
@@ -13,8 +14,12 @@ const REGISTRATION_KEYS = new Set(['name', 'type', 'revision', 'aliases', 'seria
 
 /**
  * Maps stable type names (and former names) to event classes, both ways: appends store the name,
- * reads rebuild an instance of the class. One registry serves the whole module; everything about a
- * registration is checked when it is registered, at start-up.
+ * reads rebuild an instance of the class. One registry serves the whole module.
+ *
+ * Classes come from two places: the `events` lists of the module (registered, and checked, at
+ * start-up), and every class decorated with `@EventType` that the process has loaded (the
+ * {@link eventTypeCatalog}), registered here the first time an append, a read or a projection needs
+ * it. A listed class wins over a loaded one that declares the same name.
  */
 export class EventTypeRegistry {
   /** By stored name: current names and aliases. */
@@ -75,7 +80,7 @@ export class EventTypeRegistry {
   /** The registration of an event instance's class, for appending it. */
   typeOf(event: object): RegisteredEventType {
     const prototype = Object.getPrototypeOf(event) as object | null;
-    const registered = prototype === null ? undefined : this.byPrototype.get(prototype);
+    const registered = prototype === null ? undefined : (this.byPrototype.get(prototype) ?? this.registerDecorated(classOf(prototype)));
     if (registered === undefined) throw new UnregisteredEventClassError(classNameOf(prototype));
     return registered;
   }
@@ -87,19 +92,46 @@ export class EventTypeRegistry {
 
   /** The registration of a stored type name (current or alias), or undefined for a name not registered. */
   find(storedName: string): RegisteredEventType | undefined {
-    return this.byName.get(storedName);
+    return this.byName.get(storedName) ?? this.registerLoaded(storedName);
   }
 
-  /** The registration of an event class, or undefined for a class not registered. */
+  /** The registration of an event class, or undefined for a class neither listed nor decorated. */
   findClass(type: EventClass): RegisteredEventType | undefined {
-    return this.byClass.get(type);
+    return this.byClass.get(type) ?? this.registerDecorated(type);
   }
 
   /** The registration a stored type name (current or alias) stands for. */
   resolve(storedName: string, streamId?: string, version?: number): RegisteredEventType {
-    const registered = this.byName.get(storedName);
+    const registered = this.find(storedName);
     if (registered === undefined) throw new UnknownEventTypeError(storedName, streamId, version);
     return registered;
+  }
+
+  /** Registers a class by its `@EventType`, when it has one (its first use); undefined when it has none. */
+  private registerDecorated(type: EventClass | undefined): RegisteredEventType | undefined {
+    if (type === undefined || eventTypeDeclarationOf(type) === undefined) return undefined;
+    this.register(type);
+    return this.byClass.get(type);
+  }
+
+  /**
+   * Registers the loaded `@EventType` class that answers to a stored name (current or former), if
+   * exactly one does. @throws InvalidModuleOptionsError when several loaded classes declare the name.
+   */
+  private registerLoaded(storedName: string): RegisteredEventType | undefined {
+    // A class whose declaration changed since (a second @EventType) is no longer among them.
+    const classes = eventTypeCatalog()
+      .classesNamed(storedName)
+      .filter((type) => !this.byClass.has(type));
+    if (classes.length === 0) return undefined;
+    if (classes.length > 1) {
+      throw new InvalidModuleOptionsError(
+        'events',
+        `cannot tell which class the type name "${storedName}" means: the loaded classes ${classes.map((type) => type.name || '(anonymous class)').join(' and ')} ` +
+          `are each decorated with it (as name or alias). List the one this app uses in the \`events\` of DynamoEventSourcingModule.forRoot().`,
+      );
+    }
+    return this.registerDecorated(classes[0]);
   }
 
   /** The class registration, its decorator and explicit options merged, with a name it must have. */
@@ -157,6 +189,12 @@ function checkKeys(options: object, type: EventClass, what: string): void {
       throw new InvalidModuleOptionsError('events', `has an unknown key "${key}" in the ${what} of class ${type.name}. Known: ${[...REGISTRATION_KEYS].join(', ')}.`);
     }
   }
+}
+
+/** The class an instance's prototype belongs to (never the instance's own `constructor` field). */
+function classOf(prototype: object): EventClass | undefined {
+  const type: unknown = Object.hasOwn(prototype, 'constructor') ? (prototype as { constructor: unknown }).constructor : undefined;
+  return typeof type === 'function' && type.prototype === prototype ? (type as EventClass) : undefined;
 }
 
 /** The class an instance's prototype belongs to, by name (never the instance's own `constructor` field). */

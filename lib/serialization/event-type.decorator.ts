@@ -1,3 +1,5 @@
+import { eventTypeCatalog } from './event-type-catalog.js';
+import type { EventClass } from './interfaces/event-registration.interface.js';
 import type { EventTypeOptions } from './interfaces/event-type-options.interface.js';
 
 /** What `@EventType` records on a class. */
@@ -20,8 +22,12 @@ const EVENT_TYPE = Symbol.for('nestjs-dynamo-es:event-type');
  * }
  * ```
  *
- * The class must still be listed in the module's `events` option. The name is checked there, at start-up.
- * Works as a legacy (`experimentalDecorators`) and as a standard decorator. Subclasses do not inherit it.
+ * That is all the registration a class needs: once its file is loaded (by the aggregate, handler or
+ * projection that uses it), appends and reads of the app know it by this name, and so does the CLI,
+ * which loads the app's module. Listing it in the module's `events` as well is allowed (it is then
+ * checked at start-up rather than at first use) and settles which class a name means when two loaded
+ * classes declare the same one. Works as a legacy (`experimentalDecorators`) and as a standard
+ * decorator. Subclasses do not inherit it.
  */
 export function EventType(name: string, options: EventTypeOptions = {}): <T extends Function>(target: T, context?: unknown) => void {
   return (target) => {
@@ -30,6 +36,8 @@ export function EventType(name: string, options: EventTypeOptions = {}): <T exte
       enumerable: false,
       configurable: true, // a second @EventType on the same class replaces the first
     });
+    const aliases = Array.isArray(options.aliases) ? options.aliases.filter((alias) => typeof alias === 'string') : [];
+    eventTypeCatalog().declare(target as unknown as EventClass, [name, ...aliases]);
   };
 }
 
