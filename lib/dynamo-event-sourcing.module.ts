@@ -1,4 +1,5 @@
 import { Inject, Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import type { DynamoEventSourcingFeatureOptions } from './aggregates/interfaces/aggregate-registration.interface.js';
 import { DynamoEventSourcingFeatureModule } from './dynamo-event-sourcing-feature.module.js';
 import { EVENT_SOURCING_RUNTIME } from './dynamo-event-sourcing.constants.js';
@@ -7,20 +8,21 @@ import { createEventSourcingRuntime, type EventSourcingRuntime } from './event-s
 import { EventStore } from './event-store/event-store.js';
 import type { DynamoEventSourcingModuleOptions } from './interfaces/dynamo-event-sourcing-module-options.interface.js';
 import { FeedIndexerService } from './feed/indexer/feed-indexer.service.js';
+import { ProjectionExplorer } from './projections/projection-explorer.js';
 import { ProjectionManager } from './projections/projection-manager.js';
 import { CommittedEventsPublisher } from './publishing/committed-events.publisher.js';
 import { SnapshotRepository } from './snapshots/snapshot-repository.js';
 
 /**
  * Event sourcing on DynamoDB for Nest apps: provides the {@link EventStore}, the
- * {@link SnapshotRepository} and the {@link ProjectionManager}; `forFeature()` adds aggregate
- * repositories and projections.
+ * {@link SnapshotRepository} and the {@link ProjectionManager}, which runs every `@Projection`
+ * class listed in the app's providers; `forFeature()` adds aggregate repositories.
  *
  * ```ts
  * @Module({
  *   imports: [
  *     CqrsModule.forRoot(),
- *     DynamoEventSourcingModule.forRoot({ tableSetup: 'create', events: [AccountOpened] }),
+ *     DynamoEventSourcingModule.forRoot({ tableSetup: 'create' }),
  *   ],
  * })
  * export class AppModule {}
@@ -30,6 +32,8 @@ import { SnapshotRepository } from './snapshots/snapshot-repository.js';
  * from a factory. Both accept `isGlobal` (default true).
  */
 @Module({
+  // DiscoveryService: @Projection classes are found among the app's providers.
+  imports: [DiscoveryModule],
   providers: [
     {
       provide: EVENT_SOURCING_RUNTIME,
@@ -39,6 +43,7 @@ import { SnapshotRepository } from './snapshots/snapshot-repository.js';
     CommittedEventsPublisher,
     EventStore,
     SnapshotRepository,
+    ProjectionExplorer,
     ProjectionManager,
     FeedIndexerService,
   ],
@@ -51,8 +56,9 @@ export class DynamoEventSourcingModule extends DynamoEventSourcingConfigurableMo
 
   /**
    * Provides an `AggregateRepository` per aggregate class (inject it with
-   * `@InjectAggregateRepository(Type)`), registers more event classes, and adds `@Projection`
-   * classes, which the {@link ProjectionManager} runs. Needs `forRoot` or
+   * `@InjectAggregateRepository(Type)`). Its `events` (event classes listed, rather than known by
+   * their `@EventType` once loaded) and `projections` (rather than listed in `providers`, with their
+   * dependencies in `imports`) are the 0.4 forms, still accepted. Needs `forRoot` or
    * `forRootAsync` imported once in the app (it is global by default); without it, start-up fails
    * with a `RootModuleMissingError` saying so.
    */

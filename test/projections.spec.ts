@@ -538,7 +538,7 @@ describe('Projections', () => {
 
     it('rejects a handler of an event class that is not registered', async () => {
       await expect(createProjectionApp(tables, { projections: [HandlesUnregistered] })).rejects.toThrow(
-        /\(HandlesUnregistered\)\.on` handles class Unregistered, which is not a registered event type/,
+        /\(HandlesUnregistered\)\.on` handles class Unregistered, which has no stable type name: decorate it with @EventType/,
       );
     });
 

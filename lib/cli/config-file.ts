@@ -12,7 +12,7 @@ export interface CliConfig {
   /** The file it was read from; undefined when there is none. */
   readonly path?: string;
   readonly options: DynamoEventSourcingModuleOptions;
-  /** The `app` export: a Nest module registering the app's projections (for `projection rebuild`). */
+  /** The `app` export: the Nest module whose providers include the app's projections (for the `projection` commands). */
   readonly app?: unknown;
 }
 

@@ -30,7 +30,7 @@ interface PackageCopy {
 const OWN_COPY: PackageCopy = { DynamoEventSourcingModule, DynamoEventSourcingFeatureModule, ProjectionManager };
 
 const APP_HINT =
-  'export `app` from a .mjs or .js config file: the Nest module that registers your projections with DynamoEventSourcingModule.forFeature() (without forRoot)';
+  'export `app` from a .mjs or .js config file: the Nest module whose providers include your projections (without DynamoEventSourcingModule.forRoot())';
 
 /**
  * Starts the config's `app` next to `DynamoEventSourcingModule.forRoot()` with the CLI's options and
@@ -69,22 +69,26 @@ export async function createProjectionAppContext(settings: CliSettings, io: CliI
 }
 
 /**
- * The copy of this package the app registers its projections with. Usually the CLI's own; but an
- * app compiled to CommonJS (NestJS 11) loads the package's CommonJS build through require(), whose
- * classes and injection tokens differ from this ES module build's: that copy is then found among
- * the loaded CommonJS modules, by its feature module class.
+ * The copy of this package the app's projections use. Usually the CLI's own; but an app compiled to
+ * CommonJS (NestJS 11) loads the package's CommonJS build through require(), whose classes and
+ * injection tokens (EventStore, the runtime) differ from this ES module build's: the CLI must then
+ * add that copy's forRoot(), or the app's providers could not inject what they ask for. That copy
+ * is found among the loaded CommonJS modules: by the app's `forFeature()` module if it has one,
+ * else as the one copy the config's import loaded.
  */
 async function packageCopyOf(app: unknown): Promise<PackageCopy> {
   const feature = await findModuleClass(app, DynamoEventSourcingFeatureModule.name);
-  if (feature === undefined || feature === DynamoEventSourcingFeatureModule) return OWN_COPY;
-  const loaded = Object.values(createRequire(import.meta.url).cache ?? {}).map((module) => module?.exports as Partial<PackageCopy> | undefined);
-  const copy = loaded.find((exports) => exports?.DynamoEventSourcingFeatureModule === feature && exports.DynamoEventSourcingModule !== undefined && exports.ProjectionManager !== undefined);
+  if (feature === DynamoEventSourcingFeatureModule) return OWN_COPY;
+  const copies = Object.values(createRequire(import.meta.url).cache ?? {})
+    .map((module) => module?.exports as Partial<PackageCopy> | undefined)
+    .filter((exports): exports is PackageCopy => exports?.DynamoEventSourcingFeatureModule !== undefined && exports.DynamoEventSourcingModule !== undefined && exports.ProjectionManager !== undefined);
+  const copy = feature === undefined ? (copies.length === 1 ? copies[0] : copies.length === 0 ? OWN_COPY : undefined) : copies.find((exports) => exports.DynamoEventSourcingFeatureModule === feature);
   if (copy === undefined) {
     throw new CliError(
-      "the config's app registers its projections with another copy of nestjs-dynamo-es than this CLI's; run the CLI installed next to the app (npx nestjs-dynamo-es in its project)",
+      "the config's app uses another copy of nestjs-dynamo-es than this CLI's (or several); run the CLI installed next to the app (npx nestjs-dynamo-es in its project)",
     );
   }
-  return copy as PackageCopy;
+  return copy;
 }
 
 function isModule(value: unknown): boolean {

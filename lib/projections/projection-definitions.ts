@@ -36,8 +36,7 @@ const OPTION_KEYS = ['pageSize', 'pollIntervalMs', 'leaseTtlMs', 'maxAttempts', 
 
 /**
  * Checks `forFeature({ projections })` when the module is defined, naming the class and what is
- * wrong. Whether the handled event classes are registered is checked at start-up, once every
- * feature has registered its events.
+ * wrong. Whether the handled event classes have type names is checked at start-up.
  */
 export function defineProjections(classes: unknown): ProjectionDefinition[] {
   if (!Array.isArray(classes)) throw new InvalidModuleOptionsError('projections', 'must be an array of @Projection classes.');
@@ -47,20 +46,29 @@ export function defineProjections(classes: unknown): ProjectionDefinition[] {
       throw new InvalidModuleOptionsError(`projections[${index}]`, `must be a class decorated with @Projection(name); got ${describeValue(type)}.`);
     }
     const at = `projections[${index}] (${type.name || 'anonymous class'})`;
-    const declaration = projectionDeclarationOf(type);
-    if (declaration === undefined) throw new InvalidModuleOptionsError(at, 'must be decorated with @Projection(name).');
-    const { name, options } = declaration;
-    if (typeof name !== 'string' || !PROJECTION_NAME_PATTERN.test(name)) {
-      throw new InvalidModuleOptionsError(
-        `${at} @Projection name`,
-        `must be a stable name of 1 to 200 letters, digits, _ . : or - (it keys the stored checkpoint); got ${describeValue(name)}.`,
-      );
-    }
-    const other = names.get(name);
-    if (other !== undefined) throw new InvalidModuleOptionsError(`${at} @Projection name`, `"${name}" is also the name of ${other.name}.`);
-    names.set(name, type);
-    return { type: type as Type<object>, name, ...resolveOptions(options, at), handlers: resolveHandlers(type, at) };
+    const definition = defineProjection(type, at);
+    const other = names.get(definition.name);
+    if (other !== undefined) throw new InvalidModuleOptionsError(`${at} @Projection name`, `"${definition.name}" is also the name of ${other.name}.`);
+    names.set(definition.name, type);
+    return definition;
   });
+}
+
+/**
+ * Checks one `@Projection` class (found among the app's providers, or listed in `forFeature`);
+ * `at` says where, for messages.
+ */
+export function defineProjection(type: Function, at: string): ProjectionDefinition {
+  const declaration = projectionDeclarationOf(type);
+  if (declaration === undefined) throw new InvalidModuleOptionsError(at, 'must be decorated with @Projection(name).');
+  const { name, options } = declaration;
+  if (typeof name !== 'string' || !PROJECTION_NAME_PATTERN.test(name)) {
+    throw new InvalidModuleOptionsError(
+      `${at} @Projection name`,
+      `must be a stable name of 1 to 200 letters, digits, _ . : or - (it keys the stored checkpoint); got ${describeValue(name)}.`,
+    );
+  }
+  return { type: type as Type<object>, name, ...resolveOptions(options, at), handlers: resolveHandlers(type, at) };
 }
 
 function resolveOptions(options: ProjectionOptions, at: string): Omit<ProjectionDefinition, 'type' | 'name' | 'handlers'> {

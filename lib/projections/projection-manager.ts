@@ -36,7 +36,7 @@ type RunningProjection = ProjectionRunner | PartitionedProjection;
 export type ProjectionRef = Type<object> | string;
 
 /**
- * Runs the app's projections (registered with `DynamoEventSourcingModule.forFeature({ projections })`):
+ * Runs the app's projections (the `@Projection` classes listed in its modules' `providers`):
  * starts them when the app has bootstrapped (unless `projections: { autoStart: false }`), stops them
  * and releases their leases on shutdown. Of all instances of the app, one at a time runs a given
  * projection (the one holding its lease; the others stand by and take over if it goes away), or,
@@ -236,7 +236,7 @@ export class ProjectionManager implements OnApplicationBootstrap, OnModuleDestro
         if (registered === undefined) {
           throw new InvalidModuleOptionsError(
             `projections (${definition.type.name}).${String(method)}`,
-            `handles class ${event.name}, which is not a registered event type: add it to the \`events\` of forRoot() or forFeature().`,
+            `handles class ${event.name}, which has no stable type name: decorate it with @EventType('<name>') (or list it as { name, type } in the \`events\` of forRoot()).`,
           );
         }
         types.set(event, registered.name);

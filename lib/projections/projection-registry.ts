@@ -8,8 +8,8 @@ export interface RegisteredProjection {
 }
 
 /**
- * The projections of every `forFeature({ projections })` of one app, held by the module's runtime
- * so that the ProjectionManager of the root module sees all of them. Names are unique app-wide:
+ * The projections of one app (found among its providers, or listed in `forFeature({ projections })`),
+ * held by the module's runtime so that the ProjectionManager of the root module sees all of them. Names are unique app-wide:
  * they key the stored checkpoints and leases.
  */
 export class ProjectionRegistry {
@@ -19,7 +19,10 @@ export class ProjectionRegistry {
   register(definition: ProjectionDefinition, instance: object): void {
     const holder = this.byName.get(definition.name);
     if (holder !== undefined && holder.instance !== instance) {
-      const which = holder.definition.type === definition.type ? 'the same class, listed in two forFeature() registrations' : `class ${holder.definition.type.name}`;
+      const which =
+        holder.definition.type === definition.type
+          ? 'the same class, listed in the providers of two modules (each builds an instance of its own): list it in one module, which may export it'
+          : `class ${holder.definition.type.name}`;
       throw new InvalidModuleOptionsError(`projections (${definition.type.name})`, `is named "${definition.name}", which is already the name of ${which}.`);
     }
     this.byName.set(definition.name, { definition, instance });

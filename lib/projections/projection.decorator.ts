@@ -32,8 +32,10 @@ const PROJECTION = Symbol.for('nestjs-dynamo-es:projection');
  * ```
  *
  * The name keys the stored checkpoint and lease: never change it (a new name starts from the
- * beginning of the feed). The class is also made `@Injectable()`, so it can inject providers; list it
- * in `DynamoEventSourcingModule.forFeature({ projections })`, where its options are checked.
+ * beginning of the feed). The class is also made `@Injectable()`: list it in the `providers` of any
+ * module, where it injects what that module provides, as an `@EventsHandler` class would; the
+ * ProjectionManager finds it there and checks its options at start-up. It must keep the default
+ * (singleton) scope.
  */
 export function Projection(name: string, options: ProjectionOptions = {}): ClassDecorator {
   return (target) => {

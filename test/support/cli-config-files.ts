@@ -53,9 +53,18 @@ export class ConfigDirectory {
    * {@link FixtureRecorder}, whose gate can hold it). Plain JavaScript, decorators applied as
    * functions, importing the library from `lib` (the sources in-process, the build for a spawned
    * CLI), so the app shares the CLI's copy of the module either way; or, as `cjs`, requiring the
-   * CommonJS build, as an app compiled to CommonJS (NestJS 11) does.
+   * CommonJS build, as an app compiled to CommonJS (NestJS 11) does. The app is written as README
+   * says: the projection among the module's providers, no list of event classes (their
+   * `@EventType` is enough); `form: 'forFeature'` writes it in the 0.4 form instead
+   * (`forFeature({ projections })`, events listed in the options).
    */
-  projectionApp(lib: string, projection: string, options: DynamoEventSourcingModuleOptions, format: 'mjs' | 'cjs' = 'mjs'): string {
+  projectionApp(
+    lib: string,
+    projection: string,
+    options: DynamoEventSourcingModuleOptions,
+    format: 'mjs' | 'cjs' = 'mjs',
+    form: 'providers' | 'forFeature' = 'providers',
+  ): string {
     const names = '{ DynamoEventSourcingModule, EventType, Projection, ProjectionHandler }';
     return this.write(
       format,
@@ -83,8 +92,13 @@ Projection(${JSON.stringify(projection)}, { pageSize: 2, leaseTtlMs: 60000 })(Le
 
 class LedgerModule {}
 
-const options = { ...${JSON.stringify(options)}, events: [AccountOpened, MoneyDeposited] };
-const app = { module: LedgerModule, imports: [DynamoEventSourcingModule.forFeature({ projections: [LedgerProjection] })] };
+${
+        form === 'providers'
+          ? `const options = ${JSON.stringify(options)};
+const app = { module: LedgerModule, providers: [LedgerProjection] };`
+          : `const options = { ...${JSON.stringify(options)}, events: [AccountOpened, MoneyDeposited] };
+const app = { module: LedgerModule, imports: [DynamoEventSourcingModule.forFeature({ projections: [LedgerProjection] })] };`
+      }
 ${format === 'mjs' ? 'export { options, app };' : 'module.exports = { options, app };'}
 `,
     );
