@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
 import { DynamoEventSourcingModule, everyNEvents } from '../lib/index.js';
 import { Account } from './accounts/account.aggregate.js';
-import { ACCOUNT_EVENTS } from './accounts/events/account-events.js';
 import { Transfer } from './transfers/transfer.aggregate.js';
-import { TRANSFER_EVENTS } from './transfers/events/transfer-events.js';
 
 /**
  * The repositories of both aggregates, in one place: accounts and transfers both use the account
  * repository, and one registration per aggregate keeps one repository (and its snapshot bookkeeping).
+ * No list of event classes: each is declared with `@EventType` (see accounts/events/ and
+ * transfers/events/), which is all the registration it needs once the aggregates import it.
  */
 const aggregates = DynamoEventSourcingModule.forFeature({
   aggregates: [
@@ -19,7 +19,6 @@ const aggregates = DynamoEventSourcingModule.forFeature({
     // Transfers are a handful of events each: no snapshots.
     { type: Transfer, name: 'transfer' },
   ],
-  events: [...ACCOUNT_EVENTS, ...TRANSFER_EVENTS],
 });
 
 @Module({ imports: [aggregates], exports: [aggregates] })

@@ -17,14 +17,13 @@ whole feed into it; then releases the lease. Fails, changing nothing, when anoth
 holds the lease (stop the projection there, or rebuild it there).
 
 This needs the app's projection classes: the config must be a .mjs or .js file exporting \`app\`, the
-Nest module that registers them with DynamoEventSourcingModule.forFeature({ projections }) and
-imports what they inject, but not forRoot: the CLI adds forRoot with the config's options and
-projections: { autoStart: false }, so nothing else runs.
+Nest module whose providers include them (and that imports what they inject), but not forRoot: the
+CLI adds forRoot with the config's options and projections: { autoStart: false }, so nothing else
+runs. The event classes need no list: their @EventType is known once the module loads them.
 
   // ${PROGRAM}.config.mjs
-  import { ACCOUNT_EVENTS } from './dist/accounts/account.events.js';
   import { ReadModelModule } from './dist/read-model/read-model.module.js';
-  export const options = { tablePrefix: 'prod-', events: ACCOUNT_EVENTS };
+  export const options = { tablePrefix: 'prod-' };
   export const app = ReadModelModule;
 
 Progress goes to stderr: a bar with percent, events, rate and time left on a terminal, plain lines

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { DynamoEventSourcingModule } from '../../lib/index.js';
 import { BankAggregatesModule } from '../bank-aggregates.module.js';
 import { BankReadModelProjection } from './bank-read-model.projection.js';
 import { GetAccountHistoryHandler } from './queries/get-account-history.handler.js';
@@ -9,13 +8,13 @@ import { ReadModelStoreModule } from './read-model-store.module.js';
 import { ReadModelWarmup } from './read-model-warmup.service.js';
 import { StreamProbe } from './stream-probe.js';
 
-/** The query side: the projection that keeps the read model, and the query handlers that read it. */
+/**
+ * The query side: the projection that keeps the read model, and the query handlers that read it.
+ * The projection is a provider like the query handlers: the ProjectionManager finds it here (by its
+ * `@Projection`) and runs it, and Nest injects it with this module's ReadModelStore.
+ */
 @Module({
-  imports: [
-    ReadModelStoreModule,
-    BankAggregatesModule,
-    DynamoEventSourcingModule.forFeature({ projections: [BankReadModelProjection], imports: [ReadModelStoreModule] }),
-  ],
-  providers: [GetAccountHandler, GetAccountHistoryHandler, GetTransferHandler, StreamProbe, ReadModelWarmup],
+  imports: [ReadModelStoreModule, BankAggregatesModule],
+  providers: [BankReadModelProjection, GetAccountHandler, GetAccountHistoryHandler, GetTransferHandler, StreamProbe, ReadModelWarmup],
 })
 export class ReadModelModule {}

@@ -21,14 +21,16 @@ import type { InMemoryEventSourcingModuleOptions } from './interfaces/in-memory-
  * const module = await Test.createTestingModule({
  *   imports: [
  *     CqrsModule.forRoot(),
- *     InMemoryEventSourcingModule.forRoot({ events: [AccountOpened, MoneyDeposited], snapshots: {} }),
+ *     InMemoryEventSourcingModule.forRoot({ snapshots: {} }),
  *     AccountsModule, // imports DynamoEventSourcingModule.forFeature({ aggregates: [...] })
  *   ],
  * }).compile();
  * ```
  *
- * Not provided: the `ProjectionManager`; `forFeature({ projections })` fails at start-up, naming the
- * class (projections keep checkpoints and leases in DynamoDB). Each `forRoot()` app starts empty.
+ * Not provided: the `ProjectionManager`. A `@Projection` class listed in `providers` is built like any
+ * provider and never run (inject it and call its handlers); `forFeature({ projections })` fails at
+ * start-up, naming the class (projections keep checkpoints and leases in DynamoDB). Each
+ * `forRoot()` app starts empty.
  */
 @Module({})
 export class InMemoryEventSourcingModule {
