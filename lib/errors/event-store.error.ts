@@ -49,6 +49,7 @@ export const EventStoreErrorCode = {
   INVALID_AGGREGATE_ID: 'INVALID_AGGREGATE_ID',
   ROOT_MODULE_MISSING: 'ROOT_MODULE_MISSING',
   DYNAMODB_UNREACHABLE: 'DYNAMODB_UNREACHABLE',
+  INVALID_HEALTH_OPTIONS: 'INVALID_HEALTH_OPTIONS',
 } as const;
 
 export type EventStoreErrorCode = (typeof EventStoreErrorCode)[keyof typeof EventStoreErrorCode];

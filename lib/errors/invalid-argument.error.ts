@@ -13,7 +13,8 @@ type ArgumentErrorCode =
   | typeof EventStoreErrorCode.INVALID_SNAPSHOT_OPTIONS
   | typeof EventStoreErrorCode.INVALID_CHECKPOINT
   | typeof EventStoreErrorCode.INVALID_REBUILD_OPTIONS
-  | typeof EventStoreErrorCode.INVALID_AGGREGATE_ID;
+  | typeof EventStoreErrorCode.INVALID_AGGREGATE_ID
+  | typeof EventStoreErrorCode.INVALID_HEALTH_OPTIONS;
 
 /**
  * A caller passed something the event store cannot accept (an empty stream id, a negative
