@@ -19,7 +19,9 @@ async function main(): Promise<void> {
   const tablePrefix = process.env.TABLE_PREFIX ?? 'bank-';
   await assertPortFree(port);
 
+  const dynamoDbStarted = performance.now();
   const dynamoDb = await connectDynamoDb();
+  const dynamoDbMs = performance.now() - dynamoDbStarted;
   const stopDynamoDb = dynamoDb.stop;
   let stopping = false;
   const connection = {
@@ -29,6 +31,7 @@ async function main(): Promise<void> {
       if (stopping) console.log('Stopped.');
     },
   };
+  const appStarted = performance.now();
   let running;
   try {
     running = await startBankApp({ dynamoDb: connection, port, tablePrefix });
@@ -37,6 +40,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const { app, url } = running;
+  const appMs = performance.now() - appStarted;
   // On SIGINT/SIGTERM Nest closes the app (projections save their checkpoints and release their
   // leases), then DynamoDbConnectionLifecycle stops DynamoDB Local, then the process ends.
   app.enableShutdownHooks(['SIGINT', 'SIGTERM']);
@@ -54,6 +58,8 @@ async function main(): Promise<void> {
     [
       `Bank sample API on ${url}`,
       `Data: ${dynamoDb.description}; tables ${['events', 'snapshots', 'projections'].map((table) => `${tablePrefix}${table}`).join(', ')}.`,
+      // Since the process started (performance.now()'s origin), so loading the code counts too.
+      `Ready in ${seconds(performance.now())}: ${dynamoDb.embedded ? 'DynamoDB Local started' : 'DynamoDB answered'} in ${seconds(dynamoDbMs)}, the app (tables, read model) in ${seconds(appMs)}.`,
       '',
       'Try (GETs read the read model, which follows writes a few hundred ms behind):',
       `  curl -i -X POST ${url}/accounts ${json} -d '{"accountId":"ada","owner":"Ada Lovelace","currency":"EUR"}'`,
@@ -67,6 +73,11 @@ async function main(): Promise<void> {
       `Ctrl+C stops the app${dynamoDb.embedded ? ' and DynamoDB Local' : ''}.`,
     ].join('\n'),
   );
+}
+
+/** A duration for people: `2.4 s`. */
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
 }
 
 function numberFromEnv(name: string, fallback: number, min: number, max: number): number {

@@ -3,9 +3,15 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { currentInputs, forgetBuild, recordBuild } from './build-inputs.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const tsc = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url));
+
+// What this build reads, taken before it starts: a file edited while tsc runs makes the next
+// `npm start` or `npm test` build again. No record until the build has succeeded.
+const inputs = currentInputs();
+forgetBuild();
 
 // The shipped folders start empty, so that a source file removed since the last build does not ship.
 for (const folder of ['dist/lib', 'dist/cjs']) rmSync(new URL(`../${folder}/`, import.meta.url), { recursive: true, force: true });
@@ -27,3 +33,5 @@ if (codes.some((code) => code !== 0)) process.exit(1);
 // (and TypeScript read its .d.ts files as CommonJS declarations).
 mkdirSync(new URL('../dist/cjs/', import.meta.url), { recursive: true });
 writeFileSync(new URL('../dist/cjs/package.json', import.meta.url), `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
+
+recordBuild(inputs);

@@ -1,27 +1,16 @@
-// Runs before `npm test`: the tests that run the built CLI need dist/ as fresh as lib/. On a fresh
-// clone (no dist/) or after editing lib/, builds first, so that `npm test` works on its own; when
-// dist/ is already up to date (CI builds just before), does nothing.
+// Before `npm start`, `npm run demo`, `npm run bench`, and jest runs that include the specs running
+// the built CLI (test/global-setup.ts): builds unless dist/ already holds a build of the sources as
+// they are, so that each of these works first on a fresh clone, after any other, and after an edit,
+// and costs nothing when nothing changed.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { root, staleReason } from './build-inputs.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const built = join(root, 'dist/lib/cli/main.js');
-
-/** The newest modification time of the TypeScript sources below `folder`. */
-function newestSource(folder) {
-  let newest = 0;
-  for (const entry of readdirSync(folder, { withFileTypes: true })) {
-    const path = join(folder, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-if (!existsSync(built) || statSync(built).mtimeMs < newestSource(join(root, 'lib'))) {
-  console.log('dist/ is missing or older than lib/: building first (`npm run build`)...');
+const reason = staleReason();
+if (reason !== undefined) {
+  console.log(`Building first (\`npm run build\`): ${reason}...`);
+  const started = performance.now();
   const { status } = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
-  process.exit(status ?? 1);
+  if (status !== 0) process.exit(status ?? 1);
+  console.log(`Built in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
 }

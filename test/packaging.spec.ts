@@ -124,6 +124,19 @@ describe('the packed package', () => {
     for (const name of ['@nestjs/common', '@nestjs/core', '@nestjs/cqrs']) expect(pkg.peerDependencies[name]).toBe('^11.0.0 || ^12.0.0');
   });
 
+  it('ships each source map with the sources it maps to (lib/ is not in the package), and no declaration maps', () => {
+    const installed = join(work, 'nest11-cjs', 'node_modules', 'nestjs-dynamo-es');
+    const maps = packed.files.map((file) => file.path).filter((path) => path.endsWith('.map'));
+    expect(maps).toContain('dist/lib/index.js.map');
+    expect(maps).toContain('dist/cjs/index.js.map');
+    expect(maps.filter((path) => path.endsWith('.d.ts.map'))).toEqual([]);
+    const withoutSources = maps.filter((path) => {
+      const { sources, sourcesContent } = readJson<{ sources: string[]; sourcesContent?: Array<string | null> }>(join(installed, path));
+      return sourcesContent?.length !== sources.length || sourcesContent.some((content) => typeof content !== 'string' || content.length === 0);
+    });
+    expect(withoutSources).toEqual([]);
+  });
+
   describe.each([
     { app: 'nest11-cjs' as const, nest: '11.', flavour: 'required' as const, file: 'dist/cjs/index.js', testingFile: 'dist/cjs/testing/index.js' },
     { app: 'nest12-esm' as const, nest: '12.', flavour: 'imported' as const, file: 'dist/lib/index.js', testingFile: 'dist/lib/testing/index.js' },

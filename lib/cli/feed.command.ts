@@ -21,7 +21,8 @@ const tail: CliCommand = {
   description: `Prints every committed event of every stream in feed order (the order of the feed index; each stream
 in version order), from the start of the feed or after a checkpoint, one per line with its checkpoint.
 It reads up to the feed index's head as it finds it, then prints on stderr the checkpoint to resume
-from and exits; with --follow it polls for newly indexed commits until Ctrl-C.
+from and exits; with --follow it polls for newly indexed commits until Ctrl-C, which prints the
+checkpoint to resume from and exits with 130.
 
 Events are shown as stored (type name, revision, JSON data): the CLI has none of the app's classes.
 
@@ -86,10 +87,11 @@ Options:
           from = page.checkpoint;
           if (io.signal?.aborted === true) break;
         }
+        // Ctrl-C ends a --follow as it ends any command: 130, as scripts expect of an interrupted command
+        // (`feed tail --follow | tee` in a script can tell it from a read that ended by itself).
         if (io.signal?.aborted === true) {
-          // Ctrl-C is how a --follow ends; a plain read cut short did not finish.
           resume(from, 'interrupted');
-          return follow ? 0 : EXIT_INTERRUPTED;
+          return EXIT_INTERRUPTED;
         }
         if (!follow) {
           resume(from, 'caught up');
@@ -97,7 +99,7 @@ Options:
         }
         if (!(await nextPoll(intervalMs, io.signal))) {
           resume(from, 'interrupted');
-          return 0;
+          return EXIT_INTERRUPTED;
         }
       }
     });

@@ -1,19 +1,20 @@
-import type { DynamoDBClient, TableDescription } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { TableMismatchError } from '../errors/table-mismatch.error.js';
 import { provisionSnapshotsTimeToLive } from '../snapshots/snapshots-time-to-live.js';
-import { compareTable, provisionTable, type TableProvisioning } from '../tables/table-provisioner.js';
+import { compareTable, provisionTable } from '../tables/table-provisioner.js';
 import type { TableSetup } from '../tables/table-setup.js';
 import { describeTable } from '../tables/table-wait.js';
 import { PROGRAM } from './command-line.js';
 import type { PlannedTable } from './table-plan.js';
+import type { TableCheck } from './table-report.js';
 
 /**
  * Checks that a table exists with the keys, indexes and stream the module needs (and its time to
  * live, where needed), as `tableSetup: 'verify'` does, but with advice for the command line.
- * Resolves to its description.
+ * Resolves to its state (`matches`) and description.
  * @throws TableMismatchError naming the table and every difference.
  */
-export async function verifyTable(client: DynamoDBClient, table: PlannedTable): Promise<TableDescription> {
+export async function verifyTable(client: DynamoDBClient, table: PlannedTable): Promise<TableCheck> {
   const name = table.definition.TableName!;
   const description = await describeTable(client, name);
   if (description === undefined) {
@@ -22,7 +23,7 @@ export async function verifyTable(client: DynamoDBClient, table: PlannedTable): 
   const differences = compareTable(table.definition, description);
   if (differences.length > 0) throw new TableMismatchError(name, differences);
   if (table.timeToLiveAttribute !== undefined) await provisionSnapshotsTimeToLive(client, name, 'verify');
-  return description;
+  return { state: 'matches', description };
 }
 
 /**
@@ -31,21 +32,12 @@ export async function verifyTable(client: DynamoDBClient, table: PlannedTable): 
  * time to live on where needed. Resolves to what was done and the table's description.
  * @throws TableMismatchError when an existing table differs.
  */
-export async function ensureTable(client: DynamoDBClient, table: PlannedTable): Promise<{ outcome: TableProvisioning; description: TableDescription }> {
+export async function ensureTable(client: DynamoDBClient, table: PlannedTable): Promise<TableCheck> {
   const name = table.definition.TableName!;
   const outcome = await provisionTable(client, table.definition, 'create');
   if (table.timeToLiveAttribute !== undefined) await provisionSnapshotsTimeToLive(client, name, 'create');
-  return { outcome, description: (await describeTable(client, name))! };
-}
-
-/**
- * The stream of a table the module reads one of, for the commands' output: `stream NEW_IMAGE <arn>`;
- * undefined for a table that needs none.
- */
-export function streamSummary(table: PlannedTable, description: TableDescription): string | undefined {
-  if (table.definition.StreamSpecification?.StreamEnabled !== true) return undefined;
-  const viewType = description.StreamSpecification?.StreamViewType ?? 'none';
-  return description.LatestStreamArn === undefined ? `stream ${viewType}` : `stream ${viewType} ${description.LatestStreamArn}`;
+  // 'skipped' is what tableSetup 'none' gives; 'create' always looks.
+  return { state: outcome === 'skipped' ? 'matches' : outcome, description: (await describeTable(client, name))! };
 }
 
 /**

@@ -1,13 +1,11 @@
-import { TableMismatchError } from '../errors/table-mismatch.error.js';
 import type { CliCommand, CliCommandGroup, CommandContext } from './cli-command.js';
-import { CliUsageError, EXIT_FAILURE } from './cli-error.js';
+import { CliUsageError } from './cli-error.js';
 import type { CliSettings } from './cli-options.js';
 import { cloudFormationTemplate } from './cloudformation-template.js';
-import { PROGRAM } from './command-line.js';
 import { packageVersion } from './package-version.js';
 import { tablesJson } from './table-json.js';
-import type { TableProvisioning } from '../tables/table-provisioner.js';
 import { plannedTables, type PlannedTable } from './table-plan.js';
+import { reportTables } from './table-report.js';
 import { terraformConfig } from './terraform-config.js';
 
 // The AWS SDK is loaded inside run() (cli-runtime, table-check), only by the commands that send requests:
@@ -36,11 +34,6 @@ async function selectedTables(context: CommandContext): Promise<{ settings: CliS
   return { settings, tables: plannedTables(settings.resolved, projections) };
 }
 
-const label = (table: PlannedTable): string => `${table.role} table "${table.definition.TableName}"`;
-
-/** How `tables create` reports what it did to a table ('skipped' cannot happen: it always sets up). */
-const OUTCOMES: Record<TableProvisioning, string> = { created: 'created', 'stream-enabled': 'exists', matches: 'exists and matches', skipped: 'not checked' };
-
 const create: CliCommand = {
   name: 'tables create',
   usage: 'tables create [--projections] [--snapshots] [options]',
@@ -48,28 +41,17 @@ const create: CliCommand = {
   description: `Creates each table that does not exist yet (on-demand billing, as the module defines it) and waits
 until it is ACTIVE; verifies the keys and indexes of those that exist, and turns the events table's
 DynamoDB Stream on where it is off (not on a table of version 0.3: run feed migrate for that one).
-With snapshots.ttlSeconds, turns the snapshots table's time to live on. Prints one line per table,
-with the events table's stream view type and ARN.
+With snapshots.ttlSeconds, turns the snapshots table's time to live on. Prints one line per table
+in the words of tables verify (created, or exists and matches; with the events table's stream view
+type and ARN); one line on stderr per table that differs, and exits with 1.
 
 ${SELECTION_HELP}`,
   options: SELECTION_OPTIONS,
   positionals: { min: 0, max: 0 },
   async run(context) {
     const { settings, tables } = await selectedTables(context);
-    const [{ withCliRuntime }, { ensureTable, streamSummary }] = await Promise.all([import('./cli-runtime.js'), import('./table-check.js')]);
-    return withCliRuntime(settings, async ({ client }) => {
-      for (const table of tables) {
-        const { outcome, description } = await ensureTable(client, table);
-        const stream = streamSummary(table, description);
-        const details = [
-          OUTCOMES[outcome],
-          stream === undefined ? undefined : outcome === 'stream-enabled' ? `${stream} (enabled now)` : stream,
-          table.timeToLiveAttribute === undefined ? undefined : `time to live on ${table.timeToLiveAttribute}`,
-        ];
-        context.io.stdout.write(`${label(table)}: ${details.filter((detail) => detail !== undefined).join(', ')}\n`);
-      }
-      return 0;
-    });
+    const [{ withCliRuntime }, { ensureTable }] = await Promise.all([import('./cli-runtime.js'), import('./table-check.js')]);
+    return withCliRuntime(settings, ({ client }) => reportTables(context.io, tables, (table) => ensureTable(client, table)));
   },
 };
 
@@ -80,30 +62,17 @@ const verify: CliCommand = {
   description: `Checks each table as tableSetup: 'verify' does at the app's start-up: that it exists, with the key
 schema the module needs, the events table's DynamoDB Stream of view type NEW_IMAGE (or
 NEW_AND_OLD_IMAGES) unless feed: false, and time to live on expiresAt with snapshots.ttlSeconds.
-Prints one line per table that matches (with the stream's view type and ARN); one line on stderr per
-table that does not, and exits with 1. Changes nothing.
+Prints one line per table that matches, in the words of tables create (exists and matches, with the
+events table's stream view type and ARN); one line on stderr per table that does not, and exits
+with 1. Changes nothing.
 
 ${SELECTION_HELP}`,
   options: SELECTION_OPTIONS,
   positionals: { min: 0, max: 0 },
   async run(context) {
     const { settings, tables } = await selectedTables(context);
-    const [{ withCliRuntime }, { verifyTable, streamSummary }] = await Promise.all([import('./cli-runtime.js'), import('./table-check.js')]);
-    return withCliRuntime(settings, async ({ client }) => {
-      let failed = 0;
-      for (const table of tables) {
-        try {
-          const stream = streamSummary(table, await verifyTable(client, table));
-          context.io.stdout.write(`${label(table)}: ok${stream === undefined ? '' : `, ${stream}`}\n`);
-        } catch (error) {
-          // Every table is checked, so that one run lists everything to fix; anything else (no connection) ends the run.
-          if (!(error instanceof TableMismatchError)) throw error;
-          context.io.stderr.write(`${PROGRAM}: ${error.message}\n`);
-          failed++;
-        }
-      }
-      return failed === 0 ? 0 : EXIT_FAILURE;
-    });
+    const [{ withCliRuntime }, { verifyTable }] = await Promise.all([import('./cli-runtime.js'), import('./table-check.js')]);
+    return withCliRuntime(settings, ({ client }) => reportTables(context.io, tables, (table) => verifyTable(client, table)));
   },
 };
 
