@@ -1,5 +1,5 @@
 import type { CreateTableInput } from '@aws-sdk/client-dynamodb';
-import type { PlannedTable } from './table-plan.js';
+import type { PlannedTable } from '../tables/planned-tables.js';
 import { toYaml } from './yaml.js';
 
 /**

@@ -5,7 +5,7 @@ import type { CliCommand, CliCommandGroup } from './cli-command.js';
 import { CliUsageError, EXIT_INTERRUPTED } from './cli-error.js';
 import { stringFlag, wholeNumberFlag, type CliFlagValues } from './command-line.js';
 import { eventLine, eventRecord } from './event-output.js';
-import { plannedTables } from './table-plan.js';
+import { plannedTables } from '../tables/planned-tables.js';
 
 // The AWS SDK is loaded inside run(): help and usage errors answer without it.
 

@@ -1,7 +1,7 @@
 import type { ParkedEvent } from '../projections/parking/parked-event.js';
 import type { CliCommand } from './cli-command.js';
 import { CliError } from './cli-error.js';
-import { plannedTables } from './table-plan.js';
+import { plannedTables } from '../tables/planned-tables.js';
 
 // The AWS SDK is loaded inside run(): help and usage errors answer without it.
 

@@ -3,7 +3,7 @@ import type { CliCommand } from './cli-command.js';
 import { CliError } from './cli-error.js';
 import { wholeNumberFlag } from './command-line.js';
 import { count, duration } from './progress-bar.js';
-import { plannedTables } from './table-plan.js';
+import { plannedTables } from '../tables/planned-tables.js';
 
 // The AWS SDK is loaded inside run(): help and usage errors answer without it.
 

@@ -2,7 +2,7 @@ import { assertStreamId } from '../event-store/input-validation.js';
 import type { CliCommand, CliCommandGroup } from './cli-command.js';
 import { CliUsageError } from './cli-error.js';
 import { PROGRAM, wholeNumberFlag } from './command-line.js';
-import { plannedTables } from './table-plan.js';
+import { plannedTables } from '../tables/planned-tables.js';
 
 // The AWS SDK and the SnapshotRepository are loaded inside run(): help and usage errors answer without them.
 

@@ -3,7 +3,7 @@ import type { CliCommand, CliCommandGroup } from './cli-command.js';
 import { CliError, CliUsageError } from './cli-error.js';
 import { wholeNumberFlag } from './command-line.js';
 import { eventLine, eventRecord } from './event-output.js';
-import { plannedTables } from './table-plan.js';
+import { plannedTables } from '../tables/planned-tables.js';
 
 // The AWS SDK and the EventStore are loaded inside run(): help and usage errors answer without them.
 

@@ -5,7 +5,7 @@ import { compareTable, provisionTable } from '../tables/table-provisioner.js';
 import type { TableSetup } from '../tables/table-setup.js';
 import { describeTable } from '../tables/table-wait.js';
 import { PROGRAM } from './command-line.js';
-import type { PlannedTable } from './table-plan.js';
+import type { PlannedTable } from '../tables/planned-tables.js';
 import type { TableCheck } from './table-report.js';
 
 /**

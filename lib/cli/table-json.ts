@@ -1,5 +1,5 @@
 import type { CreateTableInput, TimeToLiveSpecification } from '@aws-sdk/client-dynamodb';
-import type { PlannedTable, TableRole } from './table-plan.js';
+import type { PlannedTable, TableRole } from '../tables/planned-tables.js';
 
 /** One table in the JSON output: its CreateTable input, and its UpdateTimeToLive specification where needed. */
 export interface TableJson {

@@ -3,7 +3,7 @@ import { TableMismatchError } from '../errors/table-mismatch.error.js';
 import { EXIT_FAILURE } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
 import { PROGRAM } from './command-line.js';
-import type { PlannedTable } from './table-plan.js';
+import type { PlannedTable } from '../tables/planned-tables.js';
 
 // The one place `tables create` and `tables verify` take their words from: a table in a given state
 // reads the same whichever command looked at it. (Types only from the AWS SDK: help loads none of it.)

@@ -4,7 +4,7 @@ import type { CliSettings } from './cli-options.js';
 import { cloudFormationTemplate } from './cloudformation-template.js';
 import { packageVersion } from './package-version.js';
 import { tablesJson } from './table-json.js';
-import { plannedTables, type PlannedTable } from './table-plan.js';
+import { plannedTables, type PlannedTable } from '../tables/planned-tables.js';
 import { reportTables } from './table-report.js';
 import { terraformConfig } from './terraform-config.js';
 

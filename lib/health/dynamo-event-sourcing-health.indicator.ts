@@ -8,7 +8,7 @@ import { FeedIndexerService } from '../feed/indexer/feed-indexer.service.js';
 import { ProjectionManager } from '../projections/projection-manager.js';
 import { readAppLag } from './app-lag.js';
 import { assertHealthOptions } from './assert-health-options.js';
-import { expectedTables } from './expected-tables.js';
+import { plannedTables } from '../tables/planned-tables.js';
 import { assessFeedIndexer } from './feed-indexer-health.js';
 import type { EventSourcingHealthOptions, ProjectionsHealthOptions, TablesHealthOptions } from './interfaces/health-options.interface.js';
 import type { EventSourcingHealthReport, FeedIndexerReport, ProjectionsReport, TablesReport } from './interfaces/health-report.interface.js';
@@ -131,7 +131,7 @@ export class DynamoEventSourcingHealthIndicator {
     const moduleOptions = this.runtime.options;
     const verifyTables = options.verifyTables ?? moduleOptions.tableSetup !== 'none';
     return this.tableCheck.check({
-      tables: expectedTables(moduleOptions, this.projectionManager.statuses().length > 0),
+      tables: plannedTables(moduleOptions, this.projectionManager.statuses().length > 0),
       verifyTables,
       verifyIntervalMs: options.verifyIntervalMs ?? DEFAULT_VERIFY_INTERVAL_MS,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,

@@ -6,7 +6,7 @@ import { EventItemAttribute as E } from '../tables/events-table.js';
 import { connectionFailure, describeEndpoint } from '../tables/dynamodb-reachability.js';
 import { compareTable } from '../tables/table-provisioner.js';
 import { describeTable } from '../tables/table-wait.js';
-import type { ExpectedTable } from './expected-tables.js';
+import type { PlannedTable } from '../tables/planned-tables.js';
 import type { TableReport, TableRole, TablesReport } from './interfaces/health-report.interface.js';
 import { NoAnswerInTimeError, withinTime } from './within-time.js';
 
@@ -18,7 +18,7 @@ const MISSING =
 
 /** How the check should go this time (the indicator resolves the defaults). */
 export interface TableCheckSettings {
-  readonly tables: readonly ExpectedTable[];
+  readonly tables: readonly PlannedTable[];
   readonly verifyTables: boolean;
   readonly verifyIntervalMs: number;
   readonly timeoutMs: number;
@@ -87,12 +87,12 @@ export class TableHealthCheck {
     return { at, tables: Object.fromEntries(reports) };
   }
 
-  private async describeOne(table: ExpectedTable, settings: TableCheckSettings): Promise<TableReport> {
+  private async describeOne(table: PlannedTable, settings: TableCheckSettings): Promise<TableReport> {
     const name = table.definition.TableName!;
     const description = await withinTime(describeTable(this.client, name), settings.timeoutMs);
     if (description === undefined) return { name, matches: false, differences: [MISSING] };
     const differences = compareTable(table.definition, description);
-    if (table.timeToLive) {
+    if (table.timeToLiveAttribute !== undefined) {
       try {
         await withinTime(provisionSnapshotsTimeToLive(this.client, name, 'verify'), settings.timeoutMs);
       } catch (error) {

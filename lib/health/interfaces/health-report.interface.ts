@@ -1,8 +1,9 @@
 import type { FeedIndexerState } from '../../feed/indexer/feed-indexer.js';
 import type { ProjectionLag, ProjectionState } from '../../projections/interfaces/projection-status.interface.js';
+import type { TableRole } from '../../tables/planned-tables.js';
 
 /** Which of the module's tables: the events table, and the snapshots and projections tables when the app uses them. */
-export type TableRole = 'events' | 'snapshots' | 'projections';
+export type { TableRole };
 
 /** One table as last described. */
 export interface TableReport {

@@ -1,9 +1,9 @@
 import type { CreateTableInput } from '@aws-sdk/client-dynamodb';
 import { InvalidModuleOptionsError } from '../errors/invalid-module-options.error.js';
 import type { ResolvedModuleOptions } from '../options/resolve-module-options.js';
-import { eventsTableDefinition } from '../tables/events-table.js';
-import { projectionsTableDefinition } from '../tables/projections-table.js';
-import { SNAPSHOTS_TTL_ATTRIBUTE, snapshotsTableDefinition } from '../tables/snapshots-table.js';
+import { eventsTableDefinition } from './events-table.js';
+import { projectionsTableDefinition } from './projections-table.js';
+import { SNAPSHOTS_TTL_ATTRIBUTE, snapshotsTableDefinition } from './snapshots-table.js';
 
 /** Which of the module's tables a planned table is. */
 export type TableRole = 'events' | 'snapshots' | 'projections';
