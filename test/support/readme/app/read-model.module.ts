@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+
+/** The module of the app's projections. */
+@Module({})
+export class ReadModelModule {}
