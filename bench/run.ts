@@ -5,7 +5,7 @@
  * exits 0 when the run completes.
  *
  * BENCH_ONLY=<groups> (comma-separated: writes, paced, latency, read, replay, aggregates, snapshots,
- * memory, projections) runs only those workloads, for iterating on one; such a partial run leaves
+ * memory, projections, telemetry) runs only those workloads, for iterating on one; such a partial run leaves
  * bench/results.json alone. BENCH_MAIN_FEED=<JSON> sets the main app's `feed` option (`false`: no
  * stream, no indexer; `{"indexer":false}`: the stream but no indexer), to compare the write rows
  * with the feed's parts off; it skips the other feed groups and also leaves bench/results.json alone.
@@ -34,6 +34,7 @@ import { feedReplayWorkload, streamReplayWorkload } from './replay-workloads.js'
 import { BaselineSnapshotContender, ModuleSnapshotContender } from './snapshot-contenders.js';
 import { snapshotLoadWorkload, snapshotSaveWorkload } from './snapshot-workloads.js';
 import { runFullRead, runWritePlan, writePlan, type WritePlan } from './workloads.js';
+import { printTelemetryCost, telemetryCostWorkload } from './telemetry-cost.js';
 
 /**
  * Sized to take under two minutes on 2 cores with DynamoDB Local (the aggregate and snapshot
@@ -57,7 +58,7 @@ const CONFIG = {
 
 const RESULTS_PATH = fileURLToPath(new URL('../../bench/results.json', import.meta.url));
 
-const GROUPS = ['writes', 'paced', 'latency', 'read', 'replay', 'aggregates', 'snapshots', 'memory', 'projections'] as const;
+const GROUPS = ['writes', 'paced', 'latency', 'read', 'replay', 'aggregates', 'snapshots', 'memory', 'projections', 'telemetry'] as const;
 type Group = (typeof GROUPS)[number];
 /** Groups that need the feed: skipped with BENCH_MAIN_FEED. */
 const FEED_GROUPS: readonly Group[] = ['paced', 'latency', 'replay', 'memory', 'projections'];
@@ -180,6 +181,7 @@ async function main(): Promise<void> {
     const projectionThroughput: ProjectionThroughputResult[] = groups.has('projections') ? await projectionThroughputWorkload(target.clientConfig, projectionTables.throughput) : [];
     const projectionLag = groups.has('projections') ? await projectionLagWorkload(clients.observer, target.clientConfig, projectionTables.lag) : undefined;
     const memory: MemoryMeasurement[] = groups.has('memory') ? await slowConsumerMemoryWorkload(clients.module, clients.observer, target.clientConfig, tables.memory) : [];
+    const telemetryCost = groups.has('telemetry') ? await telemetryCostWorkload(target.clientConfig, `${tables.module}-telemetry`) : undefined;
     const results = [
       ...(measurements.length > 0 ? printReport(measurements) : []),
       ...(paced.length > 0 ? printPacedWriteReport(paced) : []),
@@ -188,6 +190,7 @@ async function main(): Promise<void> {
       ...(projectionLag !== undefined ? [printLatencyReport(projectionLag, 'Projection lag (a partitioned projection over 2 instances)')] : []),
       ...(memory.length > 0 ? printMemoryReport(memory) : []),
     ];
+    if (telemetryCost !== undefined) printTelemetryCost(telemetryCost);
     if (groups.size === GROUPS.length && !FEED_OFF) {
       writeResults(RESULTS_PATH, results);
       console.log(`\nWrote ${RESULTS_PATH}`);

@@ -9,6 +9,8 @@ import { provisionSnapshotsTimeToLive } from './snapshots/snapshots-time-to-live
 import { eventsTableDefinition } from './tables/events-table.js';
 import { snapshotsTableDefinition } from './tables/snapshots-table.js';
 import { provisionTable } from './tables/table-provisioner.js';
+import { createTelemetry } from './telemetry/create-telemetry.js';
+import type { Telemetry } from './telemetry/telemetry.js';
 
 /** What the module's providers share: one client, the checked options, the event registry. */
 export interface EventSourcingRuntime {
@@ -21,8 +23,10 @@ export interface EventSourcingRuntime {
   readonly aggregateNames: Map<string, object>;
   /** Hears of every commit this process makes (for projections to read the feed early). */
   readonly commits: CommitNotifier;
-  /** The projections of every `forFeature({ projections })`, for the root module's ProjectionManager. */
+  /** The app's projections (found among its providers), for the root module's ProjectionManager. */
   readonly projections: ProjectionRegistry;
+  /** Spans and metrics (the no-op without `@opentelemetry/api` or with `telemetry: false`); absent in runtimes made by hand (the CLI's). */
+  readonly telemetry?: Telemetry;
 }
 
 /** Checks the options, builds the client and readies the tables: everything that can fail at start-up fails here. */
@@ -36,6 +40,7 @@ export async function createEventSourcingRuntime(options: DynamoEventSourcingMod
   const registry = new EventTypeRegistry(resolved.events);
   const ownsClient = resolved.client === undefined;
   const client = resolved.client ?? new DynamoDBClient(resolved.clientConfig);
+  let telemetry: Telemetry;
   try {
     await provisionTable(client, eventsTableDefinition(resolved.eventsTable, { feed: resolved.feed !== undefined }), resolved.tableSetup);
     // Only with the `snapshots` option: apps without snapshots need no snapshots table (nor the permissions for one).
@@ -45,9 +50,11 @@ export async function createEventSourcingRuntime(options: DynamoEventSourcingMod
         await provisionSnapshotsTimeToLive(client, resolved.snapshotsTable, resolved.tableSetup);
       }
     }
+    // Loads @opentelemetry/api now, if it is installed (a dynamic import): an app without it loads nothing.
+    telemetry = await createTelemetry(resolved.telemetry, client);
   } catch (error) {
     if (ownsClient) client.destroy();
     throw error;
   }
-  return { client, ownsClient, options: resolved, registry, aggregateNames: new Map(), commits: new CommitNotifier(), projections: new ProjectionRegistry() };
+  return { client, ownsClient, options: resolved, registry, aggregateNames: new Map(), commits: new CommitNotifier(), projections: new ProjectionRegistry(), telemetry };
 }

@@ -13,7 +13,16 @@ export type {
 export type { DynamoEventSourcingModuleOptions } from './interfaces/dynamo-event-sourcing-module-options.interface.js';
 export { EventStore } from './event-store/event-store.js';
 export { handleInOrder } from './replay/handle-in-order.operator.js';
-export type { ReplayOptions } from './replay/interfaces/replay-options.interface.js';
+export type {
+  ReplayOptions,
+  ReplayHandlerOptions,
+  ReplayResult,
+  ReplayAllHandlerOptions,
+  ReplayAllResult,
+  EventTypeList,
+  EventsOfTypes,
+  ReplayedEvent,
+} from './replay/interfaces/index.js';
 export { FEED_START, type FeedCheckpoint } from './feed/feed-checkpoint.js';
 export type { FeedEvent, FeedOptions, ReplayAllOptions } from './feed/interfaces/index.js';
 export { ANY, NO_STREAM, STREAM_EXISTS, type ExpectedVersion } from './event-store/expected-version.js';
@@ -38,6 +47,7 @@ export type {
 export { EventMetadataContext } from './metadata/event-metadata-context.js';
 export { WithCommandMetadata } from './metadata/with-command-metadata.decorator.js';
 export { envelopeOf } from './metadata/envelope-of.js';
+export { isEvent } from './metadata/is-event.js';
 export type { EventMetadataScope, CorrelatedCommand } from './metadata/interfaces/index.js';
 export { eventsTableDefinition, EventItemAttribute, FEED_INDEX, type EventsTableDefinitionOptions } from './tables/events-table.js';
 export { itemSize, MAX_ITEM_BYTES, MAX_TRANSACTION_BYTES, MAX_TRANSACTION_ITEMS } from './tables/item-size.js';
@@ -46,3 +56,5 @@ export { FeedIndexerService } from './feed/indexer/feed-indexer.service.js';
 export type { FeedIndexerStatus, FeedIndexerState } from './feed/indexer/feed-indexer.js';
 export type { FeedIndexerOptions } from './feed/interfaces/feed-options.interface.js';
 export { reconcileFeedIndex, type ReconcileOptions, type ReconcileReport } from './feed/indexer/feed-reconciler.js';
+export { SpanName, SpanAttribute, MetricName, INSTRUMENTATION_SCOPE } from './telemetry/index.js';
+export type { TelemetryOptions, TracerProviderLike, MeterProviderLike } from './telemetry/index.js';

@@ -10,6 +10,10 @@ import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { SnapshotNotSerializableError } from '../errors/snapshot-not-serializable.error.js';
 import { assertAggregateIdReadable } from './aggregate-registrations.js';
 import type { AggregateRegistration } from './interfaces/aggregate-registration.interface.js';
+import { aggregateAttributes, appendResultAttributes } from '../telemetry/operation-attributes.js';
+import { SpanAttribute, SpanName } from '../telemetry/span-names.js';
+import type { Telemetry } from '../telemetry/telemetry.js';
+import { telemetryOf } from '../telemetry/telemetry-of.js';
 
 /** What the repository needs of a snapshot store: the module's SnapshotRepository fits. */
 export interface AggregateSnapshotStore {
@@ -93,6 +97,7 @@ export class AggregateRepository<TAggregate extends EventSourcedAggregate & obje
   private readonly snapshotting = new Set<string>();
   /** Why snapshots of this aggregate cannot be taken with its state, once known. */
   private snapshotsUnusable?: string;
+  private readonly telemetry: Telemetry;
 
   constructor(
     private readonly registration: AggregateRegistration<TAggregate>,
@@ -103,6 +108,7 @@ export class AggregateRepository<TAggregate extends EventSourcedAggregate & obje
     this.create = registration.create ?? ((id) => new type(id));
     this.idOf = registration.idOf ?? ((aggregate) => (aggregate as unknown as { id: string }).id);
     this.snapshotRevision = registration.snapshots?.revision ?? 1;
+    this.telemetry = telemetryOf(events);
     assertAggregateIdReadable(registration, this.create);
   }
 
@@ -124,6 +130,15 @@ export class AggregateRepository<TAggregate extends EventSourcedAggregate & obje
       );
     }
     const streamId = this.streamIdOf(id);
+    return this.telemetry.trace(
+      SpanName.aggregateLoad,
+      () => aggregateAttributes(this.registration.name, streamId),
+      () => this.loadStream(id, streamId),
+      (aggregate) => ({ [SpanAttribute.lastVersion]: aggregate === null ? 0 : this.versionOf(aggregate) }),
+    );
+  }
+
+  private async loadStream(id: string, streamId: string): Promise<TAggregate | null> {
     const snapshot = await this.usableSnapshot(id, streamId);
     const fromSnapshot = snapshot && (await this.replay(streamId, snapshot.aggregate, snapshot.version));
     const loaded = fromSnapshot ?? (await this.replay(streamId, this.create(id), 0))!;
@@ -200,6 +215,10 @@ export class AggregateRepository<TAggregate extends EventSourcedAggregate & obje
   async save(aggregate: TAggregate, options: SaveAggregateOptions = {}): Promise<AppendResult | undefined> {
     this.assertAggregate(aggregate);
     assertOptionsObject(options, 'save options', SAVE_OPTION_KEYS, "{ commitId: 'deposit-42' }", (message) => new InvalidArgumentError(EventStoreErrorCode.INVALID_APPEND_OPTIONS, message));
+    return this.telemetry.trace(SpanName.aggregateSave, () => aggregateAttributes(this.registration.name), () => this.saveChecked(aggregate, options), appendResultAttributes);
+  }
+
+  private async saveChecked(aggregate: TAggregate, options: SaveAggregateOptions): Promise<AppendResult | undefined> {
     const events = [...aggregate.getUncommittedEvents()];
     if (events.length === 0) return undefined;
     const streamId = this.streamIdOf(this.savedId(aggregate));

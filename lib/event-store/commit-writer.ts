@@ -5,6 +5,11 @@ import { classifyWriteError } from './dynamo-errors.js';
 import { decodeEventItem, type StoredEventItem } from './event-item.codec.js';
 import { transactionToken, type EventStreamTable } from './event-stream-table.js';
 import { backoffDelay, sleep, type RetryOptions } from './retry-policy.js';
+import { noteRetry } from '../telemetry/active-operation.js';
+import { NO_TELEMETRY } from '../telemetry/no-telemetry.js';
+import { commitWriteAttributes } from '../telemetry/operation-attributes.js';
+import { SpanAttribute, SpanName } from '../telemetry/span-names.js';
+import type { Telemetry } from '../telemetry/telemetry.js';
 
 /** The write attempts of one append at one position. */
 export interface WriteAttempts {
@@ -22,10 +27,25 @@ export class CommitWriter {
   constructor(
     private readonly table: EventStreamTable,
     private readonly retry: Required<RetryOptions>,
+    private readonly telemetry: Telemetry = NO_TELEMETRY,
   ) {}
 
   /** Writes the items, retrying transient errors. Resolves to the key's holder on a conflict, to undefined on success. */
-  async write(
+  write(
+    items: Parameters<EventStreamTable['write']>[0],
+    header: CommitHeader,
+    start: number,
+    attempts: WriteAttempts,
+  ): Promise<{ existing?: StoredEventItem } | undefined> {
+    return this.telemetry.trace(
+      SpanName.commitWrite,
+      () => commitWriteAttributes(header.streamId, header.commitId, start, items.length),
+      () => this.send(items, header, start, attempts),
+      (conflict) => ({ [SpanAttribute.attempts]: attempts.made, [SpanAttribute.positionTaken]: conflict !== undefined }),
+    );
+  }
+
+  private async send(
     items: Parameters<EventStreamTable['write']>[0],
     header: CommitHeader,
     start: number,
@@ -65,6 +85,7 @@ export class CommitWriter {
             // landed, the retry's failed condition returns that very item, and the append succeeds.
             if (failure.kind === 'unknown') attempts.unanswered = true;
             if (attempt >= this.retry.maxAttempts) throw exhausted(failure, error);
+            noteRetry(failure.name);
             await sleep(backoffDelay(attempt, this.retry));
             break;
           default:

@@ -25,7 +25,14 @@ import type { ReadOptions } from './interfaces/read-options.interface.js';
 import type { Observable } from 'rxjs';
 import { pagedObservable } from '../replay/paged-observable.js';
 import type { ReplayOptions } from '../replay/interfaces/replay-options.interface.js';
-import { resolveReplayOptions } from '../replay/resolve-replay-options.js';
+import type { ReplayHandlerOptions } from '../replay/interfaces/replay-handler-options.interface.js';
+import type { ReplayResult } from '../replay/interfaces/replay-result.interface.js';
+import type { ReplayAllHandlerOptions } from '../replay/interfaces/replay-all-handler-options.interface.js';
+import type { ReplayAllResult } from '../replay/interfaces/replay-all-result.interface.js';
+import type { EventsOfTypes, EventTypeList, ReplayedEvent } from '../replay/interfaces/selected-event.interface.js';
+import { assertReplayHandler, takeSignal } from '../replay/replay-handler-arguments.js';
+import { EventStoreReplays } from '../replay/event-store-replays.js';
+import { eventsOfPages, handlePages } from '../replay/replay-pages.js';
 import { backoffDelay, sleep, type RetryOptions } from './retry-policy.js';
 import { StreamBoundaryCache } from './stream-boundary-cache.js';
 import { StreamReader, type CarriedSpan } from './stream-reader.js';
@@ -38,6 +45,13 @@ import { resolveFeedReadOptions } from '../feed/resolve-feed-read-options.js';
 import type { FeedEvent } from '../feed/interfaces/feed-event.interface.js';
 import type { ReplayAllOptions } from '../feed/interfaces/replay-all-options.interface.js';
 import { FeedDisabledError } from '../errors/feed-disabled.error.js';
+import { NO_TELEMETRY } from '../telemetry/no-telemetry.js';
+import { noteRetry } from '../telemetry/active-operation.js';
+import { readAttributes } from '../telemetry/operation-attributes.js';
+import { SpanName } from '../telemetry/span-names.js';
+import type { Telemetry } from '../telemetry/telemetry.js';
+import { attachTelemetry } from '../telemetry/telemetry-of.js';
+import type { PreparedAppend } from './prepared-append.js';
 
 /**
  * An 'any' or 'stream-exists' append that loses a race re-reads the head and tries again. Each
@@ -71,6 +85,10 @@ export class EventStore {
   /** Hears of this process's commits: the feed may have advanced (projections read it again). */
   private readonly commits: CommitNotifier;
   private readonly feedReader?: FeedReader;
+  /** Spans and metrics (the no-op without OpenTelemetry); the aggregate repositories find it with telemetryOf(store). */
+  private readonly telemetry: Telemetry;
+  /** The pages of replay$, replay, replayAll$ and replayAll. */
+  private readonly replays: EventStoreReplays;
 
   constructor(
     @Inject(EVENT_SOURCING_RUNTIME) runtime: EventSourcingRuntime,
@@ -86,7 +104,10 @@ export class EventStore {
     this.boundaries = new StreamBoundaryCache({ trustMs, maxStreams });
     this.verifyEveryAppend = verifyEveryAppend;
     this.reader = new StreamReader(this.table, this.registry, this.boundaries, this.retry);
-    this.writer = new CommitWriter(this.table, this.retry);
+    this.telemetry = runtime.telemetry ?? NO_TELEMETRY;
+    attachTelemetry(this, this.telemetry);
+    this.writer = new CommitWriter(this.table, this.retry, this.telemetry);
+    this.replays = new EventStoreReplays(this.reader, this.registry, this.feedReader, this.telemetry);
   }
 
   /**
@@ -103,6 +124,12 @@ export class EventStore {
     options: AppendOptions,
   ): Promise<AppendResult<TEvent>> {
     const prepared = prepareAppend(streamId, given, options, this.registry);
+    const facts = { streamId, expectedVersion: prepared.expectedVersion, eventCount: prepared.events.length, commitId: prepared.commit.commitId };
+    return this.telemetry.traceAppend(facts, () => this.commitPrepared<TEvent>(streamId, prepared));
+  }
+
+  /** Writes a checked append where the expected version says, retrying a lost race for 'any' and 'stream-exists'. */
+  private async commitPrepared<TEvent extends object>(streamId: string, prepared: PreparedAppend): Promise<AppendResult<TEvent>> {
     const { expectedVersion, callerCommitId, commit: header, packable } = prepared;
     // What was checked is what is stored, published and counted: the caller's array and options are not read again.
     const events = prepared.events as readonly TEvent[];
@@ -142,6 +169,7 @@ export class EventStore {
           'ConditionalCheckFailed (other writers appended first each time)',
         );
       }
+      noteRetry('ConditionalCheckFailedException');
       if (retry > 0) await sleep(backoffDelay(Math.min(retry, 6), this.retry));
     }
   }
@@ -164,43 +192,79 @@ export class EventStore {
     assertStreamId(streamId);
     const { fromVersion, toVersion, direction, pageSize } = resolveReadOptions(options);
     // Lazy and re-iterable: each `for await` runs its own queries, so a reading can be kept and consumed again later.
-    return unbatch(
-      () =>
+    const attributes = () => readAttributes(streamId, fromVersion, toVersion, direction);
+    return unbatch(() =>
+      this.telemetry.traceReading(SpanName.read, attributes, () =>
         (direction === 'forward'
           ? this.reader.forward(streamId, fromVersion, toVersion, pageSize)
           : this.reader.backward(streamId, fromVersion, toVersion, pageSize)) as AsyncGenerator<EventEnvelope<TEvent>[]>,
+      ),
     );
   }
 
   /**
    * Replays a stream, oldest first, as a cold Observable of envelopes, read one DynamoDB Query page
    * at a time (see {@link ReplayOptions.pageSize}) and no faster than they are handled: the next
-   * page is read only once every event of the previous one has been handled. A synchronous
-   * subscriber has handled an event when its `next` returns; for async handlers, apply
-   * `handleInOrder(handler)` directly to this Observable, so that an event counts as handled once
-   * its handler has settled (at most one page then waits in memory; `concatMap` would read on
-   * regardless). Each subscription reads afresh, strongly consistent. Unsubscribing stops the
-   * reading: no further request is sent. Completes after the last event (or `toVersion`).
+   * page is read only once every event of the previous one has been handled. Each subscription
+   * reads afresh, strongly consistent. Unsubscribing stops the reading: no further request is
+   * sent. Completes after the last event (or `toVersion`). With `eventTypes: [A, B]` it emits only
+   * those events, typed `EventEnvelope<A | B>` (types listed by name, or none: `EventEnvelope<object>`,
+   * to narrow with {@link isEvent}; a type argument, `replay$<MyEvent>(...)`, still wins unchecked).
    *
-   * @throws InvalidArgumentError (synchronously, before anything is sent) on a bad stream id or options.
+   * For an async handler, prefer {@link replay}, which awaits it. With RxJS, apply
+   * `handleInOrder(handler)` directly to this Observable, first in `pipe`:
+   *
+   * ```ts
+   * await lastValueFrom(store.replay$(id, { pageSize: 100 }).pipe(handleInOrder(handle)), { defaultValue: undefined });
+   * ```
+   *
+   * An event then counts as handled once its handler has settled, and at most one page waits in
+   * memory. Operators placed before `handleInOrder` that hand the same envelopes on at once
+   * (`filter`, `tap`, `take`) keep that bound; those that make new values (`map`) or hand them on
+   * later (`concatMap`, `mergeMap`, `delay`, `observeOn`, `bufferCount`) lose it without a word:
+   * the whole stream is then read ahead of a slow handler. A synchronous subscriber needs nothing:
+   * an event is handled when its `next` returns.
+   *
+   * @throws InvalidArgumentError (synchronously, before anything is sent) on a bad stream id or
+   *   options (a bad `eventTypes` list, or a class with no registered type name, included).
    */
-  replay$<TEvent extends object = object>(streamId: string, options: ReplayOptions): Observable<EventEnvelope<TEvent>> {
-    assertStreamId(streamId);
-    const { fromVersion, toVersion, pageSize } = resolveReplayOptions(options);
-    const readSpan = (from: number, carried: CarriedSpan) =>
-      this.reader.forward(streamId, from, toVersion, pageSize, pageSize, carried) as AsyncGenerator<EventEnvelope<TEvent>[]>;
-    async function* pages(): AsyncGenerator<EventEnvelope<TEvent>[]> {
-      // What each page's read learns for the next: the item it ended with, and how far commits are known to reach.
-      const carried: CarriedSpan = { committedUpTo: 0 };
-      for (let next = fromVersion; next <= toVersion; ) {
-        const page: EventEnvelope<TEvent>[] = [];
-        for await (const envelopes of readSpan(next, carried)) for (const envelope of envelopes) page.push(envelope);
-        if (page.length === 0) return; // the stream ends before `next`
-        yield page;
-        next = page.at(-1)!.version + 1;
-      }
-    }
-    return pagedObservable(pages);
+  replay$<TEvent extends object = never, TTypes extends EventTypeList = EventTypeList>(
+    streamId: string,
+    options: ReplayOptions<TTypes>,
+  ): Observable<EventEnvelope<ReplayedEvent<TEvent, TTypes>>> {
+    const { pages } = this.replays.stream<ReplayedEvent<TEvent, TTypes>>(streamId, options);
+    return pagedObservable(() => eventsOfPages(pages()));
+  }
+
+  /**
+   * Replays a stream, oldest first, calling `handler` with each envelope, one at a time: an async
+   * handler is awaited before the next event. Read as {@link replay$} reads it, one page at a time:
+   * the next page is read only once every event of the previous one has been handled, so at most
+   * one page of events is held in memory whatever the handler does.
+   *
+   * ```ts
+   * const { eventsHandled, lastVersion } = await store.replay('account-1', async ({ event, version }) => save(event, version), { pageSize: 100 });
+   * ```
+   *
+   * With `eventTypes: [A, B]` the handler gets only those events, typed `EventEnvelope<A | B>`
+   * (types listed by name, or none: `EventEnvelope<object>`, to narrow with {@link isEvent}).
+   * Resolves once the last event (or `toVersion`) is handled, with how many were handled and the
+   * version read up to. Rejects with the handler's error (thrown or rejected: nothing further is
+   * read or handled), with a read's error, or with `signal.reason` when `options.signal` aborts.
+   *
+   * @throws (as a rejection, before anything is sent) InvalidArgumentError on a bad stream id,
+   *   handler or options.
+   */
+  async replay<TTypes extends EventTypeList = EventTypeList>(
+    streamId: string,
+    handler: (envelope: EventEnvelope<EventsOfTypes<TTypes>>) => unknown,
+    options: ReplayHandlerOptions<TTypes>,
+  ): Promise<ReplayResult> {
+    assertReplayHandler(handler, 'replay()');
+    const { signal, rest } = takeSignal(options);
+    const { fromVersion, pages } = this.replays.stream<EventsOfTypes<TTypes>>(streamId, rest);
+    const { eventsHandled, lastPage } = await handlePages(pages(), handler, signal);
+    return { eventsHandled, lastVersion: lastPage?.lastVersion ?? fromVersion - 1 };
   }
 
   /**
@@ -210,8 +274,12 @@ export class EventStore {
    * Reads up to the index's head as it stands when the read starts (read strongly consistent), then
    * completes: commits indexed during the read are left for the next one. A commit appears in the
    * index once the indexer has read it from the table's DynamoDB Stream (typically well under a
-   * second). A page of `pageSize` events is fetched only when the previous one has been handled
-   * (use {@link handleInOrder} for async handlers).
+   * second). A page of `pageSize` events is fetched only when the previous one has been handled.
+   * With `eventTypes: [A, B]` it emits only those events, typed `FeedEvent<A | B>` (by name, or
+   * none: `FeedEvent<object>`; a type argument, `replayAll$<MyEvent>(...)`, still wins unchecked).
+   *
+   * For an async handler, prefer {@link replayAll}; with RxJS, apply `handleInOrder(handler)`
+   * directly to this Observable, as {@link replay$} says (the same operators lose the bound).
    *
    * @throws InvalidArgumentError for bad options, FeedCheckpointMismatchError for a checkpoint of
    *   0.3's commit-time feed, FeedDisabledError with `feed: false`: at once, before any request.
@@ -219,22 +287,42 @@ export class EventStore {
    *   table's feed index (or before the index was rebuilt), with StreamIntegrityError when the
    *   index names a commit the table does not hold (or not the one it names).
    */
-  replayAll$<TEvent extends object = object>(options: ReplayAllOptions): Observable<FeedEvent<TEvent>> {
-    if (this.feedReader === undefined) throw new FeedDisabledError();
-    const reader = this.feedReader;
-    resolveFeedReadOptions(options, this.registry); // mistakes throw here, before any request
-    // Each option read once, and only the public ones.
-    const { from, pageSize, eventTypes, streamPrefix, onCaughtUp } = options;
-    const read = { from, pageSize, eventTypes, streamPrefix };
-    async function* pages(): AsyncGenerator<FeedEvent<TEvent>[]> {
-      for await (const page of reader.pages(read)) {
-        // Empty pages too (everything filtered out): each pull is a chance to stop after an unsubscribe.
-        yield page.events as FeedEvent<TEvent>[];
-        // The last page comes once every earlier one has been handled: the index head the read started at is reached.
-        if (page.caughtUp) onCaughtUp?.(page.checkpoint);
-      }
-    }
-    return pagedObservable(pages);
+  replayAll$<TEvent extends object = never, TTypes extends EventTypeList = EventTypeList>(
+    options: ReplayAllOptions<TTypes>,
+  ): Observable<FeedEvent<ReplayedEvent<TEvent, TTypes>>> {
+    const pages = this.replays.feed<ReplayedEvent<TEvent, TTypes>>(options);
+    return pagedObservable(() => eventsOfPages(pages()));
+  }
+
+  /**
+   * The global feed, as {@link replayAll$} reads it, calling `handler` with each event, one at a
+   * time: an async handler is awaited before the next event, and the next page is fetched only
+   * once every event of the previous one has been handled (at most one page is held in memory).
+   *
+   * ```ts
+   * const { checkpoint } = await store.replayAll(async ({ event }) => index(event), { pageSize: 100, from: saved });
+   * ```
+   *
+   * With `eventTypes: [A, B]` the handler gets only those events, typed `FeedEvent<A | B>` (by
+   * name, or none: `FeedEvent<object>`, to narrow with {@link isEvent}).
+   * Resolves once the read has caught up with the index head it found when it started, with how
+   * many events were handled and the checkpoint to resume from next time (past what the filters
+   * left out). Rejects with the handler's error (nothing further is read or handled), with a
+   * read's error, or with `signal.reason` when `options.signal` aborts.
+   *
+   * @throws (as a rejection, before any request) InvalidArgumentError for a bad handler or options,
+   *   FeedCheckpointMismatchError, FeedDisabledError, as {@link replayAll$} throws them.
+   */
+  async replayAll<TTypes extends EventTypeList = EventTypeList>(
+    handler: (envelope: FeedEvent<EventsOfTypes<TTypes>>) => unknown,
+    options: ReplayAllHandlerOptions<TTypes>,
+  ): Promise<ReplayAllResult> {
+    assertReplayHandler(handler, 'replayAll()');
+    const { signal, rest } = takeSignal(options);
+    const pages = this.replays.feed<EventsOfTypes<TTypes>>(rest);
+    const { eventsHandled, lastPage } = await handlePages(pages(), handler, signal);
+    // A read that was not stopped ends with its caught-up page, whose checkpoint is the head it went to.
+    return { eventsHandled, checkpoint: lastPage!.checkpoint };
   }
 
   /** The version the commit's first event gets, from the expected version and, where needed, the stream's head. */

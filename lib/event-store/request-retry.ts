@@ -2,6 +2,7 @@ import { RetriesExhaustedError } from '../errors/retries-exhausted.error.js';
 import { WriteOutcomeUnknownError } from '../errors/write-outcome-unknown.error.js';
 import { classifyWriteError } from './dynamo-errors.js';
 import { backoffDelay, sleep, type RetryOptions } from './retry-policy.js';
+import { noteRetry } from '../telemetry/active-operation.js';
 
 /** One DynamoDB request the module retries on its own, on top of the SDK's retries. */
 export interface RetriedRequest {
@@ -38,6 +39,7 @@ export async function withRetries<T>(request: RetriedRequest, send: () => Promis
         }
         throw new RetriesExhaustedError(request.operation, attempt, failure.name, { cause: error, advice: request.advice });
       }
+      noteRetry(failure.name); // for the span and the retries counter, when OpenTelemetry records
       await sleep(backoffDelay(attempt, request.retry));
     }
   }

@@ -46,9 +46,18 @@ export class StreamReader {
    * sort key is at most `from + span - 1` (one page of replay$): stopping there is this read's end,
    * whatever the items read say of later versions. `carried` is what the previous span of the same
    * replay learned, so that the next span neither looks its start up nor misses an item that would
-   * overlap the previous span's last one.
+   * overlap the previous span's last one. With `include`, only events of the stored type names it
+   * passes are decoded and yielded (the others are skipped, undecoded).
    */
-  async *forward(streamId: string, from: number, to: number, pageSize?: number, span?: number, carried?: CarriedSpan): AsyncGenerator<EventEnvelope[]> {
+  async *forward(
+    streamId: string,
+    from: number,
+    to: number,
+    pageSize?: number,
+    span?: number,
+    carried?: CarriedSpan,
+    include?: (storedType: string) => boolean,
+  ): AsyncGenerator<EventEnvelope[]> {
     let next = from; // the next version to yield
     const spanEnd = span === undefined ? Number.MAX_SAFE_INTEGER : from + span - 1;
     const upper = Math.min(to, spanEnd);
@@ -79,7 +88,7 @@ export class StreamReader {
           committedUpTo = Math.max(committedUpTo, commitEnd(item));
           if (carried !== undefined) carried.committedUpTo = committedUpTo;
           if (item.lastVersion < next) continue; // before `from`: read only to check the items that lead up to it
-          yield envelopesOf(item, this.registry, next, to);
+          yield envelopesOf(item, this.registry, next, to, include);
           next = item.lastVersion + 1;
           lastYielded = item;
           if (carried !== undefined) carried.previous = item;

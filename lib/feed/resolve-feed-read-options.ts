@@ -1,10 +1,10 @@
 import { describeValue } from '../errors/describe-value.js';
-import { assertOptionsObject, describeArgument, hasLoneSurrogate, isArraySafely } from '../event-store/argument-shape.js';
+import { assertOptionsObject, hasLoneSurrogate } from '../event-store/argument-shape.js';
 import { MAX_STREAM_ID_BYTES } from '../event-store/input-validation.js';
 import { EventStoreErrorCode } from '../errors/event-store.error.js';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
-import type { EventClass, EventTypeRegistry } from '../serialization/event-type-registry.js';
-import type { RegisteredEventType } from '../serialization/registered-event-type.js';
+import { eventTypeFilter } from '../replay/event-type-filter.js';
+import type { EventTypeRegistry } from '../serialization/event-type-registry.js';
 import { FEED_START, parseCheckpoint, type FeedPosition } from './feed-checkpoint.js';
 import type { ReplayAllOptions } from './interfaces/replay-all-options.interface.js';
 
@@ -33,36 +33,7 @@ export function resolveFeedReadOptions(options: ReplayAllOptions, registry: Even
   }
   if (streamPrefix !== undefined) assertStreamPrefix(streamPrefix);
   const position = parseCheckpoint(options.from ?? FEED_START);
-  if (eventTypes === undefined) return { position };
-  if (!isArraySafely(eventTypes) || eventTypes.length === 0) {
-    throw invalidOptions(`eventTypes must be a non-empty array of event classes or type names; got ${describeArgument(eventTypes)}.`);
-  }
-  const wanted = new Set<RegisteredEventType>();
-  // A for loop, not map(): map skips holes, and a hole is most likely a class that failed to import.
-  for (let index = 0; index < eventTypes.length; index++) {
-    if (!Object.hasOwn(eventTypes, index)) throw invalidOptions(`eventTypes[${index}] is missing: the array has a hole there.`);
-    wanted.add(registrationOf(eventTypes[index]!, registry));
-  }
-  const decided = new Map<string, boolean>();
-  const include = (storedType: string): boolean => {
-    let answer = decided.get(storedType);
-    if (answer === undefined) {
-      const registered = registry.find(storedType);
-      answer = registered !== undefined && wanted.has(registered);
-      decided.set(storedType, answer);
-    }
-    return answer;
-  };
-  return { position, include };
-}
-
-function registrationOf(type: EventClass | string, registry: EventTypeRegistry): RegisteredEventType {
-  const registered = typeof type === 'string' ? registry.find(type) : typeof type === 'function' ? registry.findClass(type) : undefined;
-  if (registered === undefined) {
-    const what = typeof type === 'function' ? `class ${type.name}` : describeValue(type);
-    throw invalidOptions(`eventTypes lists ${what}, which has no stable type name (decorate it with @EventType('<name>'), or list it in the module's \`events\`).`);
-  }
-  return registered;
+  return { position, include: eventTypeFilter(eventTypes, registry, invalidOptions) };
 }
 
 /**

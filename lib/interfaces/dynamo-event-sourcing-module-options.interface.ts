@@ -6,6 +6,7 @@ import type { BoundaryCacheOptions } from '../event-store/interfaces/boundary-ca
 import type { SnapshotOptions } from '../snapshots/interfaces/snapshot-options.interface.js';
 import type { EventRegistration } from '../serialization/event-type-registry.js';
 import type { TableSetup } from '../tables/table-setup.js';
+import type { TelemetryOptions } from '../telemetry/interfaces/telemetry-options.interface.js';
 
 /** Options of `DynamoEventSourcingModule.forRoot()` / `forRootAsync()`. */
 export interface DynamoEventSourcingModuleOptions {
@@ -51,4 +52,10 @@ export interface DynamoEventSourcingModuleOptions {
   boundaryCache?: BoundaryCacheOptions | false;
   /** How projections (`forFeature({ projections })`) are run. Default `{ autoStart: true }`. */
   projections?: ProjectionsModuleOptions;
+  /**
+   * OpenTelemetry spans and metrics (see README, "OpenTelemetry"). Default: on, with OpenTelemetry's
+   * global providers, when `@opentelemetry/api` is installed (without it, nothing is loaded or
+   * recorded). `{ tracerProvider, meterProvider }` to use others; `false` to record nothing.
+   */
+  telemetry?: TelemetryOptions | false;
 }

@@ -8,6 +8,7 @@ import type { BoundaryCacheOptions } from '../event-store/interfaces/boundary-ca
 import type { ProjectionsModuleOptions } from '../projections/interfaces/projections-module-options.interface.js';
 import type { SnapshotOptions } from '../snapshots/interfaces/snapshot-options.interface.js';
 import { TABLE_SETUPS, type TableSetup } from '../tables/table-setup.js';
+import type { TelemetryOptions } from '../telemetry/interfaces/telemetry-options.interface.js';
 import { describeValue } from '../errors/describe-value.js';
 import { describeArgument, isArraySafely, isRevokedProxy } from '../event-store/argument-shape.js';
 
@@ -31,6 +32,8 @@ export interface ResolvedModuleOptions {
   /** The projections table's full name (prefix included); set up only when projections are registered. */
   projectionsTable: string;
   projections: Required<ProjectionsModuleOptions>;
+  /** `false`: record nothing; otherwise the providers to use (the global ones when not given). */
+  telemetry: TelemetryOptions | false;
 }
 
 /** The `feed` option, checked. */
@@ -59,7 +62,7 @@ export interface ResolvedSnapshotOptions {
   ttlSeconds?: number;
 }
 
-const KNOWN_OPTIONS = ['client', 'clientConfig', 'tablePrefix', 'tables', 'tableSetup', 'events', 'retry', 'publishEvents', 'snapshots', 'feed', 'projections', 'boundaryCache'];
+const KNOWN_OPTIONS = ['client', 'clientConfig', 'tablePrefix', 'tables', 'tableSetup', 'events', 'retry', 'publishEvents', 'snapshots', 'feed', 'projections', 'boundaryCache', 'telemetry'];
 const KNOWN_TABLES = ['events', 'snapshots', 'projections'];
 const SNAPSHOT_OPTIONS = ['keep', 'ttlSeconds'];
 const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
@@ -91,6 +94,7 @@ export function resolveModuleOptions(options: DynamoEventSourcingModuleOptions |
     feed = {},
     projections = {},
     boundaryCache = {},
+    telemetry = {},
   } = options;
 
   if (client !== undefined && (!isObjectOption(client) || typeof client.send !== 'function')) {
@@ -141,7 +145,32 @@ export function resolveModuleOptions(options: DynamoEventSourcingModuleOptions |
     boundaryCache: resolveBoundaryCache(boundaryCache),
     projectionsTable,
     projections: resolveProjections(projections),
+    telemetry: resolveTelemetry(telemetry),
   };
+}
+
+const TELEMETRY_PROVIDERS = { tracerProvider: 'getTracer', meterProvider: 'getMeter' } as const;
+
+function resolveTelemetry(telemetry: TelemetryOptions | false): TelemetryOptions | false {
+  if (telemetry === false) return false;
+  if (!isObjectOption(telemetry)) {
+    throw new InvalidModuleOptionsError('telemetry', `must be an object such as { tracerProvider, meterProvider } ({} for OpenTelemetry's global providers), or false to record nothing; got ${describeArgument(telemetry)}.`);
+  }
+  for (const key of Object.keys(telemetry)) {
+    if (!(key in TELEMETRY_PROVIDERS)) {
+      throw new InvalidModuleOptionsError(`telemetry.${key}`, `is not a telemetry option. Known: ${Object.keys(TELEMETRY_PROVIDERS).join(', ')}.`);
+    }
+  }
+  // Each read once: what was checked is what is used.
+  const { tracerProvider, meterProvider } = telemetry;
+  const checked = { tracerProvider, meterProvider };
+  for (const [key, method] of Object.entries(TELEMETRY_PROVIDERS)) {
+    const provider: unknown = checked[key as keyof typeof checked];
+    if (provider !== undefined && (!isObjectOption(provider) || typeof (provider as Record<string, unknown>)[method] !== 'function')) {
+      throw new InvalidModuleOptionsError(`telemetry.${key}`, `must be an OpenTelemetry ${key === 'tracerProvider' ? 'TracerProvider' : 'MeterProvider'} (with ${method}()); got ${describeArgument(provider)}.`);
+    }
+  }
+  return checked;
 }
 
 function resolveProjections(projections: ProjectionsModuleOptions): Required<ProjectionsModuleOptions> {

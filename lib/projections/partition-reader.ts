@@ -11,6 +11,10 @@ import type { Tenure } from './projection-lease-keeper.js';
 import type { PartitionPolicy, ProjectionRunnerContext } from './projection-runner-context.js';
 import type { ProjectionPosition } from './projection-store.js';
 import type { PartitionSlots } from './partitions/partition-slots.js';
+import { NO_TELEMETRY } from '../telemetry/no-telemetry.js';
+import { handlerAttributes, handlerOutcomeAttributes, projectionPageAttributes } from '../telemetry/operation-attributes.js';
+import { SpanAttribute, SpanName } from '../telemetry/span-names.js';
+import type { Telemetry } from '../telemetry/telemetry.js';
 
 /** What a PartitionReader needs of its runner. */
 export interface PartitionReaderDeps {
@@ -49,7 +53,12 @@ export class PartitionReader {
   private handledInPage = 0;
   private skippedInPage = 0;
 
-  constructor(private readonly deps: PartitionReaderDeps) {}
+  private readonly telemetry: Telemetry;
+
+  constructor(private readonly deps: PartitionReaderDeps) {
+    // The module's telemetry, once the manager puts it in the runners' context.
+    this.telemetry = deps.context.telemetry ?? NO_TELEMETRY;
+  }
 
   /** Starts from a new tenure's stored position. */
   adopt(position: ProjectionPosition): void {
@@ -76,7 +85,8 @@ export class PartitionReader {
   async read(tenure: Tenure, signals: readonly AbortSignal[], onPage?: (page: FeedPage, handled: number) => void): Promise<void> {
     const { pageSize, streamPrefix } = this.deps.definition;
     this.deps.takeHints(); // this read covers what was hinted so far; a hint from now on is for the next one
-    const pages = this.deps.context.reader.pages({ from: this.position!.checkpoint, pageSize, eventTypes: this.deps.handlers.eventTypes, streamPrefix }, this.deps.scope);
+    const read = this.deps.context.reader.pages({ from: this.position!.checkpoint, pageSize, eventTypes: this.deps.handlers.eventTypes, streamPrefix }, this.deps.scope);
+    const pages = this.telemetry.tracePages(SpanName.feedPage, undefined, read, (page) => page.events.length);
     for await (const page of pages) {
       if (signals.some((signal) => signal.aborted)) throw new Halted();
       const oldest = page.events[0]?.occurredAt.getTime();
@@ -87,7 +97,11 @@ export class PartitionReader {
       if (!onPage && this.deps.policy !== undefined && (!this.deps.policy.mayHold() || this.deps.policy.blockedBy() !== undefined)) throw new Halted();
       const release = page.events.length === 0 ? undefined : await this.deps.slots?.take(signals);
       try {
-        await this.handlePage(tenure, signals, page, onPage);
+        await this.telemetry.trace(
+          SpanName.projectionPage,
+          () => projectionPageAttributes(this.deps.definition.name, this.partitionIndex(), this.position?.checkpoint, page.events.length, this.lag?.commits),
+          () => this.handlePage(tenure, signals, page, onPage),
+        );
       } finally {
         release?.();
       }
@@ -108,7 +122,12 @@ export class PartitionReader {
           last = event;
           continue;
         }
-        const givenUp = await this.deps.handlers.handle(event);
+        const givenUp = await this.telemetry.trace(
+          SpanName.projectionHandle,
+          () => handlerAttributes(this.deps.definition.name, event),
+          () => this.deps.handlers.handle(event),
+          handlerOutcomeAttributes,
+        );
         if (givenUp === undefined) {
           this.handledInPage++;
         } else {
@@ -189,6 +208,12 @@ export class PartitionReader {
     await this.deps.parking.load({ parkedCount: Number.MAX_SAFE_INTEGER });
     await this.deps.parking.forgetAll(tenure.lease);
     tenure.parkingLoaded = true;
+  }
+
+  /** The partition's index with several partitions (the item key ends `#<i>`), for spans; undefined with one. */
+  private partitionIndex(): number | undefined {
+    const { name, definition } = this.deps;
+    return name === definition.name ? undefined : Number(name.slice(name.lastIndexOf('#') + 1));
   }
 
   /** Stops before the next handler call when asked to, or when the lease may have passed to another instance. */

@@ -54,17 +54,21 @@ export class ProjectionManager implements OnApplicationBootstrap, OnModuleDestro
   private readonly logger = new Logger('DynamoEventSourcing');
   private runners?: Map<string, RunningProjection>;
   private ready?: Promise<Map<string, RunningProjection>>;
+  /** Stops feeding the projection lag gauges (OpenTelemetry). */
+  private unobserveLag?: () => void;
 
   constructor(@Inject(EVENT_SOURCING_RUNTIME) private readonly runtime: EventSourcingRuntime) {}
 
   /** Checks the projections, sets their table up and, with `autoStart`, starts them. */
   async onApplicationBootstrap(): Promise<void> {
     const runners = await this.prepare();
+    this.unobserveLag = this.runtime.telemetry?.observeProjections(() => this.statuses());
     if (this.runtime.options.projections.autoStart) await Promise.all([...runners.values()].map((runner) => runner.start()));
   }
 
   /** Here rather than at a later shutdown hook: the module destroys its DynamoDB client in its own onModuleDestroy, after its providers'. */
   async onModuleDestroy(): Promise<void> {
+    this.unobserveLag?.();
     await this.stop();
   }
 
@@ -205,6 +209,7 @@ export class ProjectionManager implements OnApplicationBootstrap, OnModuleDestro
         store,
         commits: this.runtime.commits,
         logger: this.logger,
+        telemetry: this.runtime.telemetry,
       };
       for (const projection of registered) {
         const { definition, instance } = projection;

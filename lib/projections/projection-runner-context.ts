@@ -6,6 +6,7 @@ import type { ParkedEventSource } from './parking/parked-event-reader.js';
 import type { ParkedEventStore } from './parking/parked-event-store.js';
 import type { LayoutConversion } from './partitions/layout-conversion.js';
 import type { ProjectionStore } from './projection-store.js';
+import type { Telemetry } from '../telemetry/telemetry.js';
 
 /**
  * What a partitioned projection's coordinator decides for one partition runner: whether this
@@ -31,4 +32,6 @@ export interface ProjectionRunnerContext {
   readonly polls: CoalescedHeadPolls;
   /** What a rebuild needs to change the projection's stored layout from several partitions to one. */
   readonly layout?: Omit<LayoutConversion, 'member' | 'leaseTtlMs'>;
+  /** Spans and metrics of the module (absent: none). */
+  readonly telemetry?: Telemetry;
 }

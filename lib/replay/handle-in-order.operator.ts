@@ -5,11 +5,22 @@ import { claim, release } from './paged-observable.js';
  * Runs `handler` for each value, one at a time and in order (as `concatMap` would), and emits each
  * value once its handler has resolved. A handler that throws or rejects errors the stream.
  *
- * On `EventStore.replay$` it also holds the reading back: a value counts as handled only once its
- * handler has settled, and the next page is read only when every value of the previous one is
- * handled, so at most one page of events waits in memory. (`concatMap` accepts values as fast as
- * they come and queues them, so the whole stream would be read ahead of a slow handler.) Place it
- * directly on `replay$` for that effect; on any other Observable it simply handles values in order.
+ * On `EventStore.replay$` / `replayAll$` it also holds the reading back: a value counts as handled
+ * only once its handler has settled, and the next page is read only when every value of the
+ * previous one is handled, so at most one page of events waits in memory. (`concatMap` accepts
+ * values as fast as they come and queues them, so the whole stream would be read ahead of a slow
+ * handler.) The safe pattern puts it first in `pipe`, directly on the replay:
+ *
+ * ```ts
+ * await lastValueFrom(store.replay$(id, { pageSize: 100 }).pipe(handleInOrder(handle)), { defaultValue: undefined });
+ * ```
+ *
+ * Before it, operators that pass the same envelopes on synchronously (`filter`, `tap`, `take`,
+ * `takeWhile`) keep the bound; operators that make new values (`map`) or pass values on later
+ * (`concatMap`, `mergeMap`, `delay`, `observeOn`, `bufferCount`) lose it, with no error: the
+ * replay then reads on regardless of the handler. Or use `EventStore.replay()` / `replayAll()`,
+ * which take the handler and return a promise, with the bound built in. On any other Observable
+ * it simply handles values in order.
  */
 export function handleInOrder<T>(handler: (value: T) => unknown): OperatorFunction<T, T> {
   return (source) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { concatMap, from, take, type Subscription } from 'rxjs';
+import { concatMap, filter, from, map, take, type Subscription } from 'rxjs';
 import { handleInOrder } from './handle-in-order.operator.js';
 import { pagedObservable } from './paged-observable.js';
 
@@ -155,6 +155,31 @@ describe('pagedObservable', () => {
     await settle();
     expect(pages.pulls).toBe(4); // every page read while the first value's handler still runs
     first.resolve();
+  });
+
+  it('keeps the bound with filter before handleInOrder (same values, at once), loses it with map (new values)', async () => {
+    for (const [label, before, pullsWhileFirstIsHandled] of [
+      ['filter', filter((value: Value) => value.n !== 2), 1],
+      ['map', map((value: Value) => ({ n: value.n })), 4],
+    ] as const) {
+      const pages = FakePages.of(2, 2, 2);
+      const first = deferred();
+      const started = deferred();
+      pagedObservable(() => pages)
+        .pipe(
+          before,
+          handleInOrder((value: Value) => {
+            if (value.n !== 1) return undefined;
+            started.resolve();
+            return first.promise;
+          }),
+        )
+        .subscribe();
+      await started.promise;
+      await settle();
+      expect([label, pages.pulls]).toEqual([label, pullsWhileFirstIsHandled]);
+      first.resolve();
+    }
   });
 
   it('is cold: each subscription opens its own iterator and gets every value', async () => {

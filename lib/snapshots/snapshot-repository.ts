@@ -22,6 +22,10 @@ import { decodeSnapshotItem, type StoredSnapshotItem } from './snapshot-item.cod
 import { isSnapshotKey, partKey } from './snapshot-keys.js';
 import { checksumOf, packSnapshot } from './snapshot-packer.js';
 import { SnapshotTableClient } from './snapshot-table-client.js';
+import { NO_TELEMETRY } from '../telemetry/no-telemetry.js';
+import { loadedSnapshotAttributes, snapshotAttributes } from '../telemetry/operation-attributes.js';
+import { SpanAttribute, SpanName } from '../telemetry/span-names.js';
+import type { Telemetry } from '../telemetry/telemetry.js';
 
 type Item = Record<string, AttributeValue>;
 
@@ -43,10 +47,12 @@ export class SnapshotRepository {
   private readonly logger = new Logger(SnapshotRepository.name);
   private readonly table: SnapshotTableClient;
   private readonly settings?: ResolvedSnapshotOptions;
+  private readonly telemetry: Telemetry;
 
   constructor(@Inject(EVENT_SOURCING_RUNTIME) runtime: EventSourcingRuntime) {
     this.table = new SnapshotTableClient(runtime.client, runtime.options.snapshotsTable, runtime.options.retry);
     this.settings = runtime.options.snapshots;
+    this.telemetry = runtime.telemetry ?? NO_TELEMETRY;
   }
 
   /**
@@ -64,6 +70,16 @@ export class SnapshotRepository {
     assertSnapshotVersion(version);
     assertSaveOptions(options);
     const json = serialize(streamId, version, state);
+    return this.telemetry.trace(
+      SpanName.snapshotSave,
+      () => snapshotAttributes(streamId, version, options.revision),
+      () => this.store(settings, streamId, version, json, options),
+      (saved) => ({ [SpanAttribute.snapshotBytes]: saved.storedBytes, [SpanAttribute.itemCount]: saved.items }),
+    );
+  }
+
+  /** Writes a checked, serialized snapshot (parts first, then the snapshot item that lists them), and prunes. */
+  private async store(settings: ResolvedSnapshotOptions, streamId: string, version: number, json: string, options: SaveSnapshotOptions): Promise<SnapshotInfo> {
     const takenAt = Date.now();
     const expiresAt = settings.ttlSeconds === undefined ? undefined : Math.ceil(takenAt / 1000) + settings.ttlSeconds;
     const packed = await packSnapshot({ streamId, version, revision: options.revision, takenAt, expiresAt }, json);
@@ -130,6 +146,15 @@ export class SnapshotRepository {
     assertLoadOptions(options);
     const { revision, atOrBelowVersion } = options ?? {};
     if (atOrBelowVersion === 0) return undefined;
+    return this.telemetry.trace(
+      SpanName.snapshotLoad,
+      () => snapshotAttributes(streamId, undefined, revision),
+      () => this.newestComplete<TState>(streamId, atOrBelowVersion, revision),
+      loadedSnapshotAttributes,
+    );
+  }
+
+  private async newestComplete<TState>(streamId: string, atOrBelowVersion: number | undefined, revision: number | undefined): Promise<Snapshot<TState> | undefined> {
     for await (const item of this.table.newestFirst(streamId, atOrBelowVersion, revision)) {
       const snapshot = await this.restore<TState>(decodeSnapshotItem(item));
       if (snapshot !== undefined) return snapshot;

@@ -22,6 +22,7 @@ export class FeedIndexerService implements OnApplicationBootstrap, OnModuleDestr
       settings: feed.indexer,
       onIndexed: () => runtime.commits.notify(),
       logger: new Logger('DynamoEventSourcing'),
+      telemetry: runtime.telemetry,
     });
   }
 

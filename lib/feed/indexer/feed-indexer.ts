@@ -15,6 +15,8 @@ import { StreamHeads } from './stream-heads.js';
 import { StreamShardReader } from './stream-shard-reader.js';
 import { streamsClientFor } from './streams-client.js';
 import { latestStreamArn } from './latest-stream-arn.js';
+import { NO_TELEMETRY } from '../../telemetry/no-telemetry.js';
+import type { Telemetry } from '../../telemetry/telemetry.js';
 
 /** The in-app indexer's settings (module option `feed.indexer`, resolved). */
 export interface FeedIndexerSettings {
@@ -44,6 +46,8 @@ export interface FeedIndexerDeps {
   readonly logger: IndexerLogger;
   /** Default: one made from `client`'s config (and destroyed on stop). */
   readonly streamsClient?: DynamoDBStreamsClient;
+  /** A span per batch of records taken into the index, the reconciliation's included (default none). */
+  readonly telemetry?: Telemetry;
 }
 
 interface IndexerLogger {
@@ -93,8 +97,10 @@ export class FeedIndexer {
   private readonly onIndexed: () => void;
   private readonly logger: IndexerLogger;
   private readonly ownsStreamsClient: boolean;
+  private readonly telemetry: Telemetry;
 
   constructor(deps: FeedIndexerDeps) {
+    this.telemetry = deps.telemetry ?? NO_TELEMETRY;
     ({ client: this.client, tableName: this.tableName, retry: this.retry, settings: this.settings, logger: this.logger } = deps);
     this.onIndexed = deps.onIndexed ?? (() => undefined);
     this.ownsStreamsClient = deps.streamsClient === undefined;
@@ -108,6 +114,7 @@ export class FeedIndexer {
       retry: this.retry,
       writer: this.lease.id,
       logger: this.logger,
+      telemetry: this.telemetry,
     });
   }
 
@@ -245,7 +252,7 @@ export class FeedIndexer {
   private async reconcile(reason: string): Promise<void> {
     this.state = 'reconciling';
     this.logger.warn(`Feed indexer: reconciling the index with the table (${reason}).`);
-    await reconcileFeedIndex({ client: this.client, tableName: this.tableName, retry: this.retry, streamsClient: this.streamsClient, writer: this.lease.id, log: (m) => this.logger.log(m), onIndexed: this.onIndexed });
+    await reconcileFeedIndex({ client: this.client, tableName: this.tableName, retry: this.retry, streamsClient: this.streamsClient, writer: this.lease.id, log: (m) => this.logger.log(m), onIndexed: this.onIndexed, telemetry: this.telemetry });
     // The reconciliation wrote as another ingester: learn its result as at a takeover.
     this.heads.clear();
     this.ingester.forget();

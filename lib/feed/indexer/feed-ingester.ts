@@ -11,6 +11,9 @@ import type { ChangeRecord } from './change-record.js';
 import { CommitResolver } from './commit-resolver.js';
 import { FilledStreams } from './filled-streams.js';
 import type { StreamHeads } from './stream-heads.js';
+import { NO_TELEMETRY } from '../../telemetry/no-telemetry.js';
+import { SpanAttribute as A, SpanName } from '../../telemetry/span-names.js';
+import type { Telemetry } from '../../telemetry/telemetry.js';
 
 export interface FeedIngesterDeps {
   readonly index: FeedIndexTable;
@@ -20,6 +23,8 @@ export interface FeedIngesterDeps {
   /** Written on every batch, to tell one's own batch from another indexer's. */
   readonly writer: string;
   readonly logger?: { log(message: string): void; warn(message: string): void; error?(message: string): void };
+  /** A span per call that writes to the index (default none). */
+  readonly telemetry?: Telemetry;
 }
 
 export interface IngestOptions {
@@ -89,8 +94,11 @@ export class FeedIngester {
   private current?: IndexerCheckpoint;
   private metaReady?: Promise<unknown>;
 
+  private readonly telemetry: Telemetry;
+
   constructor(private readonly deps: FeedIngesterDeps) {
     this.resolver = new CommitResolver(deps.events, deps.retry);
+    this.telemetry = deps.telemetry ?? NO_TELEMETRY;
   }
 
   /** The checkpoint of the last batch known (undefined before the first batch, or before the index was read). */
@@ -142,7 +150,16 @@ export class FeedIngester {
    * Appends the given commits (a reconciliation's, already in order and not yet indexed) in batches
    * that fit an item, each with `checkpoint`. Throws IndexRaceLostError if another indexer writes meanwhile.
    */
-  async appendCommits(commits: readonly IndexedCommit[], checkpoint: IndexerCheckpoint): Promise<IndexBatch[]> {
+  appendCommits(commits: readonly IndexedCommit[], checkpoint: IndexerCheckpoint): Promise<IndexBatch[]> {
+    return this.telemetry.trace(
+      SpanName.feedIndex,
+      () => ({ [A.commitCount]: commits.length }),
+      () => this.appendInBatches(commits, checkpoint),
+      (batches) => ({ [A.batchCount]: batches.length, [A.indexPosition]: this.lastPosition }),
+    );
+  }
+
+  private async appendInBatches(commits: readonly IndexedCommit[], checkpoint: IndexerCheckpoint): Promise<IndexBatch[]> {
     await this.ensureMeta();
     if (this.head === undefined) await this.loadState();
     const written: IndexBatch[] = [];
@@ -179,7 +196,20 @@ export class FeedIngester {
     this.current = checkpoint;
   }
 
-  async ingest(records: readonly ChangeRecord[], options: IngestOptions): Promise<IngestResult> {
+  /**
+   * Takes change records into the index, in batches (see the class comment).
+   * @throws IndexRaceLostError (with `onRaceLost: 'throw'`); IngestError when it failed part way.
+   */
+  ingest(records: readonly ChangeRecord[], options: IngestOptions): Promise<IngestResult> {
+    return this.telemetry.trace(
+      SpanName.feedIndex,
+      () => ({ [A.recordCount]: records.length }),
+      () => this.ingestRecords(records, options),
+      (result) => ({ [A.batchCount]: result.batches.length, [A.commitCount]: result.batches.reduce((sum, batch) => sum + batch.commits.length, 0), [A.indexPosition]: this.lastPosition }),
+    );
+  }
+
+  private async ingestRecords(records: readonly ChangeRecord[], options: IngestOptions): Promise<IngestResult> {
     const taken = new Set<ChangeRecord>();
     const batches: IndexBatch[] = [];
     try {

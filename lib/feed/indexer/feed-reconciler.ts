@@ -17,6 +17,7 @@ import { streamsClientFor } from './streams-client.js';
 import { latestStreamArn } from './latest-stream-arn.js';
 import { FeedStreamMissingError } from '../../errors/feed-stream-missing.error.js';
 import { StreamIntegrityError } from '../../errors/stream-integrity.error.js';
+import type { Telemetry } from '../../telemetry/telemetry.js';
 
 export interface ReconcileOptions {
   readonly client: DynamoDBClient;
@@ -28,6 +29,8 @@ export interface ReconcileOptions {
   readonly log?: (message: string) => void;
   /** Called after each batch the reconciliation writes (wakes feed readers of this process). */
   readonly onIndexed?: () => void;
+  /** A span per batch written (default none). */
+  readonly telemetry?: Telemetry;
 }
 
 export interface ReconcileReport {
@@ -72,7 +75,7 @@ export async function reconcileFeedIndex(options: ReconcileOptions): Promise<Rec
   const index = new FeedIndexTable(client, tableName, retry);
   const events = new EventStreamTable(client, tableName, retry);
   const heads = new StreamHeads(Number.MAX_SAFE_INTEGER);
-  const ingester = new FeedIngester({ index, events, heads, retry, writer: options.writer ?? 'reconciler' });
+  const ingester = new FeedIngester({ index, events, heads, retry, writer: options.writer ?? 'reconciler', telemetry: options.telemetry });
   await index.ensureMeta();
 
   await ingester.warmUp(Number.MAX_SAFE_INTEGER);

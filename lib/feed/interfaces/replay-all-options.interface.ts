@@ -1,8 +1,8 @@
-import type { EventClass } from '../../serialization/event-type-registry.js';
+import type { EventTypeList } from '../../replay/interfaces/selected-event.interface.js';
 import type { FeedCheckpoint } from '../feed-checkpoint.js';
 
 /** Options of `EventStore.replayAll$()`: which part of the global feed to read. */
-export interface ReplayAllOptions {
+export interface ReplayAllOptions<TTypes extends EventTypeList = EventTypeList> {
   /** Start after this checkpoint (from an earlier event's `checkpoint`). Default {@link FEED_START}. */
   from?: FeedCheckpoint;
   /**
@@ -13,8 +13,9 @@ export interface ReplayAllOptions {
   /**
    * Only events of these types (classes or registered names); others are skipped without being
    * decoded. (Their commits are still fetched: the feed index does not know event types.)
+   * Listing classes types the replay: `eventTypes: [A, B]` hands out `FeedEvent<A | B>`.
    */
-  eventTypes?: ReadonlyArray<EventClass | string>;
+  eventTypes?: TTypes;
   /** Only streams whose id starts with this (e.g. `'account-'`): other streams' commits are skipped on the index, never fetched. */
   streamPrefix?: string;
   /**

@@ -1,5 +1,7 @@
+import type { EventTypeList } from './selected-event.interface.js';
+
 /** Options of {@link EventStore.replay$}. */
-export interface ReplayOptions {
+export interface ReplayOptions<TTypes extends EventTypeList = EventTypeList> {
   /** First version to emit (inclusive). Default 1. */
   fromVersion?: number;
   /** Last version to emit (inclusive). Default: the end of the stream as it is when the replay gets there. */
@@ -12,4 +14,11 @@ export interface ReplayOptions {
    * number from 1 to 1000.
    */
   pageSize: number;
+  /**
+   * Only events of these types (classes or registered names, each registered): the others are
+   * left out, and the events handed out keep their version order (with gaps where others were
+   * left out). Their items are still read, a page of versions at a time: a stream's items hold
+   * whole commits. Listing classes types the replay: `eventTypes: [A, B]` hands out `A | B`.
+   */
+  eventTypes?: TTypes;
 }

@@ -8,6 +8,11 @@ class Noted {
   constructor(readonly text: string) {}
 }
 
+@EventType('in-memory-store-spec.flagged')
+class Flagged {
+  constructor(readonly flag: boolean) {}
+}
+
 const replayAll = (store: InMemoryEventStore, from = FEED_START): Promise<FeedEvent[]> => lastValueFrom(store.replayAll$({ pageSize: 2, from }).pipe(toArray()));
 const ids = (events: readonly FeedEvent[]) => events.map((e) => `${e.streamId}@${e.version}`);
 
@@ -52,6 +57,79 @@ describe('InMemoryEventStore', () => {
     });
   });
 
+  describe('replay() and replayAll(): a promise, a handler, one page at a time', () => {
+    async function storeWith(stream: string, texts: readonly string[]): Promise<InMemoryEventStore> {
+      const store = new InMemoryEventStore({ events: [Noted, Flagged] });
+      for (const [i, text] of texts.entries()) {
+        await store.append(stream, [text === 'flag' ? new Flagged(true) : new Noted(text)], { expectedVersion: i });
+      }
+      return store;
+    }
+
+    it('awaits the handler on each event in order, reads each page when it gets there, and resolves with what it did', async () => {
+      const store = await storeWith('s', ['a', 'b', 'c']);
+      const seen: string[] = [];
+      const result = await store.replay(
+        's',
+        async ({ event, version }) => {
+          await Promise.resolve();
+          seen.push(`${version}:${(event as Noted).text}`);
+          // The page of versions 2-3 is read after this: what is appended now is replayed.
+          if (version === 1) await store.append('s', [new Noted('d')], { expectedVersion: 3 });
+        },
+        { pageSize: 1 },
+      );
+      expect(seen).toEqual(['1:a', '2:b', '3:c', '4:d']);
+      expect(result).toEqual({ eventsHandled: 4, lastVersion: 4 });
+      expect(await store.replay('s', () => undefined, { pageSize: 2, fromVersion: 5 })).toEqual({ eventsHandled: 0, lastVersion: 4 });
+    });
+
+    it('with eventTypes, hands out only those events, typed, and stops on a handler error or an abort', async () => {
+      const store = await storeWith('s', ['a', 'flag', 'b', 'flag', 'c']);
+      const flags: number[] = [];
+      expect(await store.replay('s', ({ event, version }) => void (event.flag && flags.push(version)), { pageSize: 2, eventTypes: [Flagged] })).toEqual({
+        eventsHandled: 2,
+        lastVersion: 5,
+      });
+      expect(flags).toEqual([2, 4]);
+
+      const handled: number[] = [];
+      const failure = new Error('failed on 2');
+      await expect(
+        store.replay('s', ({ version }) => {
+          handled.push(version);
+          if (version === 2) throw failure;
+        }, { pageSize: 1 }),
+      ).rejects.toBe(failure);
+      expect(handled).toEqual([1, 2]);
+
+      const controller = new AbortController();
+      handled.length = 0;
+      await expect(
+        store.replay('s', ({ version }) => {
+          handled.push(version);
+          if (version === 3) controller.abort();
+        }, { pageSize: 2, signal: controller.signal }),
+      ).rejects.toMatchObject({ name: 'AbortError' });
+      expect(handled).toEqual([1, 2, 3]);
+    });
+
+    it('replayAll() resolves with the caught-up checkpoint, past what eventTypes left out, even when that is everything', async () => {
+      const store = await storeWith('s', ['a', 'flag', 'b']);
+      const texts: string[] = [];
+      const notes = await store.replayAll(({ event }) => void texts.push(event.text), { pageSize: 1, eventTypes: [Noted] });
+      expect(texts).toEqual(['a', 'b']);
+      const nothing = new InMemoryEventStore({ events: [Noted, Flagged] });
+      await nothing.append('t', [new Noted('x')], { expectedVersion: NO_STREAM });
+      const skipped = await nothing.replayAll(() => undefined, { pageSize: 1, eventTypes: [Flagged] });
+      expect(skipped.eventsHandled).toBe(0);
+      expect(skipped.checkpoint).toMatch(/^f[0-9a-f]{8}:1$/);
+      expect(notes).toEqual({ eventsHandled: 2, checkpoint: expect.stringMatching(/^f[0-9a-f]{8}:3$/) });
+      expect(await store.replayAll(() => undefined, { pageSize: 1, from: notes.checkpoint })).toEqual({ eventsHandled: 0, checkpoint: notes.checkpoint });
+      await expect(new InMemoryEventStore({ events: [Noted], feed: false }).replayAll(() => undefined, { pageSize: 1 })).rejects.toBeInstanceOf(FeedDisabledError);
+    });
+  });
+
   describe('without Nest', () => {
     it('publishes committed events on the event bus it is given, unless told not to', async () => {
       const publishAll = jest.fn();
@@ -66,8 +144,10 @@ describe('InMemoryEventStore', () => {
       expect(publishAll).toHaveBeenCalledTimes(1);
     });
 
-    it('needs its event classes registered, and checks its options as the module does', async () => {
-      await expect(new InMemoryEventStore().append('s', [new Noted('a')], { expectedVersion: NO_STREAM })).rejects.toBeInstanceOf(UnregisteredEventClassError);
+    it('needs a type name for its event classes (an @EventType is enough), and checks its options as the module does', async () => {
+      class Untyped {}
+      await expect(new InMemoryEventStore().append('s', [new Untyped()], { expectedVersion: NO_STREAM })).rejects.toBeInstanceOf(UnregisteredEventClassError);
+      await expect(new InMemoryEventStore().append('s', [new Noted('a')], { expectedVersion: NO_STREAM })).resolves.toMatchObject({ version: 1 });
       expect(() => new InMemoryEventStore({ events: [class Unnamed {}] })).toThrow(InvalidModuleOptionsError);
       expect(() => new InMemoryEventStore({ publishEvents: 'yes' as never })).toThrow(/publishEvents/);
     });

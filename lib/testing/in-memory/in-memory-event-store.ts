@@ -22,8 +22,15 @@ import { parseCommitMetadata } from '../../metadata/commit-metadata.js';
 import { rememberAppended } from '../../metadata/envelope-of.js';
 import { resolveModuleOptions } from '../../options/resolve-module-options.js';
 import { CommittedEventsPublisher } from '../../publishing/committed-events.publisher.js';
+import type { ReplayAllHandlerOptions } from '../../replay/interfaces/replay-all-handler-options.interface.js';
+import type { ReplayAllResult } from '../../replay/interfaces/replay-all-result.interface.js';
+import type { ReplayHandlerOptions } from '../../replay/interfaces/replay-handler-options.interface.js';
 import type { ReplayOptions } from '../../replay/interfaces/replay-options.interface.js';
+import type { ReplayResult } from '../../replay/interfaces/replay-result.interface.js';
+import type { EventsOfTypes, EventTypeList, ReplayedEvent } from '../../replay/interfaces/selected-event.interface.js';
 import { pagedObservable } from '../../replay/paged-observable.js';
+import { assertReplayHandler, takeSignal } from '../../replay/replay-handler-arguments.js';
+import { eventsOfPages, handlePages, type FeedReplayPage, type StreamReplay } from '../../replay/replay-pages.js';
 import { resolveReplayOptions } from '../../replay/resolve-replay-options.js';
 import { eventIdSequence } from '../../serialization/event-id.js';
 import { EventTypeRegistry } from '../../serialization/event-type-registry.js';
@@ -149,30 +156,35 @@ export class InMemoryEventStore implements PublicApiOf<EventStore> {
   /**
    * Replays a stream, oldest first, as a cold Observable, paged as {@link EventStore.replay$} pages
    * it: a page holds the commits starting within the next `pageSize` versions, and is read only
-   * once every event of the previous page has been handled (use `handleInOrder` for async handlers).
+   * once every event of the previous page has been handled (use `handleInOrder` for async
+   * handlers, directly on this Observable). `eventTypes` filters and types it as there.
    *
    * @throws InvalidArgumentError (at once) on a bad stream id or options.
    */
-  replay$<TEvent extends object = object>(streamId: string, options: ReplayOptions): Observable<EventEnvelope<TEvent>> {
-    assertStreamId(streamId);
-    const { fromVersion, toVersion, pageSize } = resolveReplayOptions(options);
-    const { log, registry } = this;
-    async function* pages(): AsyncGenerator<EventEnvelope<TEvent>[]> {
-      for (let next = fromVersion; next <= toVersion; ) {
-        // What one DynamoDB Query over the next pageSize versions finds: the commit holding `next`,
-        // and every commit starting up to `next + pageSize - 1`, whole (up to toVersion).
-        const upper = Math.min(toVersion, next + pageSize - 1);
-        const commits = log.commitsOf(streamId);
-        const page: EventEnvelope<TEvent>[] = [];
-        for (let i = log.indexHolding(streamId, next); i < commits.length && commits[i]!.version <= upper; i++) {
-          page.push(...(envelopesOf(commits[i]!, registry, next, toVersion) as EventEnvelope<TEvent>[]));
-        }
-        if (page.length === 0) return;
-        yield page;
-        next = page.at(-1)!.version + 1;
-      }
-    }
-    return pagedObservable(pages);
+  replay$<TEvent extends object = never, TTypes extends EventTypeList = EventTypeList>(
+    streamId: string,
+    options: ReplayOptions<TTypes>,
+  ): Observable<EventEnvelope<ReplayedEvent<TEvent, TTypes>>> {
+    const { pages } = this.streamReplay<ReplayedEvent<TEvent, TTypes>>(streamId, options);
+    return pagedObservable(() => eventsOfPages(pages()));
+  }
+
+  /**
+   * Replays a stream calling `handler` with each envelope, one at a time, awaiting it, a page at a
+   * time, as {@link EventStore.replay} does; resolves to `{ eventsHandled, lastVersion }`.
+   *
+   * @throws (as a rejection) InvalidArgumentError on a bad stream id, handler or options.
+   */
+  async replay<TTypes extends EventTypeList = EventTypeList>(
+    streamId: string,
+    handler: (envelope: EventEnvelope<EventsOfTypes<TTypes>>) => unknown,
+    options: ReplayHandlerOptions<TTypes>,
+  ): Promise<ReplayResult> {
+    assertReplayHandler(handler, 'replay()');
+    const { signal, rest } = takeSignal(options);
+    const { fromVersion, pages } = this.streamReplay<EventsOfTypes<TTypes>>(streamId, rest);
+    const { eventsHandled, lastPage } = await handlePages(pages(), handler, signal);
+    return { eventsHandled, lastVersion: lastPage?.lastVersion ?? fromVersion - 1 };
   }
 
   /**
@@ -184,18 +196,68 @@ export class InMemoryEventStore implements PublicApiOf<EventStore> {
    * @throws InvalidArgumentError, FeedCheckpointMismatchError for a 0.3 checkpoint (at once) for bad
    *   options; the Observable errors with FeedCheckpointMismatchError for a checkpoint of another store.
    */
-  replayAll$<TEvent extends object = object>(options: ReplayAllOptions): Observable<FeedEvent<TEvent>> {
+  replayAll$<TEvent extends object = never, TTypes extends EventTypeList = EventTypeList>(
+    options: ReplayAllOptions<TTypes>,
+  ): Observable<FeedEvent<ReplayedEvent<TEvent, TTypes>>> {
+    const pages = this.feedReplay<ReplayedEvent<TEvent, TTypes>>(options);
+    return pagedObservable(() => eventsOfPages(pages()));
+  }
+
+  /**
+   * The global feed, calling `handler` with each event, one at a time, awaiting it, a page at a
+   * time, as {@link EventStore.replayAll} does; resolves to `{ eventsHandled, checkpoint }`.
+   *
+   * @throws (as a rejection) InvalidArgumentError, FeedCheckpointMismatchError, FeedDisabledError
+   *   as {@link replayAll$} throws them.
+   */
+  async replayAll<TTypes extends EventTypeList = EventTypeList>(
+    handler: (envelope: FeedEvent<EventsOfTypes<TTypes>>) => unknown,
+    options: ReplayAllHandlerOptions<TTypes>,
+  ): Promise<ReplayAllResult> {
+    assertReplayHandler(handler, 'replayAll()');
+    const { signal, rest } = takeSignal(options);
+    const pages = this.feedReplay<EventsOfTypes<TTypes>>(rest);
+    const { eventsHandled, lastPage } = await handlePages(pages(), handler, signal);
+    return { eventsHandled, checkpoint: lastPage!.checkpoint }; // the caught-up page's: the last commit read to
+  }
+
+  /** A stream replay's pages (checked at once, read when iterated), for both forms of replay. */
+  private streamReplay<TEvent extends object>(streamId: string, options: ReplayOptions): StreamReplay<TEvent> {
+    assertStreamId(streamId);
+    const { fromVersion, toVersion, pageSize, include } = resolveReplayOptions(options, this.registry);
+    const { log, registry } = this;
+    async function* pages(): ReturnType<StreamReplay<TEvent>['pages']> {
+      for (let next = fromVersion; next <= toVersion; ) {
+        // What one DynamoDB Query over the next pageSize versions finds: the commit holding `next`,
+        // and every commit starting up to `next + pageSize - 1`, whole (up to toVersion).
+        const upper = Math.min(toVersion, next + pageSize - 1);
+        const commits = log.commitsOf(streamId);
+        const read: EventEnvelope<TEvent>[] = [];
+        for (let i = log.indexHolding(streamId, next); i < commits.length && commits[i]!.version <= upper; i++) {
+          read.push(...(envelopesOf(commits[i]!, registry, next, toVersion) as EventEnvelope<TEvent>[]));
+        }
+        if (read.length === 0) return;
+        const lastVersion = read.at(-1)!.version;
+        // Decoded, then left out, as the DynamoDB store does: an event it cannot decode fails here too.
+        yield { events: include === undefined ? read : read.filter((envelope) => include(envelope.eventType)), lastVersion };
+        next = lastVersion + 1;
+      }
+    }
+    return { fromVersion, pages };
+  }
+
+  /** A feed replay's pages (checked at once, read when iterated), for both forms of replayAll. */
+  private feedReplay<TEvent extends object>(options: ReplayAllOptions): () => AsyncGenerator<FeedReplayPage<TEvent>> {
     if (!this.feedOn) throw new FeedDisabledError();
     const feed = this.feed;
     feed.resolve(options);
-    async function* pages(): AsyncGenerator<FeedEvent<TEvent>[]> {
+    return async function* pages(): AsyncGenerator<FeedReplayPage<TEvent>> {
       for (const page of feed.pages(options)) {
-        if (page.events.length > 0) yield page.events as FeedEvent<TEvent>[];
+        yield page as FeedReplayPage<object> as FeedReplayPage<TEvent>;
         // The last page comes once every earlier one has been handled.
         if (page.caughtUp) options.onCaughtUp?.(page.checkpoint);
       }
-    }
-    return pagedObservable(pages);
+    };
   }
 
   /** Where the append lands, decided as the DynamoDB store decides it in a process that has not seen the stream. */
