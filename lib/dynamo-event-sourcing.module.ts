@@ -62,8 +62,8 @@ export class DynamoEventSourcingModule extends DynamoEventSourcingConfigurableMo
    * `forRootAsync` imported once in the app (it is global by default); without it, start-up fails
    * with a `RootModuleMissingError` saying so.
    */
-  static forFeature(options: DynamoEventSourcingFeatureOptions): DynamicModule {
-    return DynamoEventSourcingFeatureModule.register(options);
+  static forFeature<const TAggregates extends readonly object[] = object[]>(options: DynamoEventSourcingFeatureOptions<TAggregates>): DynamicModule {
+    return DynamoEventSourcingFeatureModule.register(options as DynamoEventSourcingFeatureOptions);
   }
 
   onModuleDestroy(): void {

@@ -117,7 +117,7 @@ describe('aggregate ids: never a stream named after undefined', () => {
     beforeAll(async () => {
       tap = new RequestTap(client);
       module = await startApp(table, [
-        { type: Ledger, name: 'ledger', idOf: (ledger: Ledger) => ledger.ledgerId } as AggregateRegistration,
+        { type: Ledger, name: 'ledger', idOf: (ledger: Ledger) => ledger.ledgerId },
         { type: Journal, name: 'journal' },
         { type: Account, name: 'account' },
       ], 'create', client);

@@ -10,7 +10,7 @@ import ts from 'typescript';
  * at all proves both: a typing loosened or broken fails here, naming the line.
  */
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const files = ['typed-events.ts', 'typed-events.errors.ts'].map((file) => join(root, 'test', 'types', file));
+const files = ['typed-events.ts', 'typed-events.errors.ts', 'aggregate-registrations.ts'].map((file) => join(root, 'test', 'types', file));
 
 /** The repo's compiler options (tsconfig.json), without emitting anything. */
 function compilerOptions(): ts.CompilerOptions {

@@ -77,7 +77,9 @@ export class EmbeddedDynamoDb {
     // stopping it, the exit hook still does; if it dies without running exit hooks, the watchdog.
     const child = spawn({ port, path, sharedDb: true, stdio: 'pipe', detached: true });
     const watchdog = exitWithParent(child, STOP_GRACE_MS);
-    const killOnExit = () => child.kill('SIGKILL');
+    // SIGTERM, not SIGKILL: with a data directory, a write in flight finishes; the watchdog (which sees
+    // this process gone) sends SIGKILL if DynamoDB Local is still there STOP_GRACE_MS later.
+    const killOnExit = () => child.kill('SIGTERM');
     process.once('exit', killOnExit);
     child.once('exit', () => process.removeListener('exit', killOnExit));
     const instance = new EmbeddedDynamoDb(child, port, watchdog);
