@@ -88,6 +88,19 @@ describe('projections listed in providers, event types known by @EventType alone
     }
   });
 
+  it('finds the projections even when the ProjectionManager is asked for them before the modules are initialized', async () => {
+    const { client, module } = await appWith(tables, CardsModule);
+    const app = await module.compile(); // every provider built, no onModuleInit run yet
+    try {
+      expect(app.get(ProjectionManager).statuses().map((status) => status.name)).toEqual(['discovery-cards']);
+      await app.init();
+      expect(app.get(ProjectionManager).statuses().map((status) => status.name)).toEqual(['discovery-cards']);
+    } finally {
+      await app.close();
+      client.destroy();
+    }
+  });
+
   it('refuses at start-up a projection class listed in the providers of two modules, naming the fix', async () => {
     @Module({ providers: [CardsTable, CardsProjection] })
     class SecondCardsModule {}

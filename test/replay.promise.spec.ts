@@ -5,7 +5,7 @@ import { EVENT_SOURCING_RUNTIME } from '../lib/dynamo-event-sourcing.constants.j
 import type { EventSourcingRuntime } from '../lib/event-sourcing-runtime.js';
 import { EventItemAttribute, EventStoreErrorCode, FEED_START, InvalidArgumentError, isEvent, type EventEnvelope, type EventStore, type FeedEvent } from '../lib/index.js';
 import { createEventStoreApp, type EventStoreApp } from './support/event-store-app.js';
-import { AccountOpened, deposits, MoneyDeposited, MoneyWithdrawn } from './support/events.js';
+import { AccountOpened, deposits, MoneyDeposited, MoneyWithdrawn, TEST_EVENTS } from './support/events.js';
 import { RequestTap } from './support/fault-injection.js';
 
 const range = (from: number, to: number) => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
@@ -153,6 +153,24 @@ describe('EventStore.replay() and replayAll(): a promise, a handler, one page at
       expect(byName.map((e) => e.version)).toEqual([1, 2, 3, 4, 6]);
       expect(byName.map((e) => e.eventType)).toEqual(['AccountOpened', 'MoneyDeposited', 'MoneyDeposited', 'MoneyDeposited', 'MoneyDeposited']);
       expect(await store.replay(mixed, () => undefined, { pageSize: 3, eventTypes: [MoneyWithdrawn], toVersion: 4 })).toEqual({ eventsHandled: 0, lastVersion: 4 });
+    });
+
+    it('with eventTypes, skips other types undecoded: a type this app cannot read does not stop the replay', async () => {
+      // Another service's event, in the same stream: registered by name in the writer only, so this store has no class for it.
+      class ForeignNote {
+        constructor(readonly text: string) {}
+      }
+      const writer = await createEventStoreApp('replay-promise-writer', { tables: { events: app.tableName }, tableSetup: 'verify', events: [...TEST_EVENTS, { name: 'other-service.note', type: ForeignNote }] });
+      const stream = `foreign-${run}`;
+      try {
+        await writer.store.append(stream, [new AccountOpened(stream, 'ann'), new ForeignNote('hi'), ...deposits(stream, 2)], { expectedVersion: 0 });
+      } finally {
+        await writer.module.close();
+      }
+      const versions: number[] = [];
+      expect(await store.replay(stream, ({ version }) => void versions.push(version), { pageSize: 2, eventTypes: [MoneyDeposited] })).toEqual({ eventsHandled: 2, lastVersion: 4 });
+      expect(versions).toEqual([3, 4]);
+      await expect(store.replay(stream, () => undefined, { pageSize: 2 })).rejects.toThrow(/"other-service.note" \(stream "foreign-/);
     });
 
     it('stops when the signal aborts: rejects with its reason once the handler under way has settled, and reads nothing further', async () => {

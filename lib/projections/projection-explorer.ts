@@ -13,8 +13,10 @@ import { projectionDeclarationOf } from './projection.decorator.js';
  * by Nest with that module's injections) is checked and handed to the runtime's registry, which the
  * ProjectionManager (and the CLI and the Lambda handlers, through it) runs.
  *
- * Runs when the modules are initialized: every singleton provider exists by then, and the
- * ProjectionManager builds its runners later, at bootstrap.
+ * Runs when the modules are initialized (every singleton provider exists by then), and again when
+ * the ProjectionManager first builds its runners, in case something asked for them in an earlier
+ * `onModuleInit` (a module of `isGlobal: false` initialized first, say). Registering a projection
+ * again is a no-op.
  */
 @Injectable()
 export class ProjectionExplorer implements OnModuleInit {
@@ -23,8 +25,12 @@ export class ProjectionExplorer implements OnModuleInit {
     @Inject(EVENT_SOURCING_RUNTIME) private readonly runtime: EventSourcingRuntime,
   ) {}
 
-  /** @throws InvalidModuleOptionsError naming the class, for a badly declared or a request-scoped projection. */
   onModuleInit(): void {
+    this.explore();
+  }
+
+  /** @throws InvalidModuleOptionsError naming the class, for a badly declared or a request-scoped projection. */
+  explore(): void {
     for (const wrapper of this.discovery.getProviders()) {
       const type = projectionClassOf(wrapper);
       if (type === undefined) continue;

@@ -21,6 +21,7 @@ import { parkedEventSource } from './parking/parked-event-reader.js';
 import { ParkedEventStore } from './parking/parked-event-store.js';
 import { retryProjectionParkedEvents } from './parking/retry-projection-parked-events.js';
 import type { RetryParkedOptions, RetryParkedResult } from './parking/retry-parked-events.js';
+import { ProjectionExplorer } from './projection-explorer.js';
 import { ProjectionHandlers } from './projection-handlers.js';
 import { PartitionCoordinator } from './partitions/partition-coordinator.js';
 import { partitionSpecs } from './partitions/partition-keys.js';
@@ -57,7 +58,10 @@ export class ProjectionManager implements OnApplicationBootstrap, OnModuleDestro
   /** Stops feeding the projection lag gauges (OpenTelemetry). */
   private unobserveLag?: () => void;
 
-  constructor(@Inject(EVENT_SOURCING_RUNTIME) private readonly runtime: EventSourcingRuntime) {}
+  constructor(
+    @Inject(EVENT_SOURCING_RUNTIME) private readonly runtime: EventSourcingRuntime,
+    private readonly explorer: ProjectionExplorer,
+  ) {}
 
   /** Checks the projections, sets their table up and, with `autoStart`, starts them. */
   async onApplicationBootstrap(): Promise<void> {
@@ -185,6 +189,7 @@ export class ProjectionManager implements OnApplicationBootstrap, OnModuleDestro
    */
   private runnersOrCreate(): Map<string, RunningProjection> {
     if (this.runners !== undefined) return this.runners;
+    this.explorer.explore();
     const registered = this.runtime.projections.all();
     const runners = new Map<string, RunningProjection>();
     if (registered.length > 0) {

@@ -179,8 +179,23 @@ describe('EventTypeRegistry', () => {
       @EventType('catalog.twice')
       class Second {}
       expect(() => new EventTypeRegistry().resolve('catalog.twice')).toThrow(/the loaded classes First and Second are each decorated with it/);
+      // The same whichever way the name is met first: an append does not settle what a read refuses.
+      expect(() => new EventTypeRegistry().typeOf(new First())).toThrow(/the loaded classes First and Second are each decorated with it/);
       expect(new EventTypeRegistry([Second]).resolve('catalog.twice').type).toBe(Second);
       expect(new EventTypeRegistry([First]).typeNameOf(new First())).toBe('catalog.twice');
+    });
+
+    it('takes a class loaded again (same class name: a hot reload, a fresh module registry) as the latest copy', () => {
+      const load = () => {
+        @EventType('catalog.reloaded')
+        class Reloaded {
+          constructor(readonly n: number) {}
+        }
+        return Reloaded;
+      };
+      const [, latest] = [load(), load()];
+      expect(new EventTypeRegistry().resolve('catalog.reloaded').type).toBe(latest);
+      expect(new EventTypeRegistry().typeNameOf(new latest(1))).toBe('catalog.reloaded');
     });
 
     it('forgets the names a class declared before a second @EventType replaced them', () => {

@@ -107,31 +107,41 @@ export class EventTypeRegistry {
     return registered;
   }
 
-  /** Registers a class by its `@EventType`, when it has one (its first use); undefined when it has none. */
+  /**
+   * Registers a class by its `@EventType`, when it has one (its first use); undefined when it has
+   * none. @throws InvalidModuleOptionsError when another loaded class claims one of its names.
+   */
   private registerDecorated(type: EventClass | undefined): RegisteredEventType | undefined {
-    if (type === undefined || eventTypeDeclarationOf(type) === undefined) return undefined;
-    this.register(type);
-    return this.byClass.get(type);
+    const declared = type === undefined ? undefined : eventTypeDeclarationOf(type);
+    if (declared === undefined) return undefined;
+    // The same rule whichever way the class is met first (appended, or read by name): an append must not settle what a read would refuse.
+    for (const name of [declared.name, ...(declared.aliases ?? [])]) if (!this.byName.has(name)) this.loadedClassNamed(name);
+    this.register(type!);
+    return this.byClass.get(type!);
+  }
+
+  /** Registers the loaded `@EventType` class that answers to a stored name (current or former), if one does. */
+  private registerLoaded(storedName: string): RegisteredEventType | undefined {
+    return this.registerDecorated(this.loadedClassNamed(storedName));
   }
 
   /**
-   * Registers the loaded `@EventType` class that answers to a stored name (current or former), if
-   * exactly one does. @throws InvalidModuleOptionsError when several loaded classes declare the name.
+   * The loaded class that answers to a stored name. Several classes of one class name are one class
+   * loaded again (a hot reload, a test runner's fresh module registry): the latest is used. Classes
+   * of different names are a conflict the app must settle.
+   * @throws InvalidModuleOptionsError when loaded classes of different names declare the name.
    */
-  private registerLoaded(storedName: string): RegisteredEventType | undefined {
-    // A class whose declaration changed since (a second @EventType) is no longer among them.
-    const classes = eventTypeCatalog()
-      .classesNamed(storedName)
-      .filter((type) => !this.byClass.has(type));
-    if (classes.length === 0) return undefined;
-    if (classes.length > 1) {
+  private loadedClassNamed(storedName: string): EventClass | undefined {
+    const classes = eventTypeCatalog().classesNamed(storedName);
+    const names = new Set(classes.map((type) => type.name));
+    if (names.size > 1) {
       throw new InvalidModuleOptionsError(
         'events',
-        `cannot tell which class the type name "${storedName}" means: the loaded classes ${classes.map((type) => type.name || '(anonymous class)').join(' and ')} ` +
+        `cannot tell which class the type name "${storedName}" means: the loaded classes ${[...names].map((name) => name || '(anonymous class)').join(' and ')} ` +
           `are each decorated with it (as name or alias). List the one this app uses in the \`events\` of DynamoEventSourcingModule.forRoot().`,
       );
     }
-    return this.registerDecorated(classes[0]);
+    return classes.at(-1);
   }
 
   /** The class registration, its decorator and explicit options merged, with a name it must have. */

@@ -152,6 +152,19 @@ describe('InMemoryEventStore', () => {
       expect(() => new InMemoryEventStore({ publishEvents: 'yes' as never })).toThrow(/publishEvents/);
     });
 
+    it('with eventTypes, skips other types undecoded, as the DynamoDB store does', async () => {
+      class Broken {
+        readonly x = 1;
+      }
+      const unreadable = { serialize: (event: Broken) => ({ x: event.x }), deserialize: (): Broken => { throw new Error('cannot read a Broken'); } };
+      const store = new InMemoryEventStore({ events: [Noted, { name: 'in-memory-store-spec.broken', type: Broken, serializer: unreadable }] });
+      await store.append('s', [new Noted('a'), new Broken(), new Noted('b')], { expectedVersion: NO_STREAM });
+      const texts: string[] = [];
+      expect(await store.replay('s', ({ event }) => void texts.push(event.text), { pageSize: 2, eventTypes: [Noted] })).toEqual({ eventsHandled: 2, lastVersion: 3 });
+      expect(texts).toEqual(['a', 'b']);
+      await expect(store.replay('s', () => undefined, { pageSize: 2 })).rejects.toThrow(/cannot read a Broken/);
+    });
+
     it('tells the aggregate repository which versions end a commit', async () => {
       const store = new InMemoryEventStore({ events: [Noted] });
       await store.append('s', [new Noted('a'), new Noted('b')], { expectedVersion: NO_STREAM });

@@ -232,14 +232,15 @@ export class InMemoryEventStore implements PublicApiOf<EventStore> {
         // and every commit starting up to `next + pageSize - 1`, whole (up to toVersion).
         const upper = Math.min(toVersion, next + pageSize - 1);
         const commits = log.commitsOf(streamId);
-        const read: EventEnvelope<TEvent>[] = [];
+        const events: EventEnvelope<TEvent>[] = [];
+        let lastVersion = next - 1;
         for (let i = log.indexHolding(streamId, next); i < commits.length && commits[i]!.version <= upper; i++) {
-          read.push(...(envelopesOf(commits[i]!, registry, next, toVersion) as EventEnvelope<TEvent>[]));
+          // Other types (with `eventTypes`) are skipped undecoded, as the DynamoDB store skips them.
+          events.push(...(envelopesOf(commits[i]!, registry, next, toVersion, include) as EventEnvelope<TEvent>[]));
+          lastVersion = Math.min(commits[i]!.lastVersion, toVersion);
         }
-        if (read.length === 0) return;
-        const lastVersion = read.at(-1)!.version;
-        // Decoded, then left out, as the DynamoDB store does: an event it cannot decode fails here too.
-        yield { events: include === undefined ? read : read.filter((envelope) => include(envelope.eventType)), lastVersion };
+        if (lastVersion < next) return; // the stream ends before `next`
+        yield { events, lastVersion };
         next = lastVersion + 1;
       }
     }
