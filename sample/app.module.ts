@@ -6,6 +6,7 @@ import { AccountsModule } from './accounts/accounts.module.js';
 import { AdminModule } from './admin/admin.module.js';
 import { DynamoDbConnectionLifecycle, DYNAMODB_CONNECTION } from './dynamodb/dynamodb-connection.lifecycle.js';
 import type { DynamoDbConnection } from './dynamodb/dynamodb-connection.js';
+import { HealthModule } from './health/health.module.js';
 import { ApiErrorFilter } from './http/api-error.filter.js';
 import { BodyValidationPipe } from './http/body-validation.pipe.js';
 import { ReadModelModule } from './read-model/read-model.module.js';
@@ -17,7 +18,7 @@ export interface BankAppOptions {
   readonly tablePrefix?: string;
 }
 
-/** The bank: accounts and transfers (commands), the read model (queries), admin, and the HTTP error mapping. */
+/** The bank: accounts and transfers (commands), the read model (queries), admin, health, and the HTTP error mapping. */
 @Module({})
 export class AppModule {
   static forRoot({ dynamoDb, tablePrefix = 'bank-' }: BankAppOptions): DynamicModule {
@@ -40,6 +41,7 @@ export class AppModule {
         TransfersModule,
         ReadModelModule,
         AdminModule,
+        HealthModule,
       ],
       providers: [
         { provide: DYNAMODB_CONNECTION, useValue: dynamoDb },

@@ -7,16 +7,20 @@ import 'reflect-metadata';
 import { EmbeddedDynamoDbError } from '../lib/testing/index.js';
 import { runDemo } from './demo/run-demo.js';
 import { connectDynamoDb } from './dynamodb/dynamodb-connection.js';
+import { readyLine } from './ready-line.js';
 import { startBankApp } from './start-bank-app.js';
 import { StartupError } from './startup.error.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 async function main(): Promise<void> {
+  const dynamoDbStarted = performance.now();
   const dynamoDb = await connectDynamoDb();
+  const dynamoDbMs = performance.now() - dynamoDbStarted;
   console.log(`Data: ${dynamoDb.description}`);
   // Tables of its own, so that a demo against a shared DynamoDB neither sees nor disturbs other data.
   const tablePrefix = `bank-demo-${Date.now().toString(36)}-`;
+  const appStarted = performance.now();
   let running;
   try {
     running = await startBankApp({ dynamoDb, port: 0, host: '127.0.0.1', tablePrefix });
@@ -24,6 +28,7 @@ async function main(): Promise<void> {
     await dynamoDb.stop();
     throw error;
   }
+  console.log(readyLine({ dynamoDbMs, appMs: performance.now() - appStarted, embedded: dynamoDb.embedded }));
   try {
     await runDemo(running.url);
   } finally {

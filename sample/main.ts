@@ -8,6 +8,7 @@
 import 'reflect-metadata';
 import { EmbeddedDynamoDbError } from '../lib/testing/index.js';
 import { connectDynamoDb } from './dynamodb/dynamodb-connection.js';
+import { readyLine } from './ready-line.js';
 import { assertPortFree, startBankApp } from './start-bank-app.js';
 import { StartupError } from './startup.error.js';
 
@@ -58,8 +59,7 @@ async function main(): Promise<void> {
     [
       `Bank sample API on ${url}`,
       `Data: ${dynamoDb.description}; tables ${['events', 'snapshots', 'projections'].map((table) => `${tablePrefix}${table}`).join(', ')}.`,
-      // Since the process started (performance.now()'s origin), so loading the code counts too.
-      `Ready in ${seconds(performance.now())}: ${dynamoDb.embedded ? 'DynamoDB Local started' : 'DynamoDB answered'} in ${seconds(dynamoDbMs)}, the app (tables, read model) in ${seconds(appMs)}.`,
+      readyLine({ dynamoDbMs, appMs, embedded: dynamoDb.embedded }),
       '',
       'Try (GETs read the read model, which follows writes a few hundred ms behind):',
       `  curl -i -X POST ${url}/accounts ${json} -d '{"accountId":"ada","owner":"Ada Lovelace","currency":"EUR"}'`,
@@ -73,11 +73,6 @@ async function main(): Promise<void> {
       `Ctrl+C stops the app${dynamoDb.embedded ? ' and DynamoDB Local' : ''}.`,
     ].join('\n'),
   );
-}
-
-/** A duration for people: `2.4 s`. */
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
 }
 
 function numberFromEnv(name: string, fallback: number, min: number, max: number): number {

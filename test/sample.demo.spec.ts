@@ -33,6 +33,9 @@ describe('sample demo', () => {
     expect(text).toMatch(/steps: requested → withdrawn → deposited → completed\n.*each step caused by the one before: yes; one correlation id for all: yes/);
     expect(text).toMatch(/reason: deposit refused: Account "acc-\w+" is closed: cannot transfer to it\.\n.*steps: requested → withdrawn → credit-refused → refunded → failed/);
     expect(text).toMatch(/loading the account reads that snapshot and the 11 events after it, not 61 events/);
+    expect(text).toMatch(
+      /GET \/admin\/accounts\/acc-\w+\/audit → 60 money events replayed up to version 61:\n {5}60\.00 EUR from the events, 60\.00 EUR in the aggregate loaded from the snapshot: consistent\n/,
+    );
     const progress = lines.filter((line) => /^ +\d+ events +\d+% +[\d,]+ events\/s/.test(line));
     expect(progress.length).toBeGreaterThanOrEqual(Math.ceil(78 / 25)); // a line per page of 25
     expect(text).toContain('   done: 78 events in ');

@@ -4,7 +4,7 @@ import type { AccountView } from '../sample/read-model/views/account.view.js';
 import { connectDynamoDb } from '../sample/dynamodb/dynamodb-connection.js';
 import { assertPortFree, startBankApp } from '../sample/start-bank-app.js';
 import { StartupError } from '../sample/startup.error.js';
-import { testEndpoint } from './support/dynamodb.js';
+import { deleteTables, testEndpoint } from './support/dynamodb.js';
 import { deleteSampleTables, sampleTablePrefix, startSampleApp, testConnection, type SampleApp } from './support/sample-app.js';
 
 /** What `npm start` relies on: the DynamoDB connection, the port check, the shutdown hook, the read model rebuilt at start-up. */
@@ -72,6 +72,22 @@ describe('sample app start-up and shutdown', () => {
     await sample.app.close();
     events.push('closed');
     expect(events).toEqual(['connection stopped', 'closed']);
+  });
+
+  it('answers GET /health with 503 and the whole report when a table is deleted under it, naming the table', async () => {
+    const sample = await startSampleApp();
+    cleanups.push(() => sample.close());
+    const snapshots = `${sample.tablePrefix}snapshots`;
+    await deleteTables(snapshots);
+
+    const { status, body } = await sample.api.request<{ status: string; error: Record<string, any> }>('GET', '/health');
+    expect(status).toBe(503);
+    // Terminus's report as it is (not the API's error body): what a probe's log should show.
+    expect(body).toMatchObject({ status: 'error', error: { 'event-sourcing': { status: 'down', dynamodb: { status: 'down', reachable: true } } } });
+    const { dynamodb, message } = body.error['event-sourcing'];
+    expect(dynamodb.tables.events).toEqual({ name: `${sample.tablePrefix}events`, matches: true });
+    expect(dynamodb.tables.snapshots).toMatchObject({ name: snapshots, matches: false, differences: [expect.stringMatching(/^it does not exist/)] });
+    expect(message).toContain(snapshots);
   });
 
   it('rebuilds its in-memory read model from the events when it starts again on the same tables', async () => {

@@ -1,8 +1,11 @@
 import { Controller, Get, Headers, NotFoundException, Param, Post, Res } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
 import type { ServerResponse } from 'node:http';
 import { InjectAggregateRepository, ProjectionManager, SnapshotRepository, type AggregateRepository, type ProjectionStatus, type RebuildProgress } from '../../lib/index.js';
 import { Account } from '../accounts/account.aggregate.js';
 import { EntityIdPipe } from '../http/entity-id.pipe.js';
+import type { AccountAuditResult } from './account-audit.result.js';
+import { AuditAccount } from './queries/audit-account.query.js';
 
 const NDJSON = 'application/x-ndjson';
 
@@ -15,6 +18,7 @@ export class AdminController {
   constructor(
     private readonly projections: ProjectionManager,
     private readonly snapshots: SnapshotRepository,
+    private readonly queries: QueryBus,
     @InjectAggregateRepository(Account) private readonly accounts: AggregateRepository<Account>,
   ) {}
 
@@ -59,6 +63,16 @@ export class AdminController {
     if (snapshot === undefined) throw new NotFoundException(`Account "${accountId}" has no snapshot (yet): one is taken every 50 events.`);
     const { version, revision, takenAt, sizeBytes, storedBytes, encoding, items, state } = snapshot;
     return { accountId, streamId, version, revision, takenAt, sizeBytes, storedBytes, encoding, items, state };
+  }
+
+  /**
+   * Recomputes an account's balance from every event of its stream and compares it with the
+   * aggregate's (which a load builds from the newest snapshot): `consistent: false` points at a
+   * snapshot or an event handler that does not add up. Strongly consistent; 404 for an unknown account.
+   */
+  @Get('accounts/:id/audit')
+  audit(@Param('id', new EntityIdPipe('accountId')) accountId: string): Promise<AccountAuditResult> {
+    return this.queries.execute(new AuditAccount(accountId));
   }
 }
 

@@ -1,4 +1,5 @@
 import type { AccountWriteResult } from '../accounts/account-write.result.js';
+import type { AccountAuditResult } from '../admin/account-audit.result.js';
 import type { ApiErrorBody } from '../http/api-error.filter.js';
 import type { AccountHistoryView } from '../read-model/views/account-history.view.js';
 import type { AccountView } from '../read-model/views/account.view.js';
@@ -20,7 +21,7 @@ const BUSY_DEPOSITS = 60;
 /**
  * The demo scenario, driven through the HTTP API only (as any client would): accounts, deposits,
  * a withdrawal, four requests the API refuses, a transfer that succeeds and one that fails and is
- * compensated, a busy account's snapshot, the read model, and the read model rebuilt from scratch.
+ * compensated, a busy account's snapshot and audit, the read model, and the read model rebuilt from scratch.
  * It checks what it gets as it goes, and throws if the API answers anything unexpected.
  */
 export async function runDemo(baseUrl: string, print: (line: string) => void = console.log): Promise<DemoResult> {
@@ -131,7 +132,7 @@ export async function runDemo(baseUrl: string, print: (line: string) => void = c
   lastVersion.set(ada, lastVersion.get(ada)! + 2); // withdrawn, then refunded
 
   say();
-  say(`6. A busy account: ${BUSY_DEPOSITS} deposits, and a snapshot every 50 events`);
+  say(`6. A busy account: ${BUSY_DEPOSITS} deposits, a snapshot every 50 events, and an audit of its balance`);
   const payroll = await open({ owner: 'Payroll Ltd' });
   let busy: AccountWriteResult | undefined;
   for (let i = 0; i < BUSY_DEPOSITS; i++) busy = await move('deposits', payroll, 100, true);
@@ -139,6 +140,12 @@ export async function runDemo(baseUrl: string, print: (line: string) => void = c
   const { body: snapshot } = await api.expect<{ version: number; storedBytes: number; encoding: string }>(200, 'GET', `/admin/accounts/${payroll}/snapshot`);
   say(`   GET /admin/accounts/${payroll}/snapshot → version ${snapshot.version} (${snapshot.storedBytes} bytes, ${snapshot.encoding})`);
   say(`     loading the account reads that snapshot and the ${busy!.version - snapshot.version} events after it, not ${busy!.version} events`);
+  const { body: audit } = await api.expect<AccountAuditResult>(200, 'GET', `/admin/accounts/${payroll}/audit`);
+  say(`   GET /admin/accounts/${payroll}/audit → ${audit.eventsReplayed} money events replayed up to version ${audit.lastVersion}:`);
+  say(
+    `     ${formatMoney(audit.balanceFromEvents, 'EUR')} from the events, ${formatMoney(audit.balanceOfAggregate, 'EUR')} in the aggregate loaded from the snapshot: ${audit.consistent ? 'consistent' : 'INCONSISTENT'}`,
+  );
+  if (!audit.consistent) throw new UnexpectedResponseError(`The busy account's audit found a difference: ${JSON.stringify(audit)}`);
 
   say();
   say('7. The read model (GET: eventually consistent; read until it shows each account\'s last write)');
