@@ -5,7 +5,8 @@ import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
 import { parseCheckpoint } from '../lib/feed/feed-checkpoint.js';
 import { FeedIndexTable } from '../lib/feed/index/feed-index-table.js';
 import type { DynamoDBRecord } from '../lib/feed/indexer/stream-records.js';
-import { Projection, ProjectionHandler, type FeedEvent } from '../lib/index.js';
+import { Projection, ProjectionHandler, SpanAttribute, SpanName, type FeedEvent } from '../lib/index.js';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createEventHandlersHandler, createProjectionsHandler, FEED_INDEX_BATCH_FILTER_CRITERIA, isIndexBatchRecord, type FeedLambdaHandler } from '../lib/lambda/index.js';
 import { ParkedEventStore } from '../lib/projections/parking/parked-event-store.js';
 import { partitionOf } from '../lib/projections/partitions/stream-partition.js';
@@ -145,6 +146,21 @@ describe('Projections and event handlers on AWS Lambda, fed by the feed index ba
     const stored = await storedProjection(feed.tables, 'lambda-accounts');
     expect(parseCheckpoint(stored!.checkpoint!.S)).toMatchObject({ position: head });
     expect(stored!.leaseOwner).toBeUndefined(); // released at the end of each invocation
+  }, 120_000);
+
+  it('traces each feed page and handler call with OpenTelemetry when the module is given a tracer provider', async () => {
+    const feed = await setUp('lp-otel');
+    const spans = new InMemorySpanExporter();
+    const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
+    const recordersBefore = containerRecorders.length;
+    const handler = createProjectionsHandler(lambdaAppModule([AccountsProjection]), { module: { ...feed.moduleOptions, telemetry: { tracerProvider } }, eager: false });
+    const mapping = feed.mapping(handler, 10);
+    const written = await writeRounds(feed, ['t-1'], 2);
+    await mapping.deliverUntil(() => containerRecorders.length > recordersBefore && containerRecorders.at(-1)!.handled.length >= written.events);
+    const handled = spans.getFinishedSpans().filter((span) => span.name === SpanName.projectionHandle);
+    expect(handled.length).toBeGreaterThanOrEqual(written.events);
+    expect(handled.every((span) => span.attributes[SpanAttribute.projection] === 'lambda-accounts')).toBe(true);
+    expect(spans.getFinishedSpans().some((span) => span.name === SpanName.feedPage)).toBe(true);
   }, 120_000);
 
   it('handles nothing again when batches are delivered twice, all over again, or to a cold container', async () => {

@@ -1,9 +1,9 @@
 import 'reflect-metadata';
-import { context } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { MetricReader, MeterProvider, type DataPoint, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { AggregateRoot, CqrsModule } from '@nestjs/cqrs';
+import { AggregateRoot, CqrsModule, EventsHandler, type IEventHandler } from '@nestjs/cqrs';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import {
@@ -35,6 +35,15 @@ class Account extends AggregateRoot {
   }
   open(owner: string): void {
     this.apply(new AccountOpened(this.id, owner));
+  }
+}
+
+/** What an @EventsHandler saw: each deposit, with the span active while it ran. */
+const published: Array<{ amount: number; activeSpanId: string | undefined }> = [];
+@EventsHandler(MoneyDeposited)
+class DepositsHandler implements IEventHandler<MoneyDeposited> {
+  handle(event: MoneyDeposited): void {
+    published.push({ amount: event.amount, activeSpanId: trace.getActiveSpan()?.spanContext().spanId });
   }
 }
 
@@ -78,6 +87,7 @@ async function createApp(tables: { events: string; snapshots: string; projection
       }),
       DynamoEventSourcingModule.forFeature({ aggregates: [{ type: Account, name: 'telAccount' }], projections: [DepositsProjection] }),
     ],
+    providers: [DepositsHandler],
   }).compile();
   await module.init();
   return { module, store: module.get(EventStore) };
@@ -137,6 +147,19 @@ describe('OpenTelemetry spans and metrics', () => {
     expect(failed.attributes).toMatchObject({ [A.errorType]: 'ConcurrencyError', [A.errorCode]: 'CONCURRENCY' });
     expect(failed.events.some((event) => event.name === 'exception')).toBe(true);
     expect(sum(await points(MetricName.conflicts)) - before).toBe(1);
+  });
+
+  it("runs EventBus handlers in the caller's context, not under the append's span (which has ended)", async () => {
+    const caller = tracerProvider.getTracer('test').startSpan('caller');
+    await context.with(trace.setSpan(context.active(), caller), () =>
+      app.store.append('tel-publish', [new MoneyDeposited('p', 7)], { expectedVersion: 'no-stream' }),
+    );
+    caller.end();
+    await waitUntil('the handler saw the deposit', () => published.some((seen) => seen.amount === 7));
+    const [append] = named(SpanName.append);
+    const seen = published.find((entry) => entry.amount === 7)!;
+    expect(seen.activeSpanId).toBe(caller.spanContext().spanId);
+    expect(seen.activeSpanId).not.toBe(append!.spanContext().spanId);
   });
 
   it('traces a read over its whole iteration', async () => {

@@ -125,7 +125,12 @@ export class EventStore {
   ): Promise<AppendResult<TEvent>> {
     const prepared = prepareAppend(streamId, given, options, this.registry);
     const facts = { streamId, expectedVersion: prepared.expectedVersion, eventCount: prepared.events.length, commitId: prepared.commit.commitId };
-    return this.telemetry.traceAppend(facts, () => this.commitPrepared<TEvent>(streamId, prepared));
+    const result = await this.telemetry.traceAppend(facts, () => this.commitPrepared<TEvent>(streamId, prepared));
+    // Published once the append's span has ended, in the caller's context: handlers and sagas are the caller's
+    // work, not the append's (their spans and DynamoDB requests must not land in an ended append span).
+    // A duplicate wrote nothing, so publishes nothing.
+    if (!result.duplicate && (prepared.publish ?? this.publishByDefault)) this.publisher.publish(prepared.events as readonly TEvent[]);
+    return result;
   }
 
   /** Writes a checked append where the expected version says, retrying a lost race for 'any' and 'stream-exists'. */
@@ -133,7 +138,6 @@ export class EventStore {
     const { expectedVersion, callerCommitId, commit: header, packable } = prepared;
     // What was checked is what is stored, published and counted: the caller's array and options are not read again.
     const events = prepared.events as readonly TEvent[];
-    const publish = prepared.publish ?? this.publishByDefault;
     const commit: Omit<CommitHeader, 'committedAt'> = header;
     const plan = planCommit(commit, packable); // every size limit is checked here, before any request
 
@@ -154,8 +158,7 @@ export class EventStore {
         this.boundaries.remember(streamId, { version: lastItemStart, lastVersion: version, commitId: header.commitId, committedAt: header.committedAt });
         this.commits.notify();
         const result = this.committed(header, events, packable, position.start);
-        rememberAppended(events, result); // before publishing: handlers may ask for envelopeOf(event)
-        if (publish) this.publisher.publish(events);
+        rememberAppended(events, result); // before publishing (in append): handlers may ask for envelopeOf(event)
         return result;
       }
       if (conflict.existing?.commitId === header.commitId) return this.duplicate(conflict.existing, packable);

@@ -52,6 +52,7 @@ export class LambdaConsumers {
       parked: new ParkedEventStore(client, options.projectionsTable, options.retry),
       readParked: (projection) => parkedEventSource(events, runtime.registry, projection),
       newOwner: () => `${container}:${++acquisitions}`,
+      telemetry: runtime.telemetry,
       ...retry,
     };
     this.member = container;

@@ -17,6 +17,10 @@ import type { ParkedEventSource } from '../projections/parking/parked-event-read
 import type { ParkedEventStore } from '../projections/parking/parked-event-store.js';
 import type { ParkReason } from '../projections/parking/parked-event.js';
 import { PartitionParking, type RetryHandlers } from '../projections/parking/partition-parking.js';
+import { NO_TELEMETRY } from '../telemetry/no-telemetry.js';
+import { handlerAttributes, handlerOutcomeAttributes } from '../telemetry/operation-attributes.js';
+import { SpanName } from '../telemetry/span-names.js';
+import type { Telemetry } from '../telemetry/telemetry.js';
 
 /** How the leases Lambda invocations take start: a lease with it is another invocation's, not an app instance's. */
 export const LAMBDA_OWNER_PREFIX = 'lambda:';
@@ -35,6 +39,8 @@ export interface LambdaPartitionContext {
   readonly attemptsPerInvocation: number;
   /** Wait before the second call of a failing event, doubling for each next one. */
   readonly retryDelayMs: number;
+  /** Spans of feed pages and handler calls (absent: none). */
+  readonly telemetry?: Telemetry;
 }
 
 /** What one invocation asks of a partition. */
@@ -106,6 +112,10 @@ export class LambdaPartition {
     if (spec.count > 1) this.accepts = (streamId) => partitionOf(streamId, spec.count) === spec.index;
   }
 
+  private get telemetry(): Telemetry {
+    return this.context.telemetry ?? NO_TELEMETRY;
+  }
+
   private get label(): string {
     return this.spec.count === 1 ? `"${this.definition.name}"` : `"${this.definition.name}" partition ${this.spec.index}/${this.spec.count}`;
   }
@@ -160,10 +170,11 @@ export class LambdaPartition {
         return { kind: 'reached', position: positionCoveredBy(position.checkpoint) };
       }
       const { pageSize, streamPrefix, maxAttempts } = this.definition;
-      const pages = this.context.reader.pages(
+      const read = this.context.reader.pages(
         { from: position.checkpoint, pageSize, eventTypes: this.handlers.eventTypes, streamPrefix },
         { streams: this.accepts, upTo, tolerateUndecodable: true },
       );
+      const pages = this.telemetry.tracePages(SpanName.feedPage, undefined, read, (page) => page.events.length);
       for await (const page of pages) {
         let last: FeedEvent | undefined;
         // Keeps what was handled and parked before `event`: a redelivery starts there.
@@ -211,7 +222,12 @@ export class LambdaPartition {
   private async handle(event: FeedEvent, stopBy: number | undefined): Promise<EventOutcome> {
     for (let call = 1; ; call++) {
       try {
-        const gaveUp = await this.handlers.handle(event);
+        const gaveUp = await this.telemetry.trace(
+          SpanName.projectionHandle,
+          () => handlerAttributes(this.definition.name, event),
+          () => this.handlers.handle(event),
+          handlerOutcomeAttributes,
+        );
         return gaveUp === undefined ? HANDLED : { kind: 'given-up', error: gaveUp };
       } catch (error) {
         if (!(error instanceof ProjectionHandlerError)) throw error;
