@@ -191,6 +191,23 @@ describe('DynamoEventSourcingHealthIndicator with Terminus', () => {
     }
   });
 
+  it('does not send a failing DescribeTable again on every probe: it waits before describing again', async () => {
+    const client = new DynamoDBClient({ ...testClientConfig(), maxAttempts: 1 });
+    const other = await startHealthApp({ tableSetup: 'none', tables: { events: tables.events } }, false, client);
+    try {
+      other.tap.failNext('DescribeTableCommand', 1, 'ThrottlingException');
+      const first = await other.get('/health/tables');
+      expect(first.status).toBe(503);
+      expect(first.body.details.dynamodb!.message).toMatch(/ThrottlingException/);
+      const sentBefore = other.tap.sent.length;
+      const second = await other.get('/health/tables');
+      expect(second.status).toBe(503);
+      expect(other.tap.sent.slice(sentBefore)).not.toContain('DescribeTableCommand');
+    } finally {
+      await other.close();
+    }
+  });
+
   it('is down when DynamoDB cannot be reached, naming the endpoint', async () => {
     const endpoint = `http://127.0.0.1:${await closedPort()}`;
     const client = new DynamoDBClient({ ...testClientConfig(), endpoint, maxAttempts: 1 });

@@ -38,6 +38,9 @@ interface Verification {
   readonly tables: Partial<Record<TableRole, TableReport>>;
 }
 
+/** The first wait before describing the tables again after a description failed. */
+const FIRST_RETRY_MS = 5_000;
+
 const eventsTableExists = (verification: Verification): boolean => verification.tables.events?.differences?.[0] !== MISSING;
 
 /**
@@ -51,6 +54,12 @@ export class TableHealthCheck {
   private verification?: Verification;
   /** The description in progress, shared by concurrent calls. */
   private describing?: Promise<Verification>;
+  /**
+   * The last description that failed (throttled, timed out, refused), and how long to wait before the
+   * next: a failing DescribeTable is not sent again on every probe, but after 5 s, then twice as long
+   * each time, up to the interval.
+   */
+  private failure?: { readonly at: number; readonly error: unknown; readonly waitMs: number };
   private endpoint?: Promise<string>;
 
   constructor(private readonly client: DynamoDBClient) {}
@@ -76,7 +85,19 @@ export class TableHealthCheck {
     if (kept !== undefined && Date.now() - kept.at < settings.verifyIntervalMs) {
       if ((await this.probe(settings)) === eventsTableExists(kept)) return kept;
     }
-    this.describing ??= this.describe(settings).finally(() => (this.describing = undefined));
+    const failed = this.failure;
+    if (failed !== undefined && Date.now() - failed.at < failed.waitMs) throw failed.error;
+    this.describing ??= this.describe(settings).then(
+      (verification) => {
+        this.failure = undefined;
+        return verification;
+      },
+      (error: unknown) => {
+        const waitMs = failed === undefined ? Math.min(FIRST_RETRY_MS, settings.verifyIntervalMs) : Math.min(failed.waitMs * 2, settings.verifyIntervalMs);
+        this.failure = { at: Date.now(), error, waitMs };
+        throw error;
+      },
+    ).finally(() => (this.describing = undefined));
     return (this.verification = await this.describing);
   }
 
