@@ -1,9 +1,11 @@
 /**
  * The package as consumers get it: `npm pack` (whose prepack runs the build), then the tarball
  * installed from the npm registry into a NestJS 11 CommonJS app and a NestJS 12 ES module app
- * (test/packaging/), each running a save/load/replay round trip against the tests' DynamoDB, and
- * a TypeScript consumer compiled against the packed typings. Slow (a build and two npm installs,
- * about a minute) and needs the npm registry, as CI has.
+ * (test/packaging/), each with its Terminus and the OpenTelemetry SDK, running a save/load/replay
+ * round trip against the tests' DynamoDB (with a projection discovered among a module's providers,
+ * a health check and traced appends), and a TypeScript consumer compiled against the packed
+ * typings. Slow (a build and two npm installs: one to two minutes) and needs the npm
+ * registry, as CI has.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
@@ -107,7 +109,7 @@ describe('the packed package', () => {
   }, 8 * MINUTE);
 
   afterAll(async () => {
-    await deleteTables(...apps.map((app) => `${tablePrefixes[app]}events`));
+    await deleteTables(...apps.flatMap((app) => [`${tablePrefixes[app]}events`, `${tablePrefixes[app]}projections`]));
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -138,16 +140,16 @@ describe('the packed package', () => {
   });
 
   describe.each([
-    { app: 'nest11-cjs' as const, nest: '11.', flavour: 'required' as const, file: 'dist/cjs/index.js', testingFile: 'dist/cjs/testing/index.js' },
-    { app: 'nest12-esm' as const, nest: '12.', flavour: 'imported' as const, file: 'dist/lib/index.js', testingFile: 'dist/lib/testing/index.js' },
-  ])('in the $app app', ({ app, nest, flavour, file, testingFile }) => {
-    it(`installs beside NestJS ${nest}x and @nestjs/cqrs ${nest}x (the peer ranges allow both)`, () => {
-      for (const name of ['common', 'core', 'cqrs']) {
+    { app: 'nest11-cjs' as const, nest: '11.', flavour: 'required' as const, build: 'dist/cjs' },
+    { app: 'nest12-esm' as const, nest: '12.', flavour: 'imported' as const, build: 'dist/lib' },
+  ])('in the $app app', ({ app, nest, flavour, build }) => {
+    it(`installs beside NestJS ${nest}x, @nestjs/cqrs ${nest}x and @nestjs/terminus ${nest}x (the peer ranges allow both)`, () => {
+      for (const name of ['common', 'core', 'cqrs', 'terminus']) {
         expect(readJson<{ version: string }>(join(work, app, 'node_modules', '@nestjs', name, 'package.json')).version.startsWith(nest)).toBe(true);
       }
     });
 
-    it('saves, loads and replays events and an aggregate against DynamoDB, and publishes them on the EventBus', async () => {
+    it('saves, loads and replays events and an aggregate against DynamoDB, publishes them on the EventBus, projects, checks health and traces', async () => {
       const id = `p${Date.now().toString(36)}`;
       const env = { ...npmEnv(), CLIENT_CONFIG: JSON.stringify(testClientConfig()), TABLE_PREFIX: tablePrefixes[app], RUN_ID: id };
       const { stdout } = await run(process.execPath, ['main.js'], { cwd: join(work, app), env, timeoutMs: 2 * MINUTE });
@@ -163,15 +165,55 @@ describe('the packed package', () => {
       expect(result.aggregate).toEqual({ instance: 'Account', owner: 'Grace', balance: 40, version: 2, uncommitted: 0 });
       expect(result.published).toEqual([20, 40, 100]);
 
+      // The @Projection listed in a module's providers (no forFeature) was found and run, with that module's provider injected.
+      const deposit = { type: 'packaging.money-deposited', instance: 'MoneyDeposited' };
+      expect(result.projected).toEqual([
+        { streamId: `account-${id}`, version: 2, ...deposit, amount: 40 },
+        { streamId: `ledger-${id}`, version: 2, ...deposit, amount: 100 },
+        { streamId: `ledger-${id}`, version: 3, ...deposit, amount: 20 },
+      ]);
+
+      // The health indicator of nestjs-dynamo-es/health, through Terminus's HealthCheckService.
+      expect(result.health).toMatchObject({
+        status: 'ok',
+        details: {
+          'event-sourcing': {
+            status: 'up',
+            dynamodb: {
+              status: 'up',
+              reachable: true,
+              tables: { events: { name: `${tablePrefixes[app]}events`, matches: true }, projections: { name: `${tablePrefixes[app]}projections`, matches: true } },
+            },
+            projections: { status: 'up', projections: { 'packaging-deposits': { state: expect.stringMatching(/^(live|catching-up)$/) } } },
+            feedIndexer: { status: 'up', state: expect.stringMatching(/^(indexing|reconciling)$/) },
+          },
+        },
+      });
+
+      // Spans from the tracer provider given as the module's telemetry option (the package loaded @opentelemetry/api itself).
+      expect(result.traced.appends).toEqual([
+        { streamId: `ledger-${id}`, eventCount: 2, expectedVersion: 'no-stream', error: null },
+        { streamId: `ledger-${id}`, eventCount: 1, expectedVersion: '2', error: null },
+        { streamId: `ledger-${id}`, eventCount: 1, expectedVersion: '2', error: 'ConcurrencyError' },
+        { streamId: `account-${id}`, eventCount: 2, expectedVersion: 'no-stream', error: null },
+      ]);
+      expect(result.traced.spanNames).toEqual(
+        expect.arrayContaining(['nestjs-dynamo-es append', 'nestjs-dynamo-es commit write', 'nestjs-dynamo-es read', 'nestjs-dynamo-es replay page', 'nestjs-dynamo-es aggregate save', 'nestjs-dynamo-es aggregate load']),
+      );
+
       // The app's own module system picked its build; the other one resolves too, with the same exports.
-      const main = result.flavours['nestjs-dynamo-es'];
-      const testing = result.flavours['nestjs-dynamo-es/testing'];
-      expect(main[flavour].file).toBe(join(work, app, 'node_modules', 'nestjs-dynamo-es', file));
-      expect(testing[flavour].file).toBe(join(work, app, 'node_modules', 'nestjs-dynamo-es', testingFile));
-      expect(main.required.exports).toEqual(main.imported.exports);
-      expect(main.required.exports).toEqual(expect.arrayContaining(['DynamoEventSourcingModule', 'EventStore', 'AggregateRepository', 'ConcurrencyError']));
-      expect(testing.required.exports).toEqual(testing.imported.exports);
-      expect(testing.required.exports).toEqual(expect.arrayContaining(['EmbeddedDynamoDb', 'localClientConfig']));
+      const entryPoints = [
+        { entry: 'nestjs-dynamo-es', dir: '', some: ['DynamoEventSourcingModule', 'EventStore', 'AggregateRepository', 'ConcurrencyError', 'Projection', 'isEvent'] },
+        { entry: 'nestjs-dynamo-es/testing', dir: 'testing/', some: ['EmbeddedDynamoDb', 'localClientConfig'] },
+        { entry: 'nestjs-dynamo-es/health', dir: 'health/', some: ['DynamoEventSourcingHealthModule', 'DynamoEventSourcingHealthIndicator'] },
+        { entry: 'nestjs-dynamo-es/lambda', dir: 'lambda/', some: ['createFeedIndexerHandler', 'createProjectionsHandler', 'createEventHandlersHandler'] },
+      ];
+      for (const { entry, dir, some } of entryPoints) {
+        const { required, imported } = result.flavours[entry];
+        expect({ entry, file: (flavour === 'required' ? required : imported).file }).toEqual({ entry, file: join(work, app, 'node_modules', 'nestjs-dynamo-es', build, `${dir}index.js`) });
+        expect(required.exports).toEqual(imported.exports);
+        expect(required.exports).toEqual(expect.arrayContaining(some));
+      }
     }, 3 * MINUTE);
 
     it('compiles a TypeScript consumer against the packed typings, checking them too (skipLibCheck off)', async () => {

@@ -12,12 +12,15 @@ async function main() {
       cqrs: require('@nestjs/cqrs'),
       rxjs: require('rxjs'),
       es: require('nestjs-dynamo-es'),
+      health: require('nestjs-dynamo-es/health'),
+      terminus: require('@nestjs/terminus'),
+      tracing: require('@opentelemetry/sdk-trace-base'),
     },
     { clientConfig: JSON.parse(process.env.CLIENT_CONFIG), tablePrefix: process.env.TABLE_PREFIX, id: process.env.RUN_ID },
   );
-  // Both entry points in both flavours: what require() and import() hand out, by export name.
+  // Every entry point in both flavours: what require() and import() hand out, by export name.
   const flavours = {};
-  for (const entry of ['nestjs-dynamo-es', 'nestjs-dynamo-es/testing']) {
+  for (const entry of ['nestjs-dynamo-es', 'nestjs-dynamo-es/testing', 'nestjs-dynamo-es/health', 'nestjs-dynamo-es/lambda']) {
     flavours[entry] = {
       required: { file: require.resolve(entry), exports: Object.keys(require(entry)).sort() },
       imported: { exports: Object.keys(await import(entry)).sort() },

@@ -4,20 +4,23 @@ import 'reflect-metadata';
 import * as common from '@nestjs/common';
 import * as core from '@nestjs/core';
 import * as cqrs from '@nestjs/cqrs';
+import * as terminus from '@nestjs/terminus';
+import * as tracing from '@opentelemetry/sdk-trace-base';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import * as rxjs from 'rxjs';
 import * as es from 'nestjs-dynamo-es';
+import * as health from 'nestjs-dynamo-es/health';
 import roundTrip from './round-trip.cjs';
 
 const result = await roundTrip(
-  { common, core, cqrs, rxjs, es },
+  { common, core, cqrs, rxjs, es, health, terminus, tracing },
   { clientConfig: JSON.parse(process.env.CLIENT_CONFIG), tablePrefix: process.env.TABLE_PREFIX, id: process.env.RUN_ID },
 );
-// Both entry points in both flavours: what import() and require() hand out, by export name.
+// Every entry point in both flavours: what import() and require() hand out, by export name.
 const require = createRequire(import.meta.url);
 const flavours = {};
-for (const entry of ['nestjs-dynamo-es', 'nestjs-dynamo-es/testing']) {
+for (const entry of ['nestjs-dynamo-es', 'nestjs-dynamo-es/testing', 'nestjs-dynamo-es/health', 'nestjs-dynamo-es/lambda']) {
   flavours[entry] = {
     imported: { file: fileURLToPath(import.meta.resolve(entry)), exports: Object.keys(await import(entry)).sort() },
     required: { file: require.resolve(entry), exports: Object.keys(require(entry)).sort() },
