@@ -14,7 +14,8 @@ const RECORD = join(root, 'dist', '.build-inputs.json');
 
 /** The compiled folders (tsconfig.build.json and tsconfig.cjs.json), and the files that say how they compile. */
 const SOURCE_FOLDERS = ['lib', 'sample', 'bench'];
-const CONFIG_FILES = ['tsconfig.json', 'tsconfig.build.json', 'tsconfig.cjs.json', 'scripts/build.mjs'];
+// The lockfile too: a new TypeScript, or new typings of a dependency, can compile the same sources differently.
+const CONFIG_FILES = ['tsconfig.json', 'tsconfig.build.json', 'tsconfig.cjs.json', 'scripts/build.mjs', 'package-lock.json'];
 
 /**
  * The files the build writes for these inputs: `dist/<path>.js` for each source, and `dist/cjs/...`
