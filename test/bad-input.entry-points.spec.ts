@@ -65,7 +65,7 @@ const reads: Array<[string, (store: Store, stream: string) => unknown, string, R
   // replay$()
   ['replay$: no options', (s, id) => s.replay$(id, undefined as never), INVALID_READ_OPTIONS, /replay options must be an object .* got undefined/],
   ['replay$: options as an array', (s, id) => s.replay$(id, [100] as never), INVALID_READ_OPTIONS, /got an array/],
-  ['replay$: a misspelt option (page)', (s, id) => s.replay$(id, { pageSize: 10, page: 2 } as never), INVALID_READ_OPTIONS, /no option "page" \(known: fromVersion, toVersion, pageSize\)/],
+  ['replay$: a misspelt option (page)', (s, id) => s.replay$(id, { pageSize: 10, page: 2 } as never), INVALID_READ_OPTIONS, /no option "page" \(known: fromVersion, toVersion, pageSize, eventTypes\)/],
   ['replay$: pageSize 0', (s, id) => s.replay$(id, { pageSize: 0 }), INVALID_READ_OPTIONS, /from 1 to 1000; got 0/],
   ['replay$: pageSize 1001', (s, id) => s.replay$(id, { pageSize: 1001 }), INVALID_READ_OPTIONS, /got 1001/],
   ['replay$: pageSize as a string', (s, id) => s.replay$(id, { pageSize: '100' as never }), INVALID_READ_OPTIONS, /got "100"/],
@@ -86,7 +86,7 @@ const reads: Array<[string, (store: Store, stream: string) => unknown, string, R
   ['replayAll$: eventTypes empty', (s) => s.replayAll$({ pageSize: 10, eventTypes: [] }), INVALID_READ_OPTIONS, /non-empty array .* got an array/],
   ['replayAll$: eventTypes as a string', (s) => s.replayAll$({ pageSize: 10, eventTypes: 'MoneyDeposited' as never }), INVALID_READ_OPTIONS, /got "MoneyDeposited"/],
   ['replayAll$: eventTypes with a hole', (s) => s.replayAll$({ pageSize: 10, eventTypes: [MoneyDeposited, , MoneyWithdrawn] as never }), INVALID_READ_OPTIONS, /eventTypes\[1\] is missing/],
-  ['replayAll$: eventTypes with an unregistered class', (s) => s.replayAll$({ pageSize: 10, eventTypes: [NotRegistered] }), INVALID_READ_OPTIONS, /class NotRegistered, which is not a registered/],
+  ['replayAll$: eventTypes with an unregistered class', (s) => s.replayAll$({ pageSize: 10, eventTypes: [NotRegistered] }), INVALID_READ_OPTIONS, /class NotRegistered, which has no stable type name/],
   ['replayAll$: an empty streamPrefix', (s) => s.replayAll$({ pageSize: 10, streamPrefix: '' }), INVALID_READ_OPTIONS, /streamPrefix must be a non-empty string/],
   ['replayAll$: a streamPrefix over 1 KB', (s) => s.replayAll$({ pageSize: 10, streamPrefix: 'p'.repeat(1025) }), INVALID_READ_OPTIONS, /streamPrefix takes 1025 bytes/],
   ['replayAll$: a streamPrefix with a lone surrogate', (s) => s.replayAll$({ pageSize: 10, streamPrefix: 'acc-\uD800' }), INVALID_READ_OPTIONS, /streamPrefix holds a lone surrogate/],
