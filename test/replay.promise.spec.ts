@@ -4,6 +4,7 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { EVENT_SOURCING_RUNTIME } from '../lib/dynamo-event-sourcing.constants.js';
 import type { EventSourcingRuntime } from '../lib/event-sourcing-runtime.js';
 import { EventItemAttribute, EventStoreErrorCode, FEED_START, InvalidArgumentError, isEvent, type EventEnvelope, type EventStore, type FeedEvent } from '../lib/index.js';
+import { deleteTables } from './support/dynamodb.js';
 import { createEventStoreApp, type EventStoreApp } from './support/event-store-app.js';
 import { AccountOpened, deposits, MoneyDeposited, MoneyWithdrawn, TEST_EVENTS } from './support/events.js';
 import { RequestTap } from './support/fault-injection.js';
@@ -160,17 +161,21 @@ describe('EventStore.replay() and replayAll(): a promise, a handler, one page at
       class ForeignNote {
         constructor(readonly text: string) {}
       }
-      const writer = await createEventStoreApp('replay-promise-writer', { tables: { events: app.tableName }, tableSetup: 'verify', events: [...TEST_EVENTS, { name: 'other-service.note', type: ForeignNote }] });
+      // A table of its own: a commit to the shared one would move the feed under the feed tests below.
+      const writer = await createEventStoreApp('replay-promise-foreign', { events: [...TEST_EVENTS, { name: 'other-service.note', type: ForeignNote }] });
+      const reader = await createEventStoreApp('replay-promise-foreign-reader', { tables: { events: writer.tableName }, tableSetup: 'verify' });
       const stream = `foreign-${run}`;
       try {
         await writer.store.append(stream, [new AccountOpened(stream, 'ann'), new ForeignNote('hi'), ...deposits(stream, 2)], { expectedVersion: 0 });
+        const versions: number[] = [];
+        expect(await reader.store.replay(stream, ({ version }) => void versions.push(version), { pageSize: 2, eventTypes: [MoneyDeposited] })).toEqual({ eventsHandled: 2, lastVersion: 4 });
+        expect(versions).toEqual([3, 4]);
+        await expect(reader.store.replay(stream, () => undefined, { pageSize: 2 })).rejects.toThrow(/"other-service.note" \(stream "foreign-/);
       } finally {
+        await reader.module.close();
         await writer.module.close();
+        await deleteTables(writer.tableName);
       }
-      const versions: number[] = [];
-      expect(await store.replay(stream, ({ version }) => void versions.push(version), { pageSize: 2, eventTypes: [MoneyDeposited] })).toEqual({ eventsHandled: 2, lastVersion: 4 });
-      expect(versions).toEqual([3, 4]);
-      await expect(store.replay(stream, () => undefined, { pageSize: 2 })).rejects.toThrow(/"other-service.note" \(stream "foreign-/);
     });
 
     it('stops when the signal aborts: rejects with its reason once the handler under way has settled, and reads nothing further', async () => {
