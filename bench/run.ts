@@ -189,8 +189,8 @@ async function main(): Promise<void> {
       ...(projectionThroughput.length > 0 ? printProjectionThroughputReport(projectionThroughput) : []),
       ...(projectionLag !== undefined ? [printLatencyReport(projectionLag, 'Projection lag (a partitioned projection over 2 instances)')] : []),
       ...(memory.length > 0 ? printMemoryReport(memory) : []),
+      ...(telemetryCost !== undefined ? [printTelemetryCost(telemetryCost)] : []),
     ];
-    if (telemetryCost !== undefined) printTelemetryCost(telemetryCost);
     if (groups.size === GROUPS.length && !FEED_OFF) {
       writeResults(RESULTS_PATH, results);
       console.log(`\nWrote ${RESULTS_PATH}`);
