@@ -30,9 +30,9 @@ import type { ReplayResult } from '../replay/interfaces/replay-result.interface.
 import type { ReplayAllHandlerOptions } from '../replay/interfaces/replay-all-handler-options.interface.js';
 import type { ReplayAllResult } from '../replay/interfaces/replay-all-result.interface.js';
 import type { EventsOfTypes, EventTypeList, ReplayedEvent } from '../replay/interfaces/selected-event.interface.js';
-import { assertReplayHandler, takeSignal } from '../replay/replay-handler-arguments.js';
 import { EventStoreReplays } from '../replay/event-store-replays.js';
-import { eventsOfPages, handlePages } from '../replay/replay-pages.js';
+import { eventsOfPages } from '../replay/replay-pages.js';
+import { replayAllWithHandler, replayWithHandler } from '../replay/replay-with-handler.js';
 import { backoffDelay, sleep, type RetryOptions } from './retry-policy.js';
 import { StreamBoundaryCache } from './stream-boundary-cache.js';
 import { StreamReader, type CarriedSpan } from './stream-reader.js';
@@ -263,11 +263,7 @@ export class EventStore {
     handler: (envelope: EventEnvelope<EventsOfTypes<TTypes>>) => unknown,
     options: ReplayHandlerOptions<TTypes>,
   ): Promise<ReplayResult> {
-    assertReplayHandler(handler, 'replay()');
-    const { signal, rest } = takeSignal(options);
-    const { fromVersion, pages } = this.replays.stream<EventsOfTypes<TTypes>>(streamId, rest);
-    const { eventsHandled, lastPage } = await handlePages(pages(), handler, signal);
-    return { eventsHandled, lastVersion: lastPage?.lastVersion ?? fromVersion - 1 };
+    return replayWithHandler((rest) => this.replays.stream<EventsOfTypes<TTypes>>(streamId, rest), handler, options);
   }
 
   /**
@@ -320,12 +316,7 @@ export class EventStore {
     handler: (envelope: FeedEvent<EventsOfTypes<TTypes>>) => unknown,
     options: ReplayAllHandlerOptions<TTypes>,
   ): Promise<ReplayAllResult> {
-    assertReplayHandler(handler, 'replayAll()');
-    const { signal, rest } = takeSignal(options);
-    const pages = this.replays.feed<EventsOfTypes<TTypes>>(rest);
-    const { eventsHandled, lastPage } = await handlePages(pages(), handler, signal);
-    // A read that was not stopped ends with its caught-up page, whose checkpoint is the head it went to.
-    return { eventsHandled, checkpoint: lastPage!.checkpoint };
+    return replayAllWithHandler((rest) => this.replays.feed<EventsOfTypes<TTypes>>(rest), handler, options);
   }
 
   /** The version the commit's first event gets, from the expected version and, where needed, the stream's head. */

@@ -29,8 +29,8 @@ import type { ReplayOptions } from '../../replay/interfaces/replay-options.inter
 import type { ReplayResult } from '../../replay/interfaces/replay-result.interface.js';
 import type { EventsOfTypes, EventTypeList, ReplayedEvent } from '../../replay/interfaces/selected-event.interface.js';
 import { pagedObservable } from '../../replay/paged-observable.js';
-import { assertReplayHandler, takeSignal } from '../../replay/replay-handler-arguments.js';
-import { eventsOfPages, handlePages, type FeedReplayPage, type StreamReplay } from '../../replay/replay-pages.js';
+import { eventsOfPages, type FeedReplayPage, type StreamReplay } from '../../replay/replay-pages.js';
+import { replayAllWithHandler, replayWithHandler } from '../../replay/replay-with-handler.js';
 import { resolveReplayOptions } from '../../replay/resolve-replay-options.js';
 import { eventIdSequence } from '../../serialization/event-id.js';
 import { EventTypeRegistry } from '../../serialization/event-type-registry.js';
@@ -180,11 +180,7 @@ export class InMemoryEventStore implements PublicApiOf<EventStore> {
     handler: (envelope: EventEnvelope<EventsOfTypes<TTypes>>) => unknown,
     options: ReplayHandlerOptions<TTypes>,
   ): Promise<ReplayResult> {
-    assertReplayHandler(handler, 'replay()');
-    const { signal, rest } = takeSignal(options);
-    const { fromVersion, pages } = this.streamReplay<EventsOfTypes<TTypes>>(streamId, rest);
-    const { eventsHandled, lastPage } = await handlePages(pages(), handler, signal);
-    return { eventsHandled, lastVersion: lastPage?.lastVersion ?? fromVersion - 1 };
+    return replayWithHandler((rest) => this.streamReplay<EventsOfTypes<TTypes>>(streamId, rest), handler, options);
   }
 
   /**
@@ -214,11 +210,7 @@ export class InMemoryEventStore implements PublicApiOf<EventStore> {
     handler: (envelope: FeedEvent<EventsOfTypes<TTypes>>) => unknown,
     options: ReplayAllHandlerOptions<TTypes>,
   ): Promise<ReplayAllResult> {
-    assertReplayHandler(handler, 'replayAll()');
-    const { signal, rest } = takeSignal(options);
-    const pages = this.feedReplay<EventsOfTypes<TTypes>>(rest);
-    const { eventsHandled, lastPage } = await handlePages(pages(), handler, signal);
-    return { eventsHandled, checkpoint: lastPage!.checkpoint }; // the caught-up page's: the last commit read to
+    return replayAllWithHandler((rest) => this.feedReplay<EventsOfTypes<TTypes>>(rest), handler, options);
   }
 
   /** A stream replay's pages (checked at once, read when iterated), for both forms of replay. */
