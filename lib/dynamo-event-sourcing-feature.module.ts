@@ -11,6 +11,7 @@ import { EventStore } from './event-store/event-store.js';
 import { assertFeatureOptions } from './options/resolve-feature-options.js';
 import { defineProjections } from './projections/projection-definitions.js';
 import { SnapshotRepository } from './snapshots/snapshot-repository.js';
+import { SealedSnapshotStore } from './personal-data/sealed-snapshot-store.js';
 
 /**
  * The root module's providers, injected as optional: when forRoot() is missing, the feature's first
@@ -58,7 +59,10 @@ export class DynamoEventSourcingFeatureModule {
                 'needs snapshots turned on in DynamoEventSourcingModule.forRoot(): add `snapshots: {}`.',
               );
             }
-            return new AggregateRepository(registration as never, store, registration.snapshots ? snapshots : undefined);
+            const subjectOf = registration.snapshots?.subject;
+            // Crypto-shredding: the whole state sealed under the aggregate's data subject.
+            const snapshotStore = subjectOf === undefined ? snapshots : new SealedSnapshotStore(snapshots, runtime.personalData, subjectOf as never, registration.name);
+            return new AggregateRepository(registration as never, store, registration.snapshots ? snapshotStore : undefined);
           },
           inject: [fromRoot(EventStore), fromRoot(SnapshotRepository), fromRoot(EVENT_SOURCING_RUNTIME), registeredEvents],
         }),

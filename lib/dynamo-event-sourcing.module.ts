@@ -12,6 +12,8 @@ import { ProjectionExplorer } from './projections/projection-explorer.js';
 import { ProjectionManager } from './projections/projection-manager.js';
 import { CommittedEventsPublisher } from './publishing/committed-events.publisher.js';
 import { SnapshotRepository } from './snapshots/snapshot-repository.js';
+import { StreamPurger } from './lifecycle/stream-purger.js';
+import { unlinkPersonalData } from './personal-data/personal-data-links.js';
 
 /**
  * Event sourcing on DynamoDB for Nest apps: provides the {@link EventStore}, the
@@ -43,11 +45,12 @@ import { SnapshotRepository } from './snapshots/snapshot-repository.js';
     CommittedEventsPublisher,
     EventStore,
     SnapshotRepository,
+    StreamPurger,
     ProjectionExplorer,
     ProjectionManager,
     FeedIndexerService,
   ],
-  exports: [EventStore, SnapshotRepository, ProjectionManager, FeedIndexerService, EVENT_SOURCING_RUNTIME],
+  exports: [EventStore, SnapshotRepository, StreamPurger, ProjectionManager, FeedIndexerService, EVENT_SOURCING_RUNTIME],
 })
 export class DynamoEventSourcingModule extends DynamoEventSourcingConfigurableModule implements OnModuleDestroy {
   constructor(@Inject(EVENT_SOURCING_RUNTIME) private readonly runtime: EventSourcingRuntime) {
@@ -67,6 +70,11 @@ export class DynamoEventSourcingModule extends DynamoEventSourcingConfigurableMo
   }
 
   onModuleDestroy(): void {
+    const { personalData, registry, client, options } = this.runtime;
+    if (personalData !== undefined) {
+      unlinkPersonalData(personalData, { registry, client, eventsTable: options.eventsTable });
+      personalData.close();
+    }
     if (this.runtime.ownsClient) this.runtime.client.destroy();
   }
 }

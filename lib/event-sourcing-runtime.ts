@@ -10,6 +10,9 @@ import { eventsTableDefinition } from './tables/events-table.js';
 import { snapshotsTableDefinition } from './tables/snapshots-table.js';
 import { provisionTable } from './tables/table-provisioner.js';
 import { createTelemetry } from './telemetry/create-telemetry.js';
+import { linkPersonalData } from './personal-data/personal-data-links.js';
+import { PersonalDataService } from './personal-data/personal-data-service.js';
+import { personalDataKeysTableDefinition } from './tables/personal-data-keys-table.js';
 import type { Telemetry } from './telemetry/telemetry.js';
 
 /** What the module's providers share: one client, the checked options, the event registry. */
@@ -27,6 +30,8 @@ export interface EventSourcingRuntime {
   readonly projections: ProjectionRegistry;
   /** Spans and metrics (the no-op without `@opentelemetry/api` or with `telemetry: false`); absent in runtimes made by hand (the CLI's). */
   readonly telemetry?: Telemetry;
+  /** Crypto-shredding, with the `personalData` option (linked to the registry, client and events table: see personal-data-links.ts). */
+  readonly personalData?: PersonalDataService;
 }
 
 /** Checks the options, builds the client and readies the tables: everything that can fail at start-up fails here. */
@@ -41,6 +46,7 @@ export async function createEventSourcingRuntime(options: DynamoEventSourcingMod
   const ownsClient = resolved.client === undefined;
   const client = resolved.client ?? new DynamoDBClient(resolved.clientConfig);
   let telemetry: Telemetry;
+  let personalData: PersonalDataService | undefined;
   try {
     await provisionTable(client, eventsTableDefinition(resolved.eventsTable, { feed: resolved.feed !== undefined }), resolved.tableSetup);
     // Only with the `snapshots` option: apps without snapshots need no snapshots table (nor the permissions for one).
@@ -52,9 +58,15 @@ export async function createEventSourcingRuntime(options: DynamoEventSourcingMod
     }
     // Loads @opentelemetry/api now, if it is installed (a dynamic import): an app without it loads nothing.
     telemetry = await createTelemetry(resolved.telemetry, client);
+    if (resolved.personalData !== undefined) {
+      await provisionTable(client, personalDataKeysTableDefinition(resolved.personalData.keysTable), resolved.tableSetup);
+      // Loads @aws-sdk/client-kms now, with KMS wrapping only.
+      personalData = await PersonalDataService.create(resolved.personalData, client, resolved.retry, resolved.events);
+      linkPersonalData(personalData, { registry, client, eventsTable: resolved.eventsTable });
+    }
   } catch (error) {
     if (ownsClient) client.destroy();
     throw error;
   }
-  return { client, ownsClient, options: resolved, registry, aggregateNames: new Map(), commits: new CommitNotifier(), projections: new ProjectionRegistry(), telemetry };
+  return { client, ownsClient, options: resolved, registry, aggregateNames: new Map(), commits: new CommitNotifier(), projections: new ProjectionRegistry(), telemetry, personalData };
 }

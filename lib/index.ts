@@ -25,6 +25,9 @@ export type {
 } from './replay/interfaces/index.js';
 export { FEED_START, type FeedCheckpoint } from './feed/feed-checkpoint.js';
 export type { FeedEvent, FeedOptions, ReplayAllOptions } from './feed/interfaces/index.js';
+export { StreamDeleted } from './lifecycle/stream-deleted.event.js';
+export * from './lifecycle/interfaces/index.js';
+export { StreamPurger, type PurgeOptions } from './lifecycle/stream-purger.js';
 export { ANY, NO_STREAM, STREAM_EXISTS, type ExpectedVersion } from './event-store/expected-version.js';
 export * from './event-store/interfaces/index.js';
 export type { RetryOptions } from './event-store/retry-policy.js';
@@ -34,6 +37,8 @@ export * from './snapshots/index.js';
 export * from './projections/index.js';
 export { projectionsTableDefinition, ProjectionItemAttribute } from './tables/projections-table.js';
 export { snapshotsTableDefinition, SnapshotItemAttribute, SNAPSHOTS_TTL_ATTRIBUTE } from './tables/snapshots-table.js';
+export * from './personal-data/index.js';
+export { personalDataKeysTableDefinition, PersonalDataKeyAttribute } from './tables/personal-data-keys-table.js';
 export type { EventClass, EventRegistration, NamedEventRegistration } from './serialization/event-type-registry.js';
 export { EventType } from './serialization/event-type.decorator.js';
 export type {

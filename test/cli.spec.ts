@@ -84,7 +84,7 @@ describe('nestjs-dynamo-es: help, version and usage errors', () => {
   });
 
   it.each([
-    [['frobnicate'], /^nestjs-dynamo-es: unknown command "frobnicate"; commands: tables, stream, feed, projection, snapshots/],
+    [['frobnicate'], /^nestjs-dynamo-es: unknown command "frobnicate"; commands: tables, stream, streams, feed, projection, snapshots, subject/],
     [['tables', 'drop'], /unknown command "tables drop"; tables commands: create, verify, print/],
     [['tables'], /tables needs a command: tables create, tables verify, tables print/],
     [['--bogus'], /unknown option --bogus; the command comes first/],

@@ -25,6 +25,9 @@ export function assertAggregateRegistrations(registrations: unknown): asserts re
       if (typeof snapshots?.policy !== 'function') {
         throw new InvalidModuleOptionsError(`${at}.snapshots.policy`, 'must be a function, such as everyNEvents(100).');
       }
+      if (snapshots.subject !== undefined && typeof snapshots.subject !== 'function') {
+        throw new InvalidModuleOptionsError(`${at}.snapshots.subject`, 'must be a function of the snapshot state returning the data subject id.');
+      }
       const revision = snapshots.revision ?? 1;
       if (!Number.isSafeInteger(revision) || revision < 1) {
         throw new InvalidModuleOptionsError(`${at}.snapshots.revision`, `must be a whole number >= 1; got ${revision}.`);

@@ -14,7 +14,10 @@ type ArgumentErrorCode =
   | typeof EventStoreErrorCode.INVALID_CHECKPOINT
   | typeof EventStoreErrorCode.INVALID_REBUILD_OPTIONS
   | typeof EventStoreErrorCode.INVALID_AGGREGATE_ID
-  | typeof EventStoreErrorCode.INVALID_HEALTH_OPTIONS;
+  | typeof EventStoreErrorCode.INVALID_HEALTH_OPTIONS
+  | typeof EventStoreErrorCode.INVALID_STREAM_METADATA
+  | typeof EventStoreErrorCode.INVALID_DELETE_OPTIONS
+  | typeof EventStoreErrorCode.INVALID_SUBJECT_ID;
 
 /**
  * A caller passed something the event store cannot accept (an empty stream id, a negative

@@ -1,6 +1,7 @@
 import { AppendOutcomeUnknownError } from '../errors/append-outcome-unknown.error.js';
 import { RetriesExhaustedError } from '../errors/retries-exhausted.error.js';
 import type { CommitHeader } from './commit-packer.js';
+import { BoundaryTrustExpired } from './boundary-trust-expired.js';
 import { classifyWriteError } from './dynamo-errors.js';
 import { decodeEventItem, type StoredEventItem } from './event-item.codec.js';
 import { transactionToken, type EventStreamTable } from './event-stream-table.js';
@@ -36,11 +37,13 @@ export class CommitWriter {
     header: CommitHeader,
     start: number,
     attempts: WriteAttempts,
+    /** When the position came from the boundary cache: whether it is still trusted (checked before every attempt). */
+    stillTrusted?: () => boolean,
   ): Promise<{ existing?: StoredEventItem } | undefined> {
     return this.telemetry.trace(
       SpanName.commitWrite,
       () => commitWriteAttributes(header.streamId, header.commitId, start, items.length),
-      () => this.send(items, header, start, attempts),
+      () => this.send(items, header, start, attempts, stillTrusted),
       (conflict) => ({ [SpanAttribute.attempts]: attempts.made, [SpanAttribute.positionTaken]: conflict !== undefined }),
     );
   }
@@ -50,7 +53,14 @@ export class CommitWriter {
     header: CommitHeader,
     start: number,
     attempts: WriteAttempts,
+    stillTrusted?: () => boolean,
   ): Promise<{ existing?: StoredEventItem } | undefined> {
+    const beforeEach =
+      stillTrusted === undefined
+        ? undefined
+        : () => {
+            if (!stillTrusted()) throw new BoundaryTrustExpired();
+          };
     // An attempt that got no answer may have been applied: once one did, running out is an unknown outcome, not a failure.
     const exhausted = (failure: { name: string }, error: unknown) =>
       attempts.unanswered
@@ -64,6 +74,7 @@ export class CommitWriter {
       try {
         const token = transactionToken(header.streamId, header.commitId, header.firstEventId, start, header.committedAt);
         await this.table.write(items, token, {
+          beforeEach,
           // The SDK retries a lost answer itself, then may fail on throttling: the caller would never see the attempt that may have landed.
           afterFailed: (attemptError) => {
             if (classifyWriteError(attemptError).kind === 'unknown') attempts.unanswered = true;
@@ -89,6 +100,7 @@ export class CommitWriter {
             await sleep(backoffDelay(attempt, this.retry));
             break;
           default:
+            if (error instanceof BoundaryTrustExpired && !attempts.unanswered) throw error; // nothing was sent: re-read the head
             if (attempts.unanswered) throw new AppendOutcomeUnknownError(header.streamId, header.commitId, attempt, (error as Error)?.name ?? 'an error', { cause: error });
             throw error;
         }

@@ -4,6 +4,7 @@ import { EventItemAttribute as A } from '../tables/events-table.js';
 import type { EventTypeRegistry } from '../serialization/event-type-registry.js';
 import { parseCommitMetadata } from '../metadata/commit-metadata.js';
 import { rememberEnvelope } from '../metadata/envelope-of.js';
+import { openPersonalData } from '../personal-data/personal-data-opener.js';
 import type { EventEnvelope } from './interfaces/event-envelope.interface.js';
 
 /** One stored item of the events table, decoded (see EventItemAttribute for the layout). */
@@ -17,10 +18,12 @@ export interface StoredEventItem {
   events: string;
   metadata?: string;
   commitLastVersion?: number;
+  /** Only on a deletion's tombstone: how the stream was deleted (see lib/lifecycle). */
+  deleted?: 'soft' | 'hard';
 }
 
 /** What identifies an item and its commit, without the events. */
-export type EventItemHeader = Pick<StoredEventItem, 'streamId' | 'version' | 'lastVersion' | 'commitId' | 'committedAt' | 'commitLastVersion'>;
+export type EventItemHeader = Pick<StoredEventItem, 'streamId' | 'version' | 'lastVersion' | 'commitId' | 'committedAt' | 'commitLastVersion' | 'deleted'>;
 
 export function decodeItemHeader(item: Record<string, AttributeValue>): EventItemHeader {
   return {
@@ -30,6 +33,7 @@ export function decodeItemHeader(item: Record<string, AttributeValue>): EventIte
     commitId: item[A.commitId]!.S!,
     committedAt: Number(item[A.committedAt]!.N),
     commitLastVersion: item[A.commitLastVersion] === undefined ? undefined : Number(item[A.commitLastVersion].N),
+    ...(item[A.deleted] === undefined ? {} : { deleted: item[A.deleted].S as 'soft' | 'hard' }),
   };
 }
 
@@ -46,6 +50,7 @@ export function decodeEventItem(item: Record<string, AttributeValue>): StoredEve
     events: item[A.events]!.S!,
     metadata: item[A.metadata]?.S,
     commitLastVersion: item[A.commitLastVersion] === undefined ? undefined : Number(item[A.commitLastVersion].N),
+    ...(item[A.deleted] === undefined ? {} : { deleted: item[A.deleted].S as 'soft' | 'hard' }),
   };
 }
 
@@ -89,8 +94,10 @@ export function envelopesOf(
     const { type, rev, data, dates } = entries[offset]!;
     if (include !== undefined && !include(type)) continue;
     const registered = registry.resolve(type, item.streamId, version);
+    // Personal data: each sealed field opened, or REDACTED for a forgotten subject (keys fetched with the item's page).
+    const opened = openPersonalData(item, version, data, dates);
     const envelope: EventEnvelope & { checkpoint?: string } = {
-      event: registered.decode(data, rev, item.streamId, version, dates),
+      event: registered.decode(opened.data as object, rev, item.streamId, version, opened.dates),
       eventType: registered.name,
       eventId: idAt(offset),
       streamId: item.streamId,

@@ -1,19 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EVENT_SOURCING_RUNTIME } from '../dynamo-event-sourcing.constants.js';
-import { CommitIdReusedError } from '../errors/commit-id-reused.error.js';
 import { ConcurrencyError } from '../errors/concurrency.error.js';
 import { RetriesExhaustedError } from '../errors/retries-exhausted.error.js';
 import type { EventSourcingRuntime } from '../event-sourcing-runtime.js';
-import { parseCommitMetadata } from '../metadata/commit-metadata.js';
 import { rememberAppended } from '../metadata/envelope-of.js';
 import { CommittedEventsPublisher } from '../publishing/committed-events.publisher.js';
-import { eventIdSequence } from '../serialization/event-id.js';
 import type { EventTypeRegistry } from '../serialization/event-type-registry.js';
-import { commitItems, planCommit, type CommitHeader, type PackableEvent } from './commit-packer.js';
+import { commitItems, planCommit, type CommitHeader } from './commit-packer.js';
 import { prepareAppend } from './prepared-append.js';
-import { commitEnd, envelopesOf, type EventItemHeader, type StoredEventItem } from './event-item.codec.js';
+import { type StoredEventItem } from './event-item.codec.js';
 import { EventStreamTable } from './event-stream-table.js';
-import { ANY, NO_STREAM, STREAM_EXISTS, type ExpectedVersion } from './expected-version.js';
+import { ANY, NO_STREAM, STREAM_EXISTS } from './expected-version.js';
 import {
   assertStreamId,
   resolveReadOptions,
@@ -35,16 +32,14 @@ import { eventsOfPages } from '../replay/replay-pages.js';
 import { replayAllWithHandler, replayWithHandler } from '../replay/replay-with-handler.js';
 import { backoffDelay, sleep, type RetryOptions } from './retry-policy.js';
 import { StreamBoundaryCache } from './stream-boundary-cache.js';
-import { StreamReader, type CarriedSpan } from './stream-reader.js';
+import { StreamReader } from './stream-reader.js';
 import { CommitWriter, type WriteAttempts } from './commit-writer.js';
 import { unbatch } from './batched-iterable.js';
-import { CommittedAppend } from './committed-append.js';
+import { committedAppend, duplicateOf } from './committed-append.js';
 import type { CommitNotifier } from '../feed/commit-notifier.js';
 import { createFeedReader, type FeedReader } from '../feed/feed-reader.js';
-import { resolveFeedReadOptions } from '../feed/resolve-feed-read-options.js';
 import type { FeedEvent } from '../feed/interfaces/feed-event.interface.js';
 import type { ReplayAllOptions } from '../feed/interfaces/replay-all-options.interface.js';
-import { FeedDisabledError } from '../errors/feed-disabled.error.js';
 import { NO_TELEMETRY } from '../telemetry/no-telemetry.js';
 import { noteRetry } from '../telemetry/active-operation.js';
 import { readAttributes } from '../telemetry/operation-attributes.js';
@@ -52,17 +47,25 @@ import { SpanName } from '../telemetry/span-names.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import { attachTelemetry } from '../telemetry/telemetry-of.js';
 import type { PreparedAppend } from './prepared-append.js';
+import { forgetSubjectOf, sealPersonalData } from '../personal-data/personal-data-links.js';
+import type { REDACTED } from '../personal-data/sealed-value.js';
+import type { ErasureReport } from '../lifecycle/interfaces/erasure-report.interface.js';
+import type { DeleteStreamOptions } from '../lifecycle/interfaces/delete-stream-options.interface.js';
+import type { StreamMetadata, StreamRetentionInput } from '../lifecycle/interfaces/stream-metadata.interface.js';
+import { StreamDeletedError } from '../errors/stream-deleted.error.js';
+import { StreamLifecycle } from '../lifecycle/stream-lifecycle.js';
+import { StreamLifecycleTable } from '../lifecycle/stream-lifecycle-table.js';
+import { StreamRetention } from '../lifecycle/retention-window.js';
+import { createStreamEraser } from '../lifecycle/stream-eraser.factory.js';
+import { BoundaryTrustExpired } from './boundary-trust-expired.js';
+import { AppendPositions, visibleVersion } from './append-positions.js';
+
 
 /**
  * An 'any' or 'stream-exists' append that loses a race re-reads the head and tries again. Each
  * loss means another writer succeeded, so the stream always moves; this only bounds starvation.
  */
 const MAX_POSITION_RETRIES = 100;
-/**
- * Where an append lands (and when the commit before it was written, when there is one), or the
- * stored commit it turns out to repeat.
- */
-type Position = { start: number; previousAt?: number; duplicateOf?: undefined } | { start?: undefined; duplicateOf: EventItemHeader };
 
 /**
  * Appends events to streams and reads them back, on one DynamoDB table.
@@ -80,8 +83,8 @@ export class EventStore {
   private readonly boundaries: StreamBoundaryCache;
   private readonly reader: StreamReader;
   private readonly writer: CommitWriter;
-  /** `boundaryCache: false`: read the head before every append. */
-  private readonly verifyEveryAppend: boolean;
+  /** Where each append lands: from the cache, or the stream's head. */
+  private readonly positions: AppendPositions;
   /** Hears of this process's commits: the feed may have advanced (projections read it again). */
   private readonly commits: CommitNotifier;
   private readonly feedReader?: FeedReader;
@@ -89,6 +92,10 @@ export class EventStore {
   private readonly telemetry: Telemetry;
   /** The pages of replay$, replay, replayAll$ and replayAll. */
   private readonly replays: EventStoreReplays;
+  /** Deletion, truncation and retention of streams. */
+  private readonly lifecycle: StreamLifecycle;
+  /** Commit times (and `maxAge`) are by this clock: `lifecycle.clock`, `Date.now` unless a test injects one. */
+  private readonly clock: () => number;
 
   constructor(
     @Inject(EVENT_SOURCING_RUNTIME) runtime: EventSourcingRuntime,
@@ -102,8 +109,11 @@ export class EventStore {
     this.feedReader = runtime.options.feed === undefined ? undefined : createFeedReader(runtime);
     const { trustMs, maxStreams, verifyEveryAppend } = runtime.options.boundaryCache;
     this.boundaries = new StreamBoundaryCache({ trustMs, maxStreams });
-    this.verifyEveryAppend = verifyEveryAppend;
-    this.reader = new StreamReader(this.table, this.registry, this.boundaries, this.retry);
+    this.positions = new AppendPositions(this.table, this.boundaries, verifyEveryAppend);
+    this.clock = runtime.options.lifecycle.clock;
+    const lifecycleTable = new StreamLifecycleTable(runtime.client, runtime.options.eventsTable, runtime.options.retry);
+    this.reader = new StreamReader(this.table, this.registry, this.boundaries, this.retry, new StreamRetention(lifecycleTable, this.table, runtime.options.lifecycle.clock));
+    this.lifecycle = new StreamLifecycle(lifecycleTable, this.table, createStreamEraser(runtime, lifecycleTable), (id) => this.boundaries.forget(id));
     this.telemetry = runtime.telemetry ?? NO_TELEMETRY;
     attachTelemetry(this, this.telemetry);
     this.writer = new CommitWriter(this.table, this.retry, this.telemetry);
@@ -124,6 +134,7 @@ export class EventStore {
     options: AppendOptions,
   ): Promise<AppendResult<TEvent>> {
     const prepared = prepareAppend(streamId, given, options, this.registry);
+    await sealPersonalData(prepared, this.registry); // personal fields sealed before the commit is planned: the limits apply to what is stored
     const facts = { streamId, expectedVersion: prepared.expectedVersion, eventCount: prepared.events.length, commitId: prepared.commit.commitId };
     const result = await this.telemetry.traceAppend(facts, () => this.commitPrepared<TEvent>(streamId, prepared));
     // Published once the append's span has ended, in the caller's context: handlers and sagas are the caller's
@@ -141,15 +152,27 @@ export class EventStore {
     const commit: Omit<CommitHeader, 'committedAt'> = header;
     const plan = planCommit(commit, packable); // every size limit is checked here, before any request
 
+    let readHead = false; // after a conflict or an expired trust: the next position comes from the stream's head
     for (let retry = 0; ; retry++) {
-      const position = await this.positionFor(streamId, expectedVersion, callerCommitId);
+      const position = await this.positions.of(streamId, expectedVersion, callerCommitId, readHead);
       const attempts: WriteAttempts = { made: 0, unanswered: false }; // write attempts at this position
-      if (position.duplicateOf !== undefined) return this.duplicate(position.duplicateOf, packable);
+      if (position.duplicateOf !== undefined) return duplicateOf<TEvent>(position.duplicateOf, packable, this.reader, this.registry);
+      // A position from the cache is sent only while the cache still trusts it, each SDK attempt included: a deletion's
+      // purge fence relies on no append trusting a boundary longer than trustMs (see lib/lifecycle/stream-eraser.ts).
+      const trusted = position.trusted;
+      const stillTrusted = trusted === undefined ? undefined : () => this.boundaries.trusts(streamId, trusted);
 
       // Informational only (the envelopes' occurredAt; the feed's order is the index's, not a clock's):
       // never before the commit it follows, so that occurredAt does not go back within a stream.
-      const header: CommitHeader = { ...commit, committedAt: Math.max(Date.now(), (position.previousAt ?? 0) + 1) };
-      const conflict = await this.writer.write(commitItems(plan, packable, header, position.start), header, position.start, attempts);
+      const header: CommitHeader = { ...commit, committedAt: Math.max(this.clock(), (position.previousAt ?? 0) + 1) };
+      let conflict: Awaited<ReturnType<CommitWriter['write']>>;
+      try {
+        conflict = await this.writer.write(commitItems(plan, packable, header, position.start), header, position.start, attempts, stillTrusted);
+      } catch (error) {
+        if (!(error instanceof BoundaryTrustExpired)) throw error;
+        readHead = true;
+        continue;
+      }
       // The SDK retried a request whose first attempt landed (its response was lost): the item is this very call's.
       const landedEarlier = conflict?.existing !== undefined && isFromThisCall(conflict.existing, header);
       if (conflict === undefined || landedEarlier) {
@@ -157,13 +180,20 @@ export class EventStore {
         const lastItemStart = position.start + plan.slices.at(-1)![0];
         this.boundaries.remember(streamId, { version: lastItemStart, lastVersion: version, commitId: header.commitId, committedAt: header.committedAt });
         this.commits.notify();
-        const result = this.committed(header, events, packable, position.start);
+        const result = committedAppend(header, events, packable, position.start);
         rememberAppended(events, result); // before publishing (in append): handlers may ask for envelopeOf(event)
         return result;
       }
-      if (conflict.existing?.commitId === header.commitId) return this.duplicate(conflict.existing, packable);
+      if (conflict.existing?.commitId === header.commitId) return duplicateOf<TEvent>(conflict.existing, packable, this.reader, this.registry);
       if (expectedVersion !== ANY && expectedVersion !== STREAM_EXISTS) {
-        throw new ConcurrencyError(streamId, expectedVersion, (await this.table.head(streamId)).version);
+        // A NO_STREAM (or 0) append writes key 1 without reading: the key may be a soft-deleted stream's, which it continues.
+        const head = await this.table.head(streamId);
+        if (head.item?.deleted === 'hard') throw new StreamDeletedError(streamId, head.version - 1, new Date(head.item.committedAt));
+        if (!(head.item?.deleted === 'soft' && (expectedVersion === NO_STREAM || expectedVersion === 0) && !readHead)) {
+          throw new ConcurrencyError(streamId, expectedVersion, visibleVersion(head));
+        }
+        readHead = true;
+        continue;
       }
       if (retry + 1 >= MAX_POSITION_RETRIES) {
         throw new RetriesExhaustedError(
@@ -173,8 +203,70 @@ export class EventStore {
         );
       }
       noteRetry('ConditionalCheckFailedException');
+      readHead = true;
       if (retry > 0) await sleep(backoffDelay(Math.min(retry, 6), this.retry));
     }
+  }
+
+  /**
+   * Deletes a stream, if it is at `expectedVersion` (else `ConcurrencyError`, nothing changed).
+   * One transaction writes a tombstone right after the stream's last event and the stream's
+   * metadata; from then on every process reads the stream as deleted, and no append, however
+   * stale its cached version, can land among its events (the tombstone takes the next key).
+   *
+   * - `soft` (default): reads return nothing, as for a new stream; `NO_STREAM`, `0` and `ANY`
+   *   appends continue it after the tombstone (versions go on from there). The events stay in the
+   *   table until `streams purge` deletes them.
+   * - `hard`: every later read, append or delete throws `StreamDeletedError`. After the purge fence
+   *   (`lifecycle.purgeFenceMs`: `boundaryCache.trustMs` + 5 s by default) this call deletes the
+   *   stream's items (a stub keeps key 1, the tombstone stays), its snapshots and its feed index
+   *   entries, then resolves.
+   *
+   * The feed delivers a `StreamDeleted` event at the tombstone, for projections to forget the stream.
+   * @returns the erasure report, for the records.
+   * @throws InvalidArgumentError (`INVALID_DELETE_OPTIONS`, `INVALID_STREAM_ID`), before any request.
+   */
+  deleteStream(streamId: string, options: DeleteStreamOptions): Promise<ErasureReport> {
+    return this.lifecycle.delete(streamId, options);
+  }
+
+  /**
+   * Hides the stream's events below version `before` from every read, in every process at once
+   * (`truncateBefore` only ever rises, and at most to the stream's version + 1). `streams purge`
+   * deletes them later, with the snapshots they made useless.
+   * @throws InvalidArgumentError (`INVALID_STREAM_METADATA`), StreamDeletedError.
+   */
+  truncateStream(streamId: string, options: { before: number }): Promise<StreamMetadata> {
+    return this.lifecycle.truncate(streamId, options);
+  }
+
+  /**
+   * Sets the stream's retention: `maxAge` (milliseconds since the commit), `maxCount` (newest
+   * events kept), `truncateBefore` (a version). A field left out is kept; `null` removes a limit.
+   * Reads apply it at once; `streams purge` deletes what it retires.
+   * @throws InvalidArgumentError (`INVALID_STREAM_METADATA`) for a value that is not a whole number >= 1.
+   */
+  setStreamMetadata(streamId: string, metadata: StreamRetentionInput): Promise<StreamMetadata> {
+    return this.lifecycle.setMetadata(streamId, metadata);
+  }
+
+  /** The stream's retention and deletion state (`{}` for a stream without any). */
+  getStreamMetadata(streamId: string): Promise<StreamMetadata> {
+    return this.lifecycle.getMetadata(streamId);
+  }
+
+  /**
+   * Forgets a data subject (crypto-shredding): deletes its data key from the keys table, so that
+   * the `@PersonalData` fields sealed with it read as {@link REDACTED} from now on, in events,
+   * snapshots and the feed, in every process at its next read; appends of its personal data are
+   * refused (`SubjectForgottenError`). The events stay; aggregates still load. Idempotent.
+   *
+   * @returns the erasure report (operation `subject.forget`), for the records.
+   * @throws InvalidArgumentError (`INVALID_SUBJECT_ID`) for a subject id that is not a non-empty string.
+   * @throws PersonalDataDisabledError when the module has no `personalData` option. Nothing is written in either case.
+   */
+  forgetSubject(subjectId: string): Promise<ErasureReport> {
+    return forgetSubjectOf(this.registry, subjectId);
   }
 
   /**
@@ -317,83 +409,6 @@ export class EventStore {
     options: ReplayAllHandlerOptions<TTypes>,
   ): Promise<ReplayAllResult> {
     return replayAllWithHandler((rest) => this.replays.feed<EventsOfTypes<TTypes>>(rest), handler, options);
-  }
-
-  /** The version the commit's first event gets, from the expected version and, where needed, the stream's head. */
-  private async positionFor(streamId: string, expected: ExpectedVersion, callerCommitId?: string): Promise<Position> {
-    if ((expected === NO_STREAM || expected === 0) && !this.verifyEveryAppend) return { start: 1 };
-    if (typeof expected === 'number' && this.boundaries.trusts(streamId, expected)) {
-      return { start: expected + 1, previousAt: this.boundaries.committedAtOf(streamId, expected) };
-    }
-
-    const head = await this.table.head(streamId);
-    if (head.item !== undefined) this.boundaries.observe(streamId, head.item);
-    // The stream's end is below a boundary seen before: items were deleted or lost since; what was known is void.
-    if (head.version < (this.boundaries.highest(streamId) ?? 0)) this.boundaries.forget(streamId);
-    if (callerCommitId !== undefined && head.item?.commitId === callerCommitId) return { duplicateOf: head.item };
-    const previousAt = head.item?.committedAt;
-    if (expected === ANY) return { start: head.version + 1, previousAt };
-    if (expected === STREAM_EXISTS) {
-      if (head.version === 0) throw new ConcurrencyError(streamId, expected, 0);
-      return { start: head.version + 1, previousAt };
-    }
-    if (expected === NO_STREAM) expected = 0; // read only with `boundaryCache: false`
-    if (head.version === expected) {
-      // A split commit's last item, if the Query showed it (read-committed): only an item that ends its commit anchors a read.
-      if (head.item !== undefined && head.item.lastVersion === expected) this.boundaries.remember(streamId, head.item);
-      return { start: expected + 1, previousAt };
-    }
-    if (callerCommitId !== undefined && head.version > expected) {
-      // A retry of a commit that did land at expected + 1, with others appended since.
-      const stored = await this.table.get(streamId, expected + 1);
-      if (stored?.commitId === callerCommitId) return { duplicateOf: stored };
-    }
-    throw new ConcurrencyError(streamId, expected, head.version);
-  }
-
-  private committed<TEvent extends object>(
-    header: CommitHeader,
-    events: readonly TEvent[],
-    packable: readonly PackableEvent[],
-    start: number,
-  ): AppendResult<TEvent> {
-    return new CommittedAppend(header.streamId, header.commitId, start + events.length - 1, false, () => {
-      // From the stored JSON: a deep, frozen copy that the caller's later changes cannot reach.
-      const { metadata, correlationId, causationId } = parseCommitMetadata(header.metadataJson);
-      const idAt = eventIdSequence(header.firstEventId);
-      return events.map((event, i) => ({
-        event,
-        eventType: packable[i]!.type,
-        eventId: idAt(i),
-        streamId: header.streamId,
-        version: start + i,
-        occurredAt: new Date(header.committedAt),
-        commitId: header.commitId,
-        correlationId,
-        causationId,
-        metadata,
-      }));
-    });
-  }
-
-  /** The result of a commit stored earlier under the same commit id; nothing new is written or published. */
-  private async duplicate<TEvent extends object>(
-    storedItem: EventItemHeader,
-    packable: readonly PackableEvent[],
-  ): Promise<AppendResult<TEvent>> {
-    const items = await this.reader.itemsOfCommit(storedItem);
-    // A true retry carries byte-identical events; anything else under the same commit id is a mistake to report.
-    const stored = items.map((item) => item.events.slice(1, -1)).join(',');
-    const sent = packable.map((event) => event.entry).join(',');
-    // A commit 0.3 stored (no Dates listed) retried now: the same events, as 0.3 wrote them.
-    const sentBy03 = packable.some((event) => event.withoutDates !== undefined) ? packable.map((event) => event.withoutDates ?? event.entry).join(',') : sent;
-    if (stored !== sent && stored !== sentBy03) {
-      throw new CommitIdReusedError(storedItem.streamId, storedItem.commitId);
-    }
-    const envelopes = items.flatMap((item) => envelopesOf(item, this.registry));
-    const version = commitEnd(storedItem);
-    this.boundaries.remember(storedItem.streamId, items.at(-1)!);
-    return new CommittedAppend(storedItem.streamId, storedItem.commitId, version, true, () => envelopes as EventEnvelope<TEvent>[]);
   }
 }
 

@@ -11,6 +11,7 @@ import type { FinalizeRequestMiddleware, MiddlewareStack } from '@smithy/types';
 import { createHash } from 'node:crypto';
 import { EventItemAttribute as A } from '../tables/events-table.js';
 import { withRetries } from './request-retry.js';
+import { withPersonalDataKeys } from '../personal-data/personal-data-links.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry-policy.js';
 
 const READ_ADVICE = 'Nothing was written; reading again is safe.';
@@ -48,8 +49,9 @@ const HEADER_NAMES = {
   '#commit': A.commitId,
   '#at': A.committedAt,
   '#commitLast': A.commitLastVersion,
+  '#deleted': A.deleted,
 };
-const HEADER_PROJECTION = '#stream, #version, #last, #commit, #at, #commitLast';
+const HEADER_PROJECTION = '#stream, #version, #last, #commit, #at, #commitLast, #deleted';
 
 // Every write is conditional on the key being free: this is the whole concurrency check.
 const KEY_IS_FREE = `attribute_not_exists(${A.version})`;
@@ -89,7 +91,8 @@ export class EventStreamTable {
         }),
       ),
     );
-    return Item === undefined ? undefined : decodeEventItem(Item);
+    // Personal data: the keys of the item's sealed fields, fetched for its decoding.
+    return Item === undefined ? undefined : (await withPersonalDataKeys(this.client, this.tableName, [decodeEventItem(Item)]))[0];
   }
 
   /**
@@ -132,6 +135,7 @@ export class EventStreamTable {
 
   /** Items with sort keys in [lower, upper], page by page, following LastEvaluatedKey past 1 MB. */
   async *pages(streamId: string, range: ItemRange): AsyncGenerator<StoredEventItem[]> {
+    if (range.upper !== undefined && range.upper < Math.max(range.lower ?? 1, 1)) return; // an empty range: DynamoDB refuses BETWEEN 1 AND 0
     const input: QueryCommandInput = {
       ...this.keyCondition(streamId, range),
       ScanIndexForward: range.forward,
@@ -142,7 +146,8 @@ export class EventStreamTable {
       const page = await this.read('Reading', streamId, () =>
         this.client.send(new QueryCommand({ ...input, Limit: range.pageSize, ExclusiveStartKey: startKey })),
       );
-      yield (page.Items ?? []).map(decodeEventItem);
+      // Personal data: one read of the keys table per page, for the subjects whose sealed fields it holds.
+      yield await withPersonalDataKeys(this.client, this.tableName, (page.Items ?? []).map(decodeEventItem));
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
   }
@@ -158,6 +163,7 @@ export class EventStreamTable {
 
   /** The headers of the `limit` items with the highest sort keys at or below `upper` (or at all), newest first. */
   private async newestHeaders(operation: string, streamId: string, upper: number | undefined, limit: number): Promise<EventItemHeader[]> {
+    if (upper !== undefined && upper < 1) return [];
     const condition = this.keyCondition(streamId, { upper });
     const { Items } = await this.read(operation, streamId, () =>
       this.client.send(
@@ -174,19 +180,14 @@ export class EventStreamTable {
     return (Items ?? []).map(decodeItemHeader);
   }
 
-  private keyCondition(streamId: string, { lower, upper }: { lower?: number; upper?: number }) {
+  private keyCondition(streamId: string, range: { lower?: number; upper?: number }) {
+    // Versions start at 1: sort key 0 is the stream's metadata item (lib/lifecycle), never an event.
+    const lower = Math.max(range.lower ?? 1, 1);
+    const upper = range.upper;
     const values: Item = { ':stream': { S: streamId } };
-    const names: Record<string, string> = { '#stream': A.streamId };
-    if (lower !== undefined || upper !== undefined) names['#version'] = A.version;
-    let condition = '#stream = :stream';
-    if (lower !== undefined && upper !== undefined) {
-      condition += ' AND #version BETWEEN :lower AND :upper';
-    } else if (lower !== undefined) {
-      condition += ' AND #version >= :lower';
-    } else if (upper !== undefined) {
-      condition += ' AND #version <= :upper';
-    }
-    if (lower !== undefined) values[':lower'] = { N: String(lower) };
+    const names: Record<string, string> = { '#stream': A.streamId, '#version': A.version };
+    const condition = upper === undefined ? '#stream = :stream AND #version >= :lower' : '#stream = :stream AND #version BETWEEN :lower AND :upper';
+    values[':lower'] = { N: String(lower) };
     if (upper !== undefined) values[':upper'] = { N: String(upper) };
     return {
       TableName: this.tableName,

@@ -48,7 +48,8 @@ export class StreamBoundaryCache {
   constructor(
     private readonly options: BoundaryCacheSettings = { trustMs: DEFAULT_BOUNDARY_TRUST_MS, maxStreams: 10_000 },
     private readonly perStream = 4,
-    private readonly now: () => number = Date.now,
+    // Monotonic: trust is a duration, which a wall clock set back would stretch.
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   /** Whether appends may trust that `version` ends a commit of the stream without reading its head. */

@@ -6,6 +6,21 @@ import type { EventEnvelope } from './interfaces/event-envelope.interface.js';
 import { backoffDelay, sleep, type RetryOptions } from './retry-policy.js';
 import type { BoundaryAnchor, StreamBoundaryCache } from './stream-boundary-cache.js';
 import { followsForward, gapError, precedesBackward } from './stream-integrity.js';
+import { isPurgeStub, STREAM_DELETED_TYPE } from '../lifecycle/stream-metadata-item.codec.js';
+import type { RetentionWindow, RetentionWindows } from '../lifecycle/retention-window.js';
+import { SEALED_VALUE_PREFIX } from '../personal-data/sealed-value.js';
+
+/** Neither a tombstone nor a purge stub: a boundary appends may be trusted to follow. */
+const isOrdinaryCommit = (item: EventItemHeader): boolean => item.deleted === undefined && !isPurgeStub(item);
+
+/** Stream reads never return a deletion's tombstone (the feed delivers it, as StreamDeleted). */
+const notSystemEvent = (storedType: string): boolean => storedType !== STREAM_DELETED_TYPE;
+
+/** The envelopes committed no earlier than the window's `maxAge` allows (all of them without one). */
+function keptByAge(envelopes: EventEnvelope[], window: RetentionWindow | undefined): EventEnvelope[] {
+  const since = window?.committedSince;
+  return since === undefined ? envelopes : envelopes.filter((envelope) => envelope.occurredAt.getTime() >= since);
+}
 
 /** How far before a read's start a known commit end may lie to be read from instead of looking the start up. */
 const NEARBY_BOUNDARY = 64;
@@ -14,6 +29,8 @@ const MAX_REREADS = 5;
 
 /** What one span of a replay learns for the next (updated in place). */
 export interface CarriedSpan {
+  /** The stream's retention window, read by the replay's first span. */
+  window?: RetentionWindow;
   /** The last item yielded: the next span starts right after its key and must follow on from it. */
   previous?: EventItemHeader;
   /** The highest version some item seen so far proves committed: reading must get at least that far. */
@@ -39,7 +56,45 @@ export class StreamReader {
     private readonly registry: EventTypeRegistry,
     private readonly boundaries: StreamBoundaryCache,
     private readonly retry: Required<RetryOptions>,
+    /** The events a read may return (a stream's retention and deletion); everything when undefined. */
+    private readonly retention?: RetentionWindows,
   ) {}
+
+  /**
+   * Yields the envelopes of [from, to] that the stream's retention keeps (see {@link forwardItems}
+   * for the parameters): from its first kept version, without events committed before `maxAge`,
+   * never a tombstone. A hard-deleted stream throws StreamDeletedError.
+   */
+  async *forward(
+    streamId: string,
+    from: number,
+    to: number,
+    pageSize?: number,
+    span?: number,
+    carried?: CarriedSpan,
+    include?: (storedType: string) => boolean,
+  ): AsyncGenerator<EventEnvelope[]> {
+    const window = carried?.window ?? (await this.retention?.windowOf(streamId));
+    if (carried !== undefined) carried.window = window;
+    const start = Math.max(from, window?.first ?? 1);
+    if (start > to) return;
+    const visible = include === undefined ? notSystemEvent : (type: string) => notSystemEvent(type) && include(type);
+    for await (const envelopes of this.forwardItems(streamId, start, to, pageSize, span, carried, visible)) {
+      const kept = keptByAge(envelopes, window);
+      if (kept.length > 0) yield kept;
+    }
+  }
+
+  /** Yields the envelopes of [from, to] that the stream's retention keeps, newest first, one array per item. */
+  async *backward(streamId: string, from: number, to: number, pageSize?: number): AsyncGenerator<EventEnvelope[]> {
+    const window = await this.retention?.windowOf(streamId);
+    const start = Math.max(from, window?.first ?? 1);
+    if (start > to) return;
+    for await (const envelopes of this.backwardItems(streamId, start, to, pageSize)) {
+      const kept = keptByAge(envelopes, window);
+      if (kept.length > 0) yield kept;
+    }
+  }
 
   /**
    * Yields the envelopes of [from, to], one array per item. With `span`, reads only the items whose
@@ -49,7 +104,7 @@ export class StreamReader {
    * overlap the previous span's last one. With `include`, only events of the stored type names it
    * passes are decoded and yielded (the others are skipped, undecoded).
    */
-  async *forward(
+  private async *forwardItems(
     streamId: string,
     from: number,
     to: number,
@@ -88,7 +143,8 @@ export class StreamReader {
           committedUpTo = Math.max(committedUpTo, commitEnd(item));
           if (carried !== undefined) carried.committedUpTo = committedUpTo;
           if (item.lastVersion < next) continue; // before `from`: read only to check the items that lead up to it
-          yield envelopesOf(item, this.registry, next, to, include);
+          // A purge stub (met only by a read that started before the purge) stands for purged versions: nothing to yield.
+          yield isPurgeStub(item) ? [] : envelopesOf(item, this.registry, next, to, include);
           next = item.lastVersion + 1;
           lastYielded = item;
           if (carried !== undefined) carried.previous = item;
@@ -108,7 +164,7 @@ export class StreamReader {
       }
       if (gapAfter === null && next > Math.min(committedUpTo, to)) {
         // Read to the end: the last item yielded ends the stream, so its version is a known commit boundary.
-        if (to === Number.MAX_SAFE_INTEGER && lastYielded !== undefined && next > from && commitEnd(lastYielded) === lastYielded.lastVersion) {
+        if (to === Number.MAX_SAFE_INTEGER && lastYielded !== undefined && next > from && commitEnd(lastYielded) === lastYielded.lastVersion && isOrdinaryCommit(lastYielded)) {
           this.boundaries.remember(streamId, lastYielded);
         }
         return;
@@ -128,8 +184,7 @@ export class StreamReader {
     }
   }
 
-  /** Yields the envelopes of [from, to] newest first, one array per item. */
-  async *backward(streamId: string, from: number, to: number, pageSize?: number): AsyncGenerator<EventEnvelope[]> {
+  private async *backwardItems(streamId: string, from: number, to: number, pageSize?: number): AsyncGenerator<EventEnvelope[]> {
     let next = to; // the highest version still to yield
     let later: EventItemHeader | undefined; // the last item yielded: the next one must end right before it
     for (let reread = 0; ; ) {
@@ -143,7 +198,7 @@ export class StreamReader {
             break scan;
           }
           later = item;
-          yield envelopesOf(item, this.registry, from, next).reverse();
+          yield isPurgeStub(item) ? [] : envelopesOf(item, this.registry, from, next, notSystemEvent).reverse();
           next = item.version - 1;
           if (next < from) return;
         }
@@ -160,7 +215,8 @@ export class StreamReader {
   /** All items of the commit that `item` belongs to, in version order, checked complete and of that commit alone. */
   async itemsOfCommit(item: EventItemHeader | StoredEventItem): Promise<StoredEventItem[]> {
     if (item.commitLastVersion === undefined) {
-      if ('events' in item) return [item];
+      // An item with sealed personal data is read again: its decoding needs the keys fetched with a read.
+      if ('events' in item && !item.events.includes(SEALED_VALUE_PREFIX)) return [item];
       const stored = await this.table.get(item.streamId, item.version);
       return stored === undefined ? [] : [stored];
     }

@@ -6,8 +6,11 @@ import type { EventStreamTable } from '../event-store/event-stream-table.js';
 import { withRetries } from '../event-store/request-retry.js';
 import { backoffDelay, sleep, type RetryOptions } from '../event-store/retry-policy.js';
 import { followsForward } from '../event-store/stream-integrity.js';
+import { withPersonalDataKeys } from '../personal-data/personal-data-links.js';
+import { isPurgeStub } from '../lifecycle/stream-metadata-item.codec.js';
 import { EventItemAttribute as A } from '../tables/events-table.js';
 import type { PositionedCommit } from './index/indexed-commit.js';
+import { PurgedVersions } from './purged-versions.js';
 
 type Item = Record<string, AttributeValue>;
 
@@ -19,19 +22,27 @@ const MAX_REREADS = 5;
 /**
  * Fetches the commits the feed index names, with BatchGetItem: eventually consistent (half the
  * price), and a key the replica does not show yet, although the index named it, read again
- * strongly. Checks that each item is the commit the index names.
+ * strongly. Checks that each item is the commit the index names. A commit purged since it was
+ * indexed (retention, truncation, a hard delete: see {@link PurgedVersions}) comes back with no
+ * items, and the feed passes over it.
  */
 export class CommitFetcher {
+  /** What the stream lifecycle purged: read only when an indexed commit is missing. */
+  readonly purged: PurgedVersions;
+
   constructor(
     private readonly client: DynamoDBClient,
     private readonly table: EventStreamTable,
     private readonly retry: Required<RetryOptions>,
-  ) {}
+  ) {
+    this.purged = new PurgedVersions(client, table.tableName, retry);
+  }
 
   /**
    * The items of each commit, in version order (one for most commits, several for a split commit),
-   * in the order of `commits`.
-   * @throws StreamIntegrityError when the table does not hold a named commit, or holds another one there.
+   * in the order of `commits`; none for a commit that was purged.
+   * @throws StreamIntegrityError when the table does not hold a named commit (and the stream's
+   *   metadata does not say it was purged), or holds another one there.
    */
   async fetch(commits: readonly PositionedCommit[]): Promise<StoredEventItem[][]> {
     const keys = new Map<string, Item>(); // deduplicated: BatchGetItem refuses a request naming one key twice
@@ -39,6 +50,7 @@ export class CommitFetcher {
       for (const version of [commit.version, ...(commit.slices ?? [])]) keys.set(itemKey(commit.streamId, version), keyOf(commit.streamId, version));
     }
     const found = await this.getAll([...keys.values()]);
+    await withPersonalDataKeys(this.client, this.table.tableName, [...found.values()]); // personal data: one keys-table read per page of commits
     const fetched: StoredEventItem[][] = [];
     for (const commit of commits) fetched.push(await this.itemsOf(commit, found));
     return fetched;
@@ -47,6 +59,9 @@ export class CommitFetcher {
   private async itemsOf(commit: PositionedCommit, found: ReadonlyMap<string, StoredEventItem>): Promise<StoredEventItem[]> {
     const { streamId, version, position } = commit;
     const first = found.get(itemKey(streamId, version));
+    // Purged on purpose: its stub has taken key 1, or the stream's metadata says its versions may be gone.
+    if (first !== undefined && isPurgeStub(first)) return [];
+    if (first === undefined && (await this.purged.covers(streamId, version))) return [];
     if (first === undefined) {
       throw new StreamIntegrityError(
         streamId,

@@ -11,6 +11,7 @@ import type { EventTypeRegistry } from '../serialization/event-type-registry.js'
 import { CommitFetcher } from './commit-fetcher.js';
 import { FEED_START, checkpointsOfCommit, firstVersionAfter, formatCheckpoint, parseCheckpoint, type FeedCheckpoint } from './feed-checkpoint.js';
 import { FeedIndexCursor } from './feed-index-cursor.js';
+import { isErasedEntry } from './index/erased-entry.js';
 import { FeedIndexTable } from './index/feed-index-table.js';
 import type { FeedIndexMeta } from './index/index-batch.js';
 import { FEED_INDEX_FORMAT } from './index/index-batch.codec.js';
@@ -71,11 +72,17 @@ const MAX_TRACKED_STREAMS = 10_000;
 class StreamEnds {
   private readonly ends = new Map<string, { readonly commitEnd: number; readonly position: number }>();
 
-  /** @throws StreamIntegrityError when `commit` does not follow on from the stream's last one seen. */
-  follow(commit: PositionedCommit): void {
+  /**
+   * Records `commit` as its stream's last one seen.
+   * @param purged whether the stream's versions before `commit` may have been purged: then its
+   *   entries between may have been erased from the index (a hard delete erasing them while this
+   *   read was under way), which is no damage.
+   * @throws StreamIntegrityError when `commit` does not follow on from the stream's last one seen.
+   */
+  async follow(commit: PositionedCommit, purged: (streamId: string, version: number) => Promise<boolean>): Promise<void> {
     const { streamId, version, commitEnd, position } = commit;
     const seen = this.ends.get(streamId);
-    if (seen !== undefined && version !== seen.commitEnd + 1) {
+    if (seen !== undefined && version !== seen.commitEnd + 1 && !(version > seen.commitEnd && (await purged(streamId, version - 1)))) {
       const overlap = version <= seen.commitEnd;
       throw new StreamIntegrityError(
         streamId,
@@ -136,6 +143,7 @@ export class FeedReader {
     // The commit a checkpoint points into is read again (from the version after it); one it ends is not.
     const cursor = new FeedIndexCursor(this.index, start.version === undefined ? start.position + 1 : start.position, head);
     const streams = new StreamEnds();
+    const purged = (streamId: string, version: number) => this.fetcher.purged.covers(streamId, version);
     let covered = start.position;
     let held: PositionedCommit | undefined; // read, but left for the next page
     for (;;) {
@@ -152,7 +160,13 @@ export class FeedReader {
             done = true;
             break;
           }
-          streams.follow(commit);
+          if (isErasedEntry(commit)) {
+            // The entry of a hard-deleted stream, erased: its position is passed over like a filtered-out commit.
+            covered = commit.position;
+            if (picked.length === 0 && ++skipped >= MAX_SKIPPED_PER_PAGE) break;
+            continue;
+          }
+          await streams.follow(commit, purged);
         }
         if ((streamPrefix !== undefined && !commit.streamId.startsWith(streamPrefix)) || scope.streams?.(commit.streamId) === false) {
           covered = commit.position;

@@ -7,7 +7,9 @@ import type { SnapshotOptions } from '../snapshots/interfaces/snapshot-options.i
 import type { EventRegistration } from '../serialization/event-type-registry.js';
 import type { TableSetup } from '../tables/table-setup.js';
 import type { TelemetryOptions } from '../telemetry/interfaces/telemetry-options.interface.js';
+import type { PersonalDataOptions } from '../personal-data/interfaces/personal-data-options.interface.js';
 
+import type { LifecycleOptions } from '../lifecycle/interfaces/lifecycle-options.interface.js';
 /** Options of `DynamoEventSourcingModule.forRoot()` / `forRootAsync()`. */
 export interface DynamoEventSourcingModuleOptions {
   /** A DynamoDB client to use as it is. The module never destroys a client it was given. */
@@ -58,4 +60,16 @@ export interface DynamoEventSourcingModuleOptions {
    * recorded). `{ tracerProvider, meterProvider }` to use others; `false` to record nothing.
    */
   telemetry?: TelemetryOptions | false;
+  /**
+   * How deletions and retention are enforced (see README, "Deleting streams, retention and GDPR"):
+   * the purge fence, and the clock `maxAge` is measured by.
+   */
+  lifecycle?: LifecycleOptions;
+  /**
+   * Crypto-shredding of personal data (see README, "Crypto-shredding"): event fields marked
+   * `@PersonalData()` (or listed in `types`) are stored encrypted with a data key per subject, kept
+   * in `keysTable` and wrapped by AWS KMS (`{ kmsKeyId }`) or a local key (`{ localKey }`, development);
+   * `EventStore.forgetSubject(id)` deletes the key. Off when omitted.
+   */
+  personalData?: PersonalDataOptions;
 }

@@ -10,7 +10,9 @@ import type { SnapshotOptions } from '../snapshots/interfaces/snapshot-options.i
 import { TABLE_SETUPS, type TableSetup } from '../tables/table-setup.js';
 import type { TelemetryOptions } from '../telemetry/interfaces/telemetry-options.interface.js';
 import { describeValue } from '../errors/describe-value.js';
+import type { LifecycleOptions } from '../lifecycle/interfaces/lifecycle-options.interface.js';
 import { describeArgument, isArraySafely, isRevokedProxy } from '../event-store/argument-shape.js';
+import { resolvePersonalDataOptions, type ResolvedPersonalDataOptions } from '../personal-data/resolve-personal-data-options.js';
 
 /** The module's options, checked, with defaults filled in. */
 export interface ResolvedModuleOptions {
@@ -34,6 +36,9 @@ export interface ResolvedModuleOptions {
   projections: Required<ProjectionsModuleOptions>;
   /** `false`: record nothing; otherwise the providers to use (the global ones when not given). */
   telemetry: TelemetryOptions | false;
+  lifecycle: Required<LifecycleOptions>;
+  /** Crypto-shredding; undefined when off. */
+  personalData?: ResolvedPersonalDataOptions;
 }
 
 /** The `feed` option, checked. */
@@ -62,7 +67,7 @@ export interface ResolvedSnapshotOptions {
   ttlSeconds?: number;
 }
 
-const KNOWN_OPTIONS = ['client', 'clientConfig', 'tablePrefix', 'tables', 'tableSetup', 'events', 'retry', 'publishEvents', 'snapshots', 'feed', 'projections', 'boundaryCache', 'telemetry'];
+const KNOWN_OPTIONS = ['client', 'clientConfig', 'tablePrefix', 'tables', 'tableSetup', 'events', 'retry', 'publishEvents', 'snapshots', 'feed', 'projections', 'boundaryCache', 'telemetry', 'lifecycle', 'personalData'];
 const KNOWN_TABLES = ['events', 'snapshots', 'projections'];
 const SNAPSHOT_OPTIONS = ['keep', 'ttlSeconds'];
 const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
@@ -95,6 +100,8 @@ export function resolveModuleOptions(options: DynamoEventSourcingModuleOptions |
     projections = {},
     boundaryCache = {},
     telemetry = {},
+    lifecycle = {},
+    personalData,
   } = options;
 
   if (client !== undefined && (!isObjectOption(client) || typeof client.send !== 'function')) {
@@ -131,6 +138,7 @@ export function resolveModuleOptions(options: DynamoEventSourcingModuleOptions |
   }
   if (!isArraySafely(events)) throw new InvalidModuleOptionsError('events', `must be an array of event classes; got ${describeArgument(events)}.`);
   if (typeof publishEvents !== 'boolean') throw new InvalidModuleOptionsError('publishEvents', `must be true or false; got ${describeValue(publishEvents)}.`);
+  const resolvedCache = resolveBoundaryCache(boundaryCache);
   return {
     client,
     clientConfig,
@@ -142,10 +150,12 @@ export function resolveModuleOptions(options: DynamoEventSourcingModuleOptions |
     snapshotsTable,
     snapshots: snapshots === undefined ? undefined : resolveSnapshots(snapshots),
     feed: feed === false ? undefined : resolveFeed(feed),
-    boundaryCache: resolveBoundaryCache(boundaryCache),
+    boundaryCache: resolvedCache,
+    lifecycle: resolveLifecycle(lifecycle, resolvedCache.trustMs),
     projectionsTable,
     projections: resolveProjections(projections),
     telemetry: resolveTelemetry(telemetry),
+    personalData: personalData === undefined ? undefined : resolvePersonalDataOptions(personalData, tablePrefix, [eventsTable, snapshotsTable, projectionsTable]),
   };
 }
 
@@ -203,6 +213,25 @@ function resolveBoundaryCache(cache: BoundaryCacheOptions | false): ResolvedBoun
     throw new InvalidModuleOptionsError('boundaryCache.maxStreams', `must be a whole number >= 0; got ${describeValue(maxStreams)}.`);
   }
   return { trustMs, maxStreams, verifyEveryAppend: false };
+}
+
+/** Added to `trustMs` for the default purge fence: covers a request in flight and clock rates. */
+const PURGE_FENCE_MARGIN_MS = 5_000;
+
+function resolveLifecycle(lifecycle: LifecycleOptions, trustMs: number): Required<LifecycleOptions> {
+  if (!isObjectOption(lifecycle)) throw new InvalidModuleOptionsError('lifecycle', 'must be an object such as { purgeFenceMs: 10000 } ({} for the defaults).');
+  for (const key of Object.keys(lifecycle)) {
+    if (key !== 'purgeFenceMs' && key !== 'clock') throw new InvalidModuleOptionsError(`lifecycle.${key}`, 'is not a lifecycle option. Known: purgeFenceMs, clock.');
+  }
+  const { purgeFenceMs = trustMs + PURGE_FENCE_MARGIN_MS, clock = Date.now } = lifecycle;
+  if (!Number.isSafeInteger(purgeFenceMs) || purgeFenceMs < trustMs) {
+    throw new InvalidModuleOptionsError(
+      'lifecycle.purgeFenceMs',
+      `must be a whole number of milliseconds >= boundaryCache.trustMs (${trustMs}): a shorter fence would let an append trusting a cached version land among deleted items; got ${describeValue(purgeFenceMs)}.`,
+    );
+  }
+  if (typeof clock !== 'function') throw new InvalidModuleOptionsError('lifecycle.clock', `must be a function returning Unix milliseconds; got ${describeArgument(clock)}.`);
+  return { purgeFenceMs, clock };
 }
 
 function resolveFeed(feed: FeedOptions): ResolvedFeedOptions {

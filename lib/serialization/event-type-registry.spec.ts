@@ -2,6 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { InvalidModuleOptionsError } from '../errors/invalid-module-options.error.js';
 import { UnknownEventTypeError } from '../errors/unknown-event-type.error.js';
 import { UnregisteredEventClassError } from '../errors/unregistered-event-class.error.js';
+import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
+import { StreamDeleted } from '../lifecycle/stream-deleted.event.js';
 import { EventType } from './event-type.decorator.js';
 import { EventTypeRegistry } from './event-type-registry.js';
 import type { EventSerializer } from './interfaces/event-serializer.interface.js';
@@ -23,6 +25,19 @@ class Undecorated {
 const fail = (registrations: ConstructorParameters<typeof EventTypeRegistry>[0]) => () => new EventTypeRegistry(registrations);
 
 describe('EventTypeRegistry', () => {
+  it("knows StreamDeleted under the reserved name '$streamDeleted' in every registry; an app cannot take the name or append one", () => {
+    for (const registry of [new EventTypeRegistry(), new EventTypeRegistry([AccountOpened])]) {
+      expect(registry.resolve('$streamDeleted').type).toBe(StreamDeleted);
+      expect(registry.findClass(StreamDeleted)?.name).toBe('$streamDeleted');
+      const event = registry.resolve('$streamDeleted').decode({ mode: 'hard', deletedVersion: 7 }, undefined, 'account-1', 8);
+      expect(event).toBeInstanceOf(StreamDeleted);
+      expect(event).toEqual(Object.assign(Object.create(StreamDeleted.prototype) as object, { mode: 'hard', deletedVersion: 7 }));
+      expect(() => registry.typeOf(new StreamDeleted('soft', 1))).toThrow(InvalidArgumentError);
+    }
+    class Impostor {}
+    expect(fail([{ name: '$streamDeleted', type: Impostor }])).toThrow(InvalidModuleOptionsError);
+  });
+
   it('names classes by their @EventType or by an explicit name, never by their class name', () => {
     const registry = new EventTypeRegistry([AccountOpened, { name: 'bank.deposited.v1', type: MoneyDeposited }]);
     expect(registry.typeNameOf(new AccountOpened('ann'))).toBe('bank.account-opened');

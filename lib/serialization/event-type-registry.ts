@@ -1,6 +1,10 @@
 import { InvalidModuleOptionsError } from '../errors/invalid-module-options.error.js';
 import { UnknownEventTypeError } from '../errors/unknown-event-type.error.js';
 import { UnregisteredEventClassError } from '../errors/unregistered-event-class.error.js';
+import { EventStoreErrorCode } from '../errors/event-store.error.js';
+import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
+import { StreamDeleted } from '../lifecycle/stream-deleted.event.js';
+import { STREAM_DELETED_TYPE } from '../lifecycle/stream-metadata-item.codec.js';
 import { eventTypeCatalog } from './event-type-catalog.js';
 import { eventTypeDeclarationOf } from './event-type.decorator.js';
 import type { EventClass, EventRegistration, NamedEventRegistration } from './interfaces/event-registration.interface.js';
@@ -31,6 +35,8 @@ export class EventTypeRegistry {
   private readonly upcastersOf = new Map<EventClass, EventTypeOptions['upcasters']>();
 
   constructor(registrations: readonly EventRegistration[] = []) {
+    // Built in: the feed delivers a deletion's tombstone as StreamDeleted (its name is reserved: an app's class cannot take it).
+    this.register({ name: STREAM_DELETED_TYPE, type: StreamDeleted });
     for (const registration of registrations) this.register(registration);
   }
 
@@ -77,11 +83,17 @@ export class EventTypeRegistry {
     for (const storedName of [name, ...aliases]) this.byName.set(storedName, registered);
   }
 
-  /** The registration of an event instance's class, for appending it. */
+  /**
+   * The registration of an event instance's class, for appending it.
+   * @throws InvalidArgumentError (INVALID_EVENT) for a StreamDeleted: only `deleteStream` writes one.
+   */
   typeOf(event: object): RegisteredEventType {
     const prototype = Object.getPrototypeOf(event) as object | null;
     const registered = prototype === null ? undefined : (this.byPrototype.get(prototype) ?? this.registerDecorated(classOf(prototype)));
     if (registered === undefined) throw new UnregisteredEventClassError(classNameOf(prototype));
+    if (registered.type === StreamDeleted) {
+      throw new InvalidArgumentError(EventStoreErrorCode.INVALID_EVENT, 'StreamDeleted cannot be appended: deleteStream() writes it (as the stream\'s tombstone). Nothing was written.');
+    }
     return registered;
   }
 

@@ -196,6 +196,21 @@ export class SnapshotRepository {
     return snapshots.length;
   }
 
+  /**
+   * Deletes the stream's snapshots taken below `version` (any revision), as {@link prune} does:
+   * a stream's retention made them useless (an aggregate cannot start from them). Resolves to the
+   * number deleted.
+   */
+  async deleteBelow(streamId: string, version: number): Promise<number> {
+    this.enabled();
+    assertStreamId(streamId);
+    const old = (await this.table.snapshotKeys(streamId)).filter((snapshot) => snapshot.version < version);
+    const operation = `Snapshot pruning of stream "${streamId}"`;
+    await this.table.delete(streamId, old.map((snapshot) => snapshot.sortKey), operation);
+    await this.table.delete(streamId, old.flatMap((s) => (s.partsId === undefined ? [] : partKeys(s.version, s.partsId, s.parts ?? 0))), operation);
+    return old.length;
+  }
+
   private enabled(): ResolvedSnapshotOptions {
     if (this.settings === undefined) throw new SnapshotsDisabledError();
     return this.settings;

@@ -34,6 +34,20 @@ export const EventItemAttribute = {
    * (a few bytes), and so do those of 0.3 writers still running during a rolling upgrade.
    */
   feedShard: 'feedShard',
+  /**
+   * (S, only on a stream's metadata item, sort key 0) JSON of the stream's retention and deletion
+   * state (see lib/lifecycle/stream-metadata-item.codec.ts). The metadata item has no events and is
+   * never a commit.
+   */
+  streamMeta: 'streamMeta',
+  /** (N, metadata item) bumped on every change of `streamMeta`: the optimistic-concurrency check of metadata writes. */
+  metaRevision: 'metaRevision',
+  /** (N, metadata item) when `streamMeta` last changed, Unix milliseconds. */
+  updatedAt: 'updatedAt',
+  /** (S, only on a deletion's tombstone item) `soft` or `hard`: the head read of an append tells a deleted stream by it. */
+  deleted: 'deleted',
+  /** (BOOL, only on a purge stub: the item that replaced a purged stream's first item, so that key 1 stays taken) true. */
+  purged: 'purged',
 } as const;
 
 /**

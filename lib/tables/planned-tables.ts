@@ -3,10 +3,11 @@ import { InvalidModuleOptionsError } from '../errors/invalid-module-options.erro
 import type { ResolvedModuleOptions } from '../options/resolve-module-options.js';
 import { eventsTableDefinition } from './events-table.js';
 import { projectionsTableDefinition } from './projections-table.js';
+import { personalDataKeysTableDefinition } from './personal-data-keys-table.js';
 import { SNAPSHOTS_TTL_ATTRIBUTE, snapshotsTableDefinition } from './snapshots-table.js';
 
 /** Which of the module's tables a planned table is. */
-export type TableRole = 'events' | 'snapshots' | 'projections';
+export type TableRole = 'events' | 'snapshots' | 'projections' | 'personalDataKeys';
 
 /** A table the options imply, as the module defines it. */
 export interface PlannedTable {
@@ -19,7 +20,7 @@ export interface PlannedTable {
 /**
  * The tables the module would set up with these options, the same definitions it creates: the
  * events table (with its DynamoDB Stream unless `feed: false`), the snapshots table when snapshots are on,
- * and the projections table when `projections` is true (the module sets it up only in apps that
+ * the personal-data keys table with `personalData`, and the projections table when `projections` is true (the module sets it up only in apps that
  * register projections, which the options alone do not tell).
  * @throws InvalidModuleOptionsError when the projections table would be another table of the module (as the module does at start-up).
  */
@@ -38,5 +39,7 @@ export function plannedTables(options: ResolvedModuleOptions, projections: boole
     }
     tables.push({ role: 'projections', definition: projectionsTableDefinition(options.projectionsTable) });
   }
+  // Crypto-shredding's data keys, with the `personalData` option (its name checked against the other tables when resolved).
+  if (options.personalData !== undefined) tables.push({ role: 'personalDataKeys', definition: personalDataKeysTableDefinition(options.personalData.keysTable) });
   return tables;
 }

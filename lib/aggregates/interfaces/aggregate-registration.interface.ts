@@ -42,6 +42,13 @@ export interface AggregateSnapshotOptions<TAggregate extends object = object> {
   toSnapshot?(aggregate: TAggregate): object;
   /** An aggregate rebuilt from a stored state. Default: `create(id)` with the state's properties assigned. */
   fromSnapshot?(id: string, state: object): TAggregate;
+  /**
+   * Crypto-shredding (needs the module's `personalData` option): the id of the data subject whose
+   * key seals the whole snapshot state, read from the state (by default the aggregate's own
+   * properties): `subject: (state) => state.customerId as string`. Once the subject is forgotten,
+   * its snapshots cannot be opened and the aggregate loads from its events (personal fields redacted).
+   */
+  subject?(state: Record<string, unknown>): string;
 }
 
 /**

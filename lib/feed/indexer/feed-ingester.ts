@@ -2,6 +2,7 @@ import { StreamIntegrityError } from '../../errors/stream-integrity.error.js';
 import { commitEnd } from '../../event-store/event-item.codec.js';
 import type { EventStreamTable } from '../../event-store/event-stream-table.js';
 import type { RetryOptions } from '../../event-store/retry-policy.js';
+import { isErasedEntry } from '../index/erased-entry.js';
 import type { FeedIndexTable } from '../index/feed-index-table.js';
 import type { IndexBatch } from '../index/index-batch.js';
 import { MAX_BATCH_COMMIT_BYTES, encodedCommitBytes } from '../index/index-batch.codec.js';
@@ -364,7 +365,7 @@ export class FeedIngester {
       const batches = await this.deps.index.batchesFrom(next, 100, true);
       if (batches.length === 0) break;
       for (const batch of batches) {
-        for (const commit of batch.commits) this.deps.heads.set(commit.streamId, commit.commitEnd);
+        for (const commit of batch.commits) if (!isErasedEntry(commit)) this.deps.heads.set(commit.streamId, commit.commitEnd);
         next = batch.lastPosition + 1;
       }
     }

@@ -5,6 +5,7 @@ import { EventStreamTable } from '../../event-store/event-stream-table.js';
 import { RESERVED_STREAM_PREFIX } from '../../event-store/input-validation.js';
 import { withRetries } from '../../event-store/request-retry.js';
 import { sleep, type RetryOptions } from '../../event-store/retry-policy.js';
+import { isPurgeStub, STREAM_METADATA_VERSION } from '../../lifecycle/stream-metadata-item.codec.js';
 import { EventItemAttribute as E } from '../../tables/events-table.js';
 import { FeedIndexTable } from '../index/feed-index-table.js';
 import type { IndexedCommit } from '../index/indexed-commit.js';
@@ -147,8 +148,11 @@ async function scanNewCommits(
     for (const raw of page.Items ?? []) {
       const streamId = raw[E.streamId]?.S;
       if (streamId === undefined || streamId.startsWith(RESERVED_STREAM_PREFIX) || raw[E.commitId] === undefined) continue;
+      // A stream's metadata item (sort key 0) is never a commit; a purge stub stands for purged commits, which are not indexed.
+      if (raw[E.version]?.N === String(STREAM_METADATA_VERSION)) continue;
       scannedItems++;
       const item = decodeItemHeader(raw);
+      if (isPurgeStub(item)) continue;
       if (commitEnd(item) <= (heads.get(streamId) ?? 0)) continue;
       const list = newItems.get(streamId);
       if (list === undefined) newItems.set(streamId, [item]);

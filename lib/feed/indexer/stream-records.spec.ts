@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
 import { EventStoreErrorCode } from '../../errors/event-store.error.js';
 import { FeedStreamViewTypeError } from '../../errors/feed-stream-view-type.error.js';
+import { encodeStreamMetadataItem, purgeStubItem, tombstoneItem } from '../../lifecycle/stream-metadata-item.codec.js';
 import { changeRecordFromLambda, changeRecordFromStream, type DynamoDBRecord } from './stream-records.js';
 
 const image = (streamId: string, version: number, extra: Record<string, { S?: string; N?: string }> = {}) => ({
@@ -72,6 +73,16 @@ describe('Stream records to ChangeRecords', () => {
   it("skips the module's own items ($$feed batches, the indexer's lease)", () => {
     expect(changeRecordFromStream(sdkRecord('INSERT', '$$feed', 1, { streamId: { S: '$$feed' }, version: { N: '1' } }), 'shardId-1')).toBeUndefined();
     expect(changeRecordFromLambda(lambdaRecord('INSERT', '$$feed-indexer', 0, null))).toBeUndefined();
+  });
+
+  it("skips a stream's metadata item and a purge stub, but not a deletion's tombstone (a commit like any other)", () => {
+    const metadata = encodeStreamMetadataItem('account-1', { maxCount: 10 }, 1, 1_700_000_000_000);
+    expect(changeRecordFromStream(sdkRecord('INSERT', 'account-1', 0, metadata), 'shardId-1')).toBeUndefined();
+    expect(changeRecordFromLambda(lambdaRecord('INSERT', 'account-1', 0, metadata))).toBeUndefined();
+    // A purge stub is written over item 1 (a MODIFY); were item 1 gone already, it would be an INSERT.
+    expect(changeRecordFromLambda(lambdaRecord('INSERT', 'account-1', 1, purgeStubItem('account-1', 7, 1_700_000_000_000)))).toBeUndefined();
+    const tombstone = changeRecordFromLambda(lambdaRecord('INSERT', 'account-1', 8, tombstoneItem('account-1', 7, 'hard', 1_700_000_000_000)));
+    expect(tombstone?.item).toMatchObject({ streamId: 'account-1', version: 8, lastVersion: 8 });
   });
 
   it('skips modifications and removals: commits are only ever inserted', () => {

@@ -3,6 +3,7 @@ import type { _Record } from '@aws-sdk/client-dynamodb-streams';
 import { FeedStreamViewTypeError } from '../../errors/feed-stream-view-type.error.js';
 import { decodeItemHeader } from '../../event-store/event-item.codec.js';
 import { RESERVED_STREAM_PREFIX } from '../../event-store/input-validation.js';
+import { PURGED_COMMIT_ID, STREAM_METADATA_VERSION } from '../../lifecycle/stream-metadata-item.codec.js';
 import { EventItemAttribute as A } from '../../tables/events-table.js';
 import type { ChangeRecord } from './change-record.js';
 
@@ -109,6 +110,9 @@ interface RecordParts {
  *   modifications are of the module's own items (the indexer's lease), and removals are of items
  *   someone deleted by hand or by TTL, which the index never needs to hear of.
  * - Records of the module's own items (stream ids starting with `$$`: index batches, the lease).
+ * - A stream's metadata item (sort key 0: retention and deletion state, never a commit), and a purge
+ *   stub (the item that takes a purged stream's key 1; written over item 1, so normally a MODIFY,
+ *   but an INSERT where item 1 was already gone). A deletion's tombstone is a commit like any other.
  * An INSERT without its new image is a FeedStreamViewTypeError (the stream's view type is wrong);
  * one without the events table's attributes is one too (the wrong table's stream).
  */
@@ -117,9 +121,11 @@ function toChangeRecord(parts: RecordParts, shardId: string | undefined): Change
   const streamId = parts.keys?.[A.streamId]?.S;
   if (streamId === undefined) throw FeedStreamViewTypeError.notAnEventItem(`its keys have no string "${A.streamId}"`, parts.source);
   if (streamId.startsWith(RESERVED_STREAM_PREFIX)) return undefined;
+  if (parts.keys?.[A.version]?.N === String(STREAM_METADATA_VERSION)) return undefined;
   if (parts.sequenceNumber === undefined) throw FeedStreamViewTypeError.notAnEventItem('it has no SequenceNumber', parts.source);
   if (parts.newImage === undefined) throw FeedStreamViewTypeError.withoutNewImage(parts.viewType, parts.source);
-  return { shardId, sequenceNumber: parts.sequenceNumber, item: headerOf(parts.newImage, parts.source) };
+  const item = headerOf(parts.newImage, parts.source);
+  return item.commitId === PURGED_COMMIT_ID ? undefined : { shardId, sequenceNumber: parts.sequenceNumber, item };
 }
 
 /** The item header, through the codec the event store reads items with (so both agree on the layout). */

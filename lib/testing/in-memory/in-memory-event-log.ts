@@ -10,7 +10,8 @@ import type { StoredEventItem } from '../../event-store/event-item.codec.js';
  */
 export class InMemoryEventLog {
   private readonly streams = new Map<string, StoredEventItem[]>();
-  private readonly feed: StoredEventItem[] = [];
+  /** Undefined where a hard delete erased the commit. */
+  private readonly feed: Array<StoredEventItem | undefined> = [];
   /** This log's feed index id, as a DynamoDB feed index has one: `f` and 8 hex digits. */
   readonly indexId = `f${randomBytes(4).toString('hex')}`;
 
@@ -62,13 +63,35 @@ export class InMemoryEventLog {
     this.feed.push(commit);
   }
 
+  /**
+   * Erases a hard-deleted stream: every commit but its last (the deletion's tombstone) leaves the
+   * stream, and its feed entries become erased ones, which keep their positions (as the feed
+   * index's erased placeholders do) so that checkpoints stay valid.
+   */
+  erase(streamId: string): { events: number; feedEntries: number } {
+    const commits = this.streams.get(streamId) ?? [];
+    const erased = new Set(commits.slice(0, -1));
+    let events = 0;
+    for (const commit of erased) if (commit.deleted === undefined) events += commit.lastVersion - commit.version + 1;
+    let feedEntries = 0;
+    for (let i = 0; i < this.feed.length; i++) {
+      if (erased.has(this.feed[i]!)) {
+        this.feed[i] = undefined;
+        feedEntries++;
+      }
+    }
+    this.streams.set(streamId, commits.slice(-1));
+    return { events, feedEntries };
+  }
+
   /** Commits in feed order. */
   get feedLength(): number {
     return this.feed.length;
   }
 
-  feedAt(index: number): StoredEventItem {
-    return this.feed[index]!;
+  /** The commit at feed index `index`, or undefined where a hard delete erased it. */
+  feedAt(index: number): StoredEventItem | undefined {
+    return this.feed[index];
   }
 }
 

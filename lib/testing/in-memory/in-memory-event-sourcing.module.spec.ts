@@ -154,6 +154,17 @@ describe('InMemoryEventSourcingModule', () => {
     expect(stored).toEqual(published);
   });
 
+  it("a hard deleteStream deletes the stream's snapshots too, as the DynamoDB store does", async () => {
+    const app = await bankApp();
+    const service = app.get(AccountsService);
+    await service.open('1', 'ann');
+    await service.deposit('1', 30); // a snapshot at version 2
+    expect(await app.get(SnapshotRepository).load('account-1')).toMatchObject({ version: 2 });
+    const report = await app.get(InMemoryEventStore).deleteStream('account-1', { expectedVersion: 2, mode: 'hard' });
+    expect(report.actions).toContainEqual(expect.objectContaining({ what: 'snapshots-deleted', count: 1 }));
+    expect(await app.get(SnapshotRepository).load('account-1')).toBeUndefined();
+  });
+
   it('provides the in-memory store and repository as EventStore and SnapshotRepository', async () => {
     const app = await bankApp();
     expect(app.get(EventStore)).toBe(app.get(InMemoryEventStore));

@@ -43,11 +43,19 @@ export class InMemoryEventSourcingModule {
       providers: [
         {
           provide: InMemoryEventStore,
-          useFactory: (eventBus?: EventBus) => {
+          useFactory: (snapshots: InMemorySnapshotRepository, eventBus?: EventBus) => {
             const { events, publishEvents, feed } = resolveModuleOptions(moduleOptions); // every option checked first, typos included
-            return new InMemoryEventStore({ events, publishEvents, eventBus, feed: feed === undefined ? false : {} });
+            return new InMemoryEventStore({
+              events,
+              publishEvents,
+              eventBus,
+              feed: feed === undefined ? false : {},
+              lifecycle: { clock: moduleOptions.lifecycle?.clock },
+              // A hard delete deletes the stream's snapshots too, as in DynamoDB.
+              snapshotRepository: moduleOptions.snapshots ? snapshots : undefined,
+            });
           },
-          inject: [{ token: EventBus, optional: true }],
+          inject: [InMemorySnapshotRepository, { token: EventBus, optional: true }],
         },
         { provide: EventStore, useExisting: InMemoryEventStore },
         { provide: InMemorySnapshotRepository, useFactory: () => new InMemorySnapshotRepository(moduleOptions.snapshots ?? false) },

@@ -165,6 +165,35 @@ describe('InMemoryEventStore', () => {
       await expect(store.replay('s', () => undefined, { pageSize: 2 })).rejects.toThrow(/cannot read a Broken/);
     });
 
+    it('stamps commits by lifecycle.clock, which maxAge is measured by', async () => {
+      let now = Date.parse('2030-01-01T00:00:00.000Z');
+      const store = new InMemoryEventStore({ events: [Noted], lifecycle: { clock: () => now } });
+      await store.append('s', [new Noted('old')], { expectedVersion: NO_STREAM });
+      now += 10_000;
+      const { envelopes } = await store.append('s', [new Noted('new')], { expectedVersion: 1 });
+      expect(envelopes[0]!.occurredAt.toISOString()).toBe('2030-01-01T00:00:10.000Z');
+      await store.setStreamMetadata('s', { maxAge: 5_000 });
+      const read: string[] = [];
+      for await (const { event } of store.read<Noted>('s')) read.push(event.text);
+      expect(read).toEqual(['new']);
+    });
+
+    it("passes over a hard-deleted stream's erased feed entries; checkpoints given before stay valid", async () => {
+      const store = new InMemoryEventStore({ events: [Noted] });
+      await store.append('a', [new Noted('1'), new Noted('2')], { expectedVersion: NO_STREAM });
+      await store.append('b', [new Noted('3')], { expectedVersion: NO_STREAM });
+      await store.append('a', [new Noted('4')], { expectedVersion: 2 });
+      const before = await replayAll(store);
+      expect(ids(before)).toEqual(['a@1', 'a@2', 'b@1', 'a@3']);
+      const report = await store.deleteStream('a', { expectedVersion: 3, mode: 'hard' });
+      expect(report.actions).toEqual(
+        expect.arrayContaining([expect.objectContaining({ what: 'events-deleted', count: 3 }), expect.objectContaining({ what: 'feed-index-entries-erased', count: 2 })]),
+      );
+      expect(ids(await replayAll(store))).toEqual(['b@1', 'a@4']); // a@4: the deletion, as StreamDeleted
+      expect(ids(await replayAll(store, before[0]!.checkpoint))).toEqual(['b@1', 'a@4']); // from inside an erased commit
+      expect(ids(await replayAll(store, before[2]!.checkpoint))).toEqual(['a@4']);
+    });
+
     it('tells the aggregate repository which versions end a commit', async () => {
       const store = new InMemoryEventStore({ events: [Noted] });
       await store.append('s', [new Noted('a'), new Noted('b')], { expectedVersion: NO_STREAM });

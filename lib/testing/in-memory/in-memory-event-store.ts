@@ -35,9 +35,14 @@ import { resolveReplayOptions } from '../../replay/resolve-replay-options.js';
 import { eventIdSequence } from '../../serialization/event-id.js';
 import { EventTypeRegistry } from '../../serialization/event-type-registry.js';
 import { prepareAppend } from '../../event-store/prepared-append.js';
+import { forgetSubjectOf } from '../../personal-data/personal-data-links.js';
 import { InMemoryEventLog } from './in-memory-event-log.js';
 import { InMemoryFeedReader } from './in-memory-feed-reader.js';
 import { FeedDisabledError } from '../../errors/feed-disabled.error.js';
+import type { DeleteStreamOptions } from '../../lifecycle/interfaces/delete-stream-options.interface.js';
+import type { ErasureReport } from '../../lifecycle/interfaces/erasure-report.interface.js';
+import type { StreamMetadata, StreamRetentionInput } from '../../lifecycle/interfaces/stream-metadata.interface.js';
+import { InMemoryStreamLifecycle, keptByRetention } from './in-memory-stream-lifecycle.js';
 import type { InMemoryEventStoreOptions } from './interfaces/in-memory-event-store-options.interface.js';
 import type { PublicApiOf } from './public-api-of.js';
 
@@ -49,7 +54,9 @@ type Position = { start: number; duplicateOf?: undefined } | { start?: undefined
  * DynamoDB. Expected versions and `ConcurrencyError`s (exactly one of racing appends wins), idempotent
  * `commitId`s and `CommitIdReusedError`, every input check and typed error before anything is
  * stored (including DynamoDB's size limits), metadata, correlation and causation ids, `envelopeOf`,
- * publishing on the EventBus, `read`, `replay$` and `replayAll$` with their paging and checkpoints.
+ * publishing on the EventBus, `read`, `replay$` and `replayAll$` with their paging and checkpoints,
+ * and the stream lifecycle: soft and hard deletes (the feed delivers them as `StreamDeleted`),
+ * truncation and retention by count and age (by `lifecycle.clock`), on every read.
  * Events are stored as the JSON the DynamoDB store writes and read back through the same codec, so
  * an unregistered class or a payload JSON cannot carry fails here as it would there, and reads hand
  * out fresh instances (upcast like stored ones).
@@ -73,6 +80,9 @@ export class InMemoryEventStore implements PublicApiOf<EventStore> {
   readonly registry: EventTypeRegistry;
   private readonly log = new InMemoryEventLog();
   private readonly feed: InMemoryFeedReader;
+  private readonly lifecycle: InMemoryStreamLifecycle;
+  /** Unix milliseconds now (`lifecycle.clock`): commits are stamped by it, and `maxAge` measured. */
+  private readonly clock: () => number;
   private readonly publisher: CommittedEventsPublisher;
   private readonly publishByDefault: boolean;
   /** Off with `feed: false`, as in the DynamoDB store, so a unit test does not pass where production would throw. */
@@ -80,11 +90,13 @@ export class InMemoryEventStore implements PublicApiOf<EventStore> {
 
   /** @throws InvalidModuleOptionsError for bad options, as `DynamoEventSourcingModule.forRoot()` would. */
   constructor(options: InMemoryEventStoreOptions = {}) {
-    const { eventBus, ...moduleOptions } = options ?? {};
-    const { events, publishEvents, feed } = resolveModuleOptions(moduleOptions as never);
+    const { eventBus, snapshotRepository, ...moduleOptions } = options ?? {};
+    const { events, publishEvents, feed, lifecycle } = resolveModuleOptions(moduleOptions as never);
     this.feedOn = feed !== undefined;
     this.registry = new EventTypeRegistry(events);
     this.feed = new InMemoryFeedReader(this.log, this.registry);
+    this.clock = lifecycle.clock;
+    this.lifecycle = new InMemoryStreamLifecycle(this.log, this.clock, snapshotRepository && ((streamId) => snapshotRepository.delete(streamId)));
     this.publisher = new CommittedEventsPublisher(eventBus as EventBus | undefined);
     this.publishByDefault = publishEvents;
   }
@@ -97,6 +109,7 @@ export class InMemoryEventStore implements PublicApiOf<EventStore> {
    * @throws InvalidArgumentError, EventNotSerializableError, EventTooLargeError, CommitTooLargeError,
    *   UnregisteredEventClassError on bad input, before anything is stored.
    * @throws CommitIdReusedError when a stored commit id comes with other events.
+   * @throws StreamDeletedError when the stream was hard-deleted (nothing stored).
    */
   async append<TEvent extends object>(streamId: string, events: readonly TEvent[], options: AppendOptions): Promise<AppendResult<TEvent>> {
     // The checks, metadata and serialization of EventStore.append: the same bad input gets the same error.
@@ -115,7 +128,7 @@ export class InMemoryEventStore implements PublicApiOf<EventStore> {
       version: position.start,
       lastVersion: position.start + events.length - 1,
       commitId,
-      committedAt: this.log.nextCommitTime(streamId),
+      committedAt: this.log.nextCommitTime(streamId, this.clock()),
       firstEventId,
       events: `[${packable.map((event) => event.entry).join(',')}]`,
       metadata: metadataJson,
@@ -125,6 +138,14 @@ export class InMemoryEventStore implements PublicApiOf<EventStore> {
     rememberAppended(events, result); // before publishing: handlers may ask for envelopeOf(event)
     if (publish) this.publisher.publish(events);
     return result;
+  }
+
+  /**
+   * As {@link EventStore.forgetSubject}. The in-memory store keeps personal fields as they are (it has
+   * no keys table), so this checks the subject id and says whether crypto-shredding is configured.
+   */
+  forgetSubject(subjectId: string): Promise<ErasureReport> {
+    return forgetSubjectOf(this.registry, subjectId);
   }
 
   /**
@@ -138,9 +159,11 @@ export class InMemoryEventStore implements PublicApiOf<EventStore> {
   /**
    * A stream's events as an async iterable of envelopes: exactly the requested version range,
    * `'forward'` (default) or `'backward'`. Lazy and re-iterable, as {@link EventStore.read};
-   * `pageSize` is checked and otherwise has no effect in memory.
+   * `pageSize` is checked and otherwise has no effect in memory. Only the events the stream's
+   * retention keeps when the iteration starts; none of a soft-deleted stream.
    *
-   * @throws InvalidArgumentError (at once) on a bad stream id or options.
+   * @throws InvalidArgumentError (at once) on a bad stream id or options; StreamDeletedError (when
+   *   iterated) for a hard-deleted stream.
    */
   read<TEvent extends object = object>(streamId: string, options?: ReadOptions): AsyncIterable<EventEnvelope<TEvent>> {
     assertStreamId(streamId);
@@ -213,13 +236,51 @@ export class InMemoryEventStore implements PublicApiOf<EventStore> {
     return replayAllWithHandler((rest) => this.feedReplay<EventsOfTypes<TTypes>>(rest), handler, options);
   }
 
+  /**
+   * Deletes a stream if it is at `expectedVersion`: `soft` (the default) hides its events from every
+   * read, and appends at `NO_STREAM`, `0` or `ANY` continue after the deletion; `hard` erases them and
+   * their feed entries (and snapshots, with the module's `snapshots` option), and refuses every later
+   * read and append. The feed delivers the deletion as a `StreamDeleted` event. See {@link EventStore.deleteStream}.
+   *
+   * @throws InvalidArgumentError on a bad stream id or options; ConcurrencyError when the stream is
+   *   at another version or has no events (nothing changed); StreamDeletedError when it was hard-deleted.
+   */
+  async deleteStream(streamId: string, options: DeleteStreamOptions): Promise<ErasureReport> {
+    return this.lifecycle.delete(streamId, options);
+  }
+
+  /**
+   * Hides the stream's events below version `before` from every read (`truncateBefore` only ever
+   * rises); resolves to the stream's metadata. See {@link EventStore.truncateStream}.
+   * @throws InvalidArgumentError on bad input; StreamDeletedError when the stream was hard-deleted.
+   */
+  async truncateStream(streamId: string, options: { before: number }): Promise<StreamMetadata> {
+    return this.lifecycle.truncate(streamId, options);
+  }
+
+  /**
+   * Sets the stream's retention (`maxAge` in ms, `maxCount`, `truncateBefore`; a field left out is
+   * kept, `null` removes a limit); reads apply it at once. See {@link EventStore.setStreamMetadata}.
+   * @throws InvalidArgumentError on bad input; StreamDeletedError when the stream was hard-deleted.
+   */
+  async setStreamMetadata(streamId: string, metadata: StreamRetentionInput): Promise<StreamMetadata> {
+    return this.lifecycle.set(streamId, metadata);
+  }
+
+  /** The stream's retention and deletion state, `{}` for a stream without any. @throws InvalidArgumentError on a bad stream id. */
+  async getStreamMetadata(streamId: string): Promise<StreamMetadata> {
+    return this.lifecycle.get(streamId);
+  }
+
   /** A stream replay's pages (checked at once, read when iterated), for both forms of replay. */
   private streamReplay<TEvent extends object>(streamId: string, options: ReplayOptions): StreamReplay<TEvent> {
     assertStreamId(streamId);
     const { fromVersion, toVersion, pageSize, include } = resolveReplayOptions(options, this.registry);
-    const { log, registry } = this;
+    const { log, registry, lifecycle } = this;
     async function* pages(): ReturnType<StreamReplay<TEvent>['pages']> {
-      for (let next = fromVersion; next <= toVersion; ) {
+      // The retention as the replay starts (as the DynamoDB store reads it with the first page).
+      const window = lifecycle.windowOf(streamId);
+      for (let next = Math.max(fromVersion, window.first); next <= toVersion; ) {
         // What one DynamoDB Query over the next pageSize versions finds: the commit holding `next`,
         // and every commit starting up to `next + pageSize - 1`, whole (up to toVersion).
         const upper = Math.min(toVersion, next + pageSize - 1);
@@ -228,7 +289,7 @@ export class InMemoryEventStore implements PublicApiOf<EventStore> {
         let lastVersion = next - 1;
         for (let i = log.indexHolding(streamId, next); i < commits.length && commits[i]!.version <= upper; i++) {
           // Other types (with `eventTypes`) are skipped undecoded, as the DynamoDB store skips them.
-          events.push(...(envelopesOf(commits[i]!, registry, next, toVersion, include) as EventEnvelope<TEvent>[]));
+          if (keptByRetention(commits[i]!, window)) events.push(...(envelopesOf(commits[i]!, registry, next, toVersion, include) as EventEnvelope<TEvent>[]));
           lastVersion = Math.min(commits[i]!.lastVersion, toVersion);
         }
         if (lastVersion < next) return; // the stream ends before `next`
@@ -255,12 +316,19 @@ export class InMemoryEventStore implements PublicApiOf<EventStore> {
 
   /** Where the append lands, decided as the DynamoDB store decides it in a process that has not seen the stream. */
   private positionFor(streamId: string, expected: ExpectedVersion, callerCommitId?: string): Position {
+    const state = this.lifecycle.appendState(streamId); // throws for a hard-deleted stream
+    if (state.kind === 'hidden') {
+      // Soft-deleted: it reads as empty (version 0), and a stream at 0 is appended to after the tombstone.
+      if (expected === NO_STREAM || expected === 0 || expected === ANY) return { start: state.next };
+      throw new ConcurrencyError(streamId, expected, 0);
+    }
     const head = this.log.head(streamId);
     const version = head?.lastVersion ?? 0;
     const repeats = (commit: StoredEventItem | undefined): commit is StoredEventItem =>
       callerCommitId !== undefined && commit?.commitId === callerCommitId;
     if (expected === NO_STREAM || expected === 0) {
-      const first = this.log.commitStartingAt(streamId, 1);
+      // After a soft delete, the stream's first commit is the one after the tombstone.
+      const first = this.log.commitStartingAt(streamId, state.firstVersion);
       if (first === undefined) return { start: 1 };
       if (repeats(first)) return { duplicateOf: first };
       throw new ConcurrencyError(streamId, expected, version);
@@ -308,17 +376,22 @@ export class InMemoryEventStore implements PublicApiOf<EventStore> {
     return new CommittedAppend(stored.streamId, stored.commitId, stored.lastVersion, true, () => envelopes);
   }
 
-  private async *readForward(streamId: string, from: number, to: number): AsyncGenerator<EventEnvelope[]> {
+  private async *readForward(streamId: string, fromVersion: number, to: number): AsyncGenerator<EventEnvelope[]> {
+    const window = this.lifecycle.windowOf(streamId);
+    const from = Math.max(fromVersion, window.first);
     const commits = this.log.commitsOf(streamId);
     for (let i = this.log.indexHolding(streamId, from); i < commits.length && commits[i]!.version <= to; i++) {
-      yield envelopesOf(commits[i]!, this.registry, from, to);
+      if (keptByRetention(commits[i]!, window)) yield envelopesOf(commits[i]!, this.registry, from, to);
     }
   }
 
-  private async *readBackward(streamId: string, from: number, to: number): AsyncGenerator<EventEnvelope[]> {
+  private async *readBackward(streamId: string, fromVersion: number, to: number): AsyncGenerator<EventEnvelope[]> {
+    const window = this.lifecycle.windowOf(streamId);
+    const from = Math.max(fromVersion, window.first);
     const commits = this.log.commitsOf(streamId);
     for (let i = Math.min(this.log.indexHolding(streamId, to), commits.length - 1); i >= 0 && commits[i]!.lastVersion >= from; i--) {
-      yield envelopesOf(commits[i]!, this.registry, from, to).reverse();
+      if (keptByRetention(commits[i]!, window)) yield envelopesOf(commits[i]!, this.registry, from, to).reverse();
     }
   }
 }
+

@@ -60,7 +60,8 @@ export class InMemoryFeedReader {
       // Up to pageSize events, at least one commit, never part of one: as the DynamoDB reader picks them.
       for (; next <= head; next++) {
         const commit = this.log.feedAt(next - 1);
-        if (options.streamPrefix !== undefined && !commit.streamId.startsWith(options.streamPrefix)) {
+        // An erased entry (of a hard-deleted stream) is passed over like a commit filtered out.
+        if (commit === undefined || (options.streamPrefix !== undefined && !commit.streamId.startsWith(options.streamPrefix))) {
           covered = next;
           if (picked.length === 0 && ++skipped >= MAX_SKIPPED_PER_PAGE) {
             next++;

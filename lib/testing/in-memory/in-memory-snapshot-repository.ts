@@ -127,6 +127,22 @@ export class InMemorySnapshotRepository implements PublicApiOf<SnapshotRepositor
     return count;
   }
 
+  /** Deletes the stream's snapshots taken below `version`; resolves to the number deleted. */
+  async deleteBelow(streamId: string, version: number): Promise<number> {
+    this.enabled();
+    assertStreamId(streamId);
+    const kept = this.streams.get(streamId);
+    if (kept === undefined) return 0;
+    let count = 0;
+    for (const key of [...kept.keys()]) {
+      if (kept.get(key)!.info.version < version) {
+        kept.delete(key);
+        count++;
+      }
+    }
+    return count;
+  }
+
   private enabled(): ResolvedSnapshotOptions {
     if (this.settings === undefined) throw new SnapshotsDisabledError();
     return this.settings;

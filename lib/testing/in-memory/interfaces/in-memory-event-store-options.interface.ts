@@ -1,5 +1,7 @@
 import type { EventBus } from '@nestjs/cqrs';
+import type { LifecycleOptions } from '../../../lifecycle/interfaces/lifecycle-options.interface.js';
 import type { EventRegistration } from '../../../serialization/event-type-registry.js';
+import type { InMemorySnapshotRepository } from '../in-memory-snapshot-repository.js';
 
 /** Options of `new InMemoryEventStore()`: those of `DynamoEventSourcingModule.forRoot()` that apply in memory. */
 export interface InMemoryEventStoreOptions {
@@ -11,4 +13,14 @@ export interface InMemoryEventStoreOptions {
   feed?: false | object;
   /** The @nestjs/cqrs EventBus to publish committed events on. Default: none (nothing is published). */
   eventBus?: Pick<EventBus, 'publishAll'>;
+  /**
+   * `clock`: Unix milliseconds now (default `Date.now`), as the module's `lifecycle.clock`: commits
+   * are stamped by it and `maxAge` is measured by it, so a test moves it instead of waiting.
+   */
+  lifecycle?: Pick<LifecycleOptions, 'clock'>;
+  /**
+   * The snapshot repository whose snapshots of a stream a hard `deleteStream` deletes too
+   * (`InMemoryEventSourcingModule` passes its own when the `snapshots` option is set). Default: none.
+   */
+  snapshotRepository?: Pick<InMemorySnapshotRepository, 'delete'>;
 }
