@@ -86,3 +86,16 @@ export function stringFlag(values: CliFlagValues, name: string): string | undefi
   if (typeof raw !== 'string' || raw.length === 0) throw new CliUsageError(`--${name} needs a non-empty value`);
   return raw;
 }
+
+/**
+ * A repeatable string flag (`multiple: true`: `--stream a --stream b`), or undefined when absent.
+ * @throws CliUsageError when one of its values is empty.
+ */
+export function stringListFlag(values: CliFlagValues, name: string): string[] | undefined {
+  // parseArgs gives an array for a `multiple` flag; CliFlagValues describes the single-valued ones.
+  const raw = (values as Readonly<Record<string, unknown>>)[name];
+  if (raw === undefined) return undefined;
+  const list = Array.isArray(raw) ? (raw as unknown[]) : [raw];
+  if (list.some((value) => typeof value !== 'string' || value.length === 0)) throw new CliUsageError(`--${name} needs a non-empty value`);
+  return list as string[];
+}

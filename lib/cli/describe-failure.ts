@@ -19,6 +19,7 @@ const USAGE_CODES = new Set<string>([
   EventStoreErrorCode.INVALID_MODULE_OPTIONS,
   EventStoreErrorCode.FEED_DISABLED,
   EventStoreErrorCode.SNAPSHOTS_DISABLED,
+  EventStoreErrorCode.PERSONAL_DATA_DISABLED,
   EventStoreErrorCode.UNKNOWN_PROJECTION,
   ...INVALID_ARGUMENT_CODES,
 ]);

@@ -12,13 +12,19 @@ import { packageVersion } from './package-version.js';
 import { projectionCommands } from './projection.command.js';
 import { snapshotsCommands } from './snapshots.command.js';
 import { streamCommands } from './stream.command.js';
+import { streamLifecycleCommands } from './stream-lifecycle.command.js';
+import { streamsCommands } from './streams.command.js';
+import { subjectCommands } from './subject.command.js';
 import { tablesCommands } from './tables.command.js';
 
 /** The `feed` group with the migration from 0.3 (a file of its own: it is no part of reading the feed). */
 const feedGroup: CliCommandGroup = { ...feedCommands, summary: `${feedCommands.summary}, or move it from 0.3`, commands: [...feedCommands.commands, ...feedMigrationCommands, ...feedReconcileCommands] };
 
+/** The `stream` group with its deletion and truncation (a file of their own: they erase, `stream show` reads). */
+const streamGroup: CliCommandGroup = { ...streamCommands, summary: "Print, delete or truncate a stream", commands: [...streamCommands.commands, ...streamLifecycleCommands] };
+
 /** Every command, by group, in the order help lists them. */
-export const COMMAND_GROUPS: readonly CliCommandGroup[] = [tablesCommands, streamCommands, feedGroup, projectionCommands, snapshotsCommands];
+export const COMMAND_GROUPS: readonly CliCommandGroup[] = [tablesCommands, streamGroup, streamsCommands, feedGroup, projectionCommands, snapshotsCommands, subjectCommands];
 
 /**
  * Runs the CLI on `argv` (the arguments after the program name) and resolves to the exit code:
@@ -126,7 +132,8 @@ function commandList(commands: readonly CliCommand[]): string {
 function mainHelp(): string {
   return `Usage: ${PROGRAM} <command> [options]
 
-The tables, streams, global feed, projections and snapshots of nestjs-dynamo-es, from the command line.
+The tables, streams, global feed, projections, snapshots and personal data of nestjs-dynamo-es, from
+the command line.
 
 Commands:
 ${commandList(COMMAND_GROUPS.flatMap((group) => group.commands))}
@@ -147,7 +154,8 @@ Configuration:
   any gets dummy ones, as DynamoDB Local accepts any.
 
 Exit codes: 0 done; 1 the work failed (DynamoDB unreachable, a table missing or different, a
-projection's lease held elsewhere...); 2 bad command line, config file or options (nothing done);
-130 interrupted.
+projection's lease held elsewhere, a concurrency conflict, an erasure not confirmed...); 2 bad
+command line, config file or options, or a command that erases data run without a terminal to
+confirm on and without --yes (nothing done); 130 interrupted.
 `;
 }
