@@ -1,6 +1,9 @@
 import { DynamoDBClient, GetItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { NO_STREAM, SnapshotRepository, StreamDeletedError } from '../lib/index.js';
+import { CqrsModule } from '@nestjs/cqrs';
+import { Test } from '@nestjs/testing';
+import { DynamoEventSourcingModule, EventStore, NO_STREAM, SnapshotRepository, StreamDeletedError } from '../lib/index.js';
+import { MoneyDeposited, TEST_EVENTS } from './support/events.js';
 import { EventItemAttribute as A } from '../lib/tables/events-table.js';
 import { FEED_INDEX_STREAM } from '../lib/feed/index/feed-index-keys.js';
 import { collect, createEventStoreApp, type EventStoreApp } from './support/event-store-app.js';
@@ -111,6 +114,44 @@ describe('Deleting a stream while another process has it cached', () => {
     );
     const entries = (index.Items ?? []).flatMap((item) => (item.commits?.S === undefined ? [] : (JSON.parse(item.commits.S) as Array<[string, number, number]>)));
     expect(entries.filter(([stream]) => stream === streamId)).toEqual([[streamId, 7, 7]]);
+  });
+
+  it('an append whose cached position outlives its trust while the SDK retries it reads the head instead of landing among erased items', async () => {
+    const streamId = 'stale-retry-1';
+    // Another app instance (this process), trusting what it saw for 1,000 ms: within the deleting app's fence.
+    const retryingClient = new DynamoDBClient({ ...testClientConfig(), maxAttempts: 3 });
+    const retrying = await Test.createTestingModule({
+      imports: [
+        CqrsModule.forRoot(),
+        DynamoEventSourcingModule.forRoot({ client: retryingClient, tableSetup: 'verify', events: TEST_EVENTS, feed: false, boundaryCache: { trustMs: 1_000 }, tables: { events: app.tableName } }),
+      ],
+    }).compile();
+    await retrying.init();
+    try {
+      const store = retrying.get(EventStore);
+      await store.append(streamId, [new MoneyDeposited(streamId, 1), new MoneyDeposited(streamId, 2)], { expectedVersion: NO_STREAM });
+      await store.append(streamId, [new MoneyDeposited(streamId, 3), new MoneyDeposited(streamId, 4)], { expectedVersion: 2 });
+      // Its next write's first attempt is throttled, once the stream has been hard-deleted and erased meanwhile:
+      // the SDK sends it again on its own, with the position the cache gave before the delete (key 3, now free).
+      let faulted = false;
+      retryingClient.middlewareStack.addRelativeTo(
+        ((next: (args: object) => Promise<unknown>, context: { commandName?: string }) => async (args: object) => {
+          if (context.commandName === 'PutItemCommand' && !faulted) {
+            faulted = true;
+            await app.store.deleteStream(streamId, { expectedVersion: 4, mode: 'hard' });
+            throw Object.assign(new Error('injected throttle'), { name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+          }
+          return next(args);
+        }) as never,
+        { relation: 'after', toMiddleware: 'retryMiddleware', name: 'deleteThenThrottle' },
+      );
+      const outcome = await store.append(streamId, [new MoneyDeposited(streamId, 5)], { expectedVersion: 2 }).catch((e: Error) => e);
+      expect(faulted).toBe(true);
+      expect(outcome).toBeInstanceOf(StreamDeletedError);
+      expect((await rawItems(streamId)).map((item) => Number(item[A.version]!.N))).toEqual([0, 1, 5]);
+    } finally {
+      await retrying.close();
+    }
   });
 
   /** Waits (polling the table) until the deletion's tombstone is stored. */

@@ -46,7 +46,7 @@ export class StreamEraser {
    * stream (its tombstone not indexed yet): `streams purge` then erases them later.
    */
   async eraseHardDeleted(streamId: string, deletedVersion: number, retiredAt: number): Promise<{ actions: ErasureAction[]; complete: boolean }> {
-    const actions = await this.purgeBelow(streamId, deletedVersion + 2, retiredAt);
+    const actions = await this.purgeBelow(streamId, deletedVersion + 2, retiredAt, false); // every snapshot goes, below
     if (this.snapshots !== undefined) {
       const count = await this.snapshots.delete(streamId);
       actions.push({ what: 'snapshots-deleted', where: this.snapshots.tableName, count, at: new Date().toISOString() });
@@ -72,7 +72,7 @@ export class StreamEraser {
    * Deletes the items whose commits end below `truncateBefore` (never the stream's last item),
    * after waiting out what is left of the fence, and replaces the first one by a purge stub.
    */
-  async purgeBelow(streamId: string, truncateBefore: number, retiredAt: number): Promise<ErasureAction[]> {
+  async purgeBelow(streamId: string, truncateBefore: number, retiredAt: number, uselessSnapshots = true): Promise<ErasureAction[]> {
     const wait = this.fenceRemaining(retiredAt);
     if (wait > 0) await sleep(wait);
     const headers = await this.table.itemHeaders(streamId, truncateBefore);
@@ -91,7 +91,7 @@ export class StreamEraser {
     const actions: ErasureAction[] = [
       { what: 'events-deleted', where: this.table.tableName, count: events, at: new Date().toISOString(), detail: `versions 1-${stubEnd} (${retired.length} items; a stub keeps key 1)` },
     ];
-    if (this.snapshots !== undefined && truncateBefore > 2) {
+    if (uselessSnapshots && this.snapshots !== undefined && truncateBefore > 2) {
       const count = await this.snapshots.deleteBelow(streamId, truncateBefore - 1);
       if (count > 0) actions.push({ what: 'snapshots-deleted', where: this.snapshots.tableName, count, at: new Date().toISOString(), detail: `taken below version ${truncateBefore - 1}` });
     }
