@@ -39,14 +39,15 @@ class CustomerRegistered {
 
 const prefix = `${uniqueTableName('cli-lifecycle')}-`;
 /**
- * One process here, so no cache to wait out: no boundary cache, and no purge fence (the fence's own
- * tests are the lifecycle's, not the CLI's). Crypto-shredding with a local key.
+ * No boundary cache, and the shortest purge fence that allows (500 ms: a write relying on a head read
+ * is still sent within that long; the fence's own tests are the lifecycle's, not the CLI's).
+ * Crypto-shredding with a local key.
  */
 const options = {
   tablePrefix: prefix,
   feed: false,
   boundaryCache: false,
-  lifecycle: { purgeFenceMs: 0 },
+  lifecycle: { purgeFenceMs: 500 },
   personalData: { keysTable: 'personal-data-keys', wrapping: { localKey: randomBytes(32).toString('base64') } },
 } satisfies DynamoEventSourcingModuleOptions;
 const configs = new ConfigDirectory();

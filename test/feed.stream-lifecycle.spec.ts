@@ -41,7 +41,7 @@ async function writeDeletion(tableName: string, streamId: string, deletedVersion
 
 /** A purge as `streams purge` (or a hard delete) does it: the stub over item 1, then the items it stands for deleted. */
 async function purge(tableName: string, streamId: string, through: number): Promise<void> {
-  await put(tableName, purgeStubItem(streamId, through, Date.now()));
+  await put(tableName, purgeStubItem(streamId, 1, through, Date.now()));
   for (let version = 2; version <= through; version++) await remove(tableName, streamId, version);
 }
 

@@ -61,6 +61,27 @@ class NewsletterSubscribed {
   }
 }
 
+/** Stores a client's JSON as it came: nothing personal is declared in it. */
+@EventType('pd.webhook-received')
+class WebhookReceived {
+  constructor(
+    readonly source: string,
+    readonly payload: unknown,
+  ) {}
+}
+
+@EventType('pd.ticket-opened')
+class TicketOpened {
+  @DataSubject() readonly customerId: string;
+  @PersonalData() readonly email: string;
+  readonly payload: unknown;
+  constructor(customerId: string, email: string, payload: unknown) {
+    this.customerId = customerId;
+    this.email = email;
+    this.payload = payload;
+  }
+}
+
 class Customer extends AggregateRoot {
   email = '';
   plan = '';
@@ -185,6 +206,10 @@ describe('Crypto-shredding (DynamoDB Local)', () => {
     const report = await first.store.forgetSubject('c-2');
     expect(report).toMatchObject({ operation: 'subject.forget', subject: 'c-2', actions: [{ what: 'data-key-deleted', where: tables.keys, count: 1 }, { what: 'fields-unreadable' }] });
     expect(report.notes.join(' ')).toMatch(/Backups/);
+    // It says what it made unreadable, and what it cannot reach: snapshots stored in clear, read models.
+    expect(report.actions[1]).toMatchObject({ where: tables.events, detail: expect.stringMatching(/snapshots sealed under this subject/) });
+    expect(report.notes.join(' ')).toMatch(/aggregates registered without snapshots\.subject are stored in clear/);
+    expect(report.notes.join(' ')).toMatch(/Read models/);
 
     for (const app of [first, second]) {
       expect(await events(app.store, 'customer-c-2')).toMatchObject([{ customerId: 'c-2', email: REDACTED, address: REDACTED, plan: 'gold' }]);
@@ -213,6 +238,41 @@ describe('Crypto-shredding (DynamoDB Local)', () => {
     expect(await events(first.store, 'customer-c-2')).toHaveLength(1);
     // Forgetting again is harmless.
     expect((await first.store.forgetSubject('c-2')).actions[0]).toMatchObject({ count: 0, detail: 'the subject was forgotten already' });
+  });
+
+  it('opens only declared personal fields: client JSON shaped like a sealed value is stored and read back as it is, with and without personalData', async () => {
+    // Look-alikes naming a subject without a key, one about to be forgotten, and one with a key.
+    const payload = { top: { $pd: 1, s: 'nobody', c: 'AA' }, list: [{ $pd: 1, s: 'c-t', c: 'AAAA' }], deep: { x: { $pd: 1, s: 'c-1', c: 'Zm9v' } } };
+    await first.store.append('hook-1', [new WebhookReceived('crm', payload)], { expectedVersion: NO_STREAM });
+    await first.store.append('hook-2', [new TicketOpened('c-t', 'tess@example.com', payload)], { expectedVersion: NO_STREAM });
+    expect(await rawText(tables.events)).not.toContain('tess@example.com');
+    expect(await events(second.store, 'hook-1')).toEqual([new WebhookReceived('crm', payload)]);
+    expect(await events(second.store, 'hook-2')).toEqual([new TicketOpened('c-t', 'tess@example.com', payload)]); // the declared field still opens
+    await first.store.forgetSubject('c-t');
+    expect(await events(second.store, 'hook-2')).toEqual([new TicketOpened('c-t', REDACTED, payload)]);
+
+    const module = await Test.createTestingModule({
+      imports: [CqrsModule.forRoot(), DynamoEventSourcingModule.forRoot(options({ personalData: undefined, feed: { indexer: false } }))],
+    }).compile();
+    await module.init();
+    try {
+      const plain = module.get(EventStore); // no personalData: nothing is ever opened
+      await plain.append('hook-3', [new WebhookReceived('erp', payload)], { expectedVersion: NO_STREAM });
+      expect(await events(plain, 'hook-1')).toEqual([new WebhookReceived('crm', payload)]);
+      expect(await events(first.store, 'hook-3')).toEqual([new WebhookReceived('erp', payload)]);
+
+      await feedIndexed(tables.events);
+      for (const store of [first.store, plain]) {
+        const fed: object[] = [];
+        await store.replayAll(({ event }) => void fed.push(event), { from: FEED_START, pageSize: 100, streamPrefix: 'hook-', eventTypes: [WebhookReceived] });
+        expect(fed).toEqual([new WebhookReceived('crm', payload), new WebhookReceived('erp', payload)]);
+      }
+      const fed: object[] = [];
+      await first.store.replayAll(({ event }) => void fed.push(event), { from: FEED_START, pageSize: 100, streamPrefix: 'hook-2' });
+      expect(fed).toEqual([new TicketOpened('c-t', REDACTED, payload)]);
+    } finally {
+      await module.close();
+    }
   });
 
   it('refuses to pass a lost key off as an erasure: PersonalDataKeyMissingError', async () => {

@@ -13,7 +13,7 @@ describeStreamLifecycleContract('DynamoDB', async () => {
     events: TEST_EVENTS,
     feed: {},
     boundaryCache: { trustMs: 100 },
-    lifecycle: { clock: CONTRACT_CLOCK.now, purgeFenceMs: 200 },
+    lifecycle: { clock: CONTRACT_CLOCK.now, purgeFenceMs: 500 },
   });
   return { store: app.store, settle: () => app.feedIndexed(), close: () => app.close() };
 });

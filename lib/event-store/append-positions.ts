@@ -10,8 +10,26 @@ import type { StreamBoundaryCache } from './stream-boundary-cache.js';
  * stored commit it turns out to repeat.
  */
 export type Position =
-  | { start: number; previousAt?: number; duplicateOf?: undefined; /** The cached boundary the position relies on (no head read). */ trusted?: number }
+  | {
+      start: number;
+      previousAt?: number;
+      duplicateOf?: undefined;
+      /** The cached boundary the position relies on (no head read). */
+      trusted?: number;
+      /** When the head read it relies on was sent (the boundary cache's clock); undefined for a blind write at key 1. */
+      observedAt?: number;
+    }
   | { start?: undefined; duplicateOf: EventItemHeader };
+
+/** The shortest {@link writeWindowMs}: with `boundaryCache: false` (trustMs 0), a write still gets this long after its head read. */
+const MIN_WRITE_WINDOW_MS = 500;
+
+/**
+ * How long after the head read it relies on a write may still be sent (each attempt, the SDK's own
+ * retries included): `trustMs`, at least 500 ms. After that the append reads the head again. A
+ * deletion's purge fence is never shorter, so no write can land among items it deleted.
+ */
+export const writeWindowMs = (trustMs: number): number => Math.max(trustMs, MIN_WRITE_WINDOW_MS);
 
 /** The version readers see: 0 for a soft-deleted stream not appended to since (its head is the tombstone). */
 export const visibleVersion = (head: StreamHead): number => (head.item?.deleted === 'soft' ? 0 : head.version);
@@ -36,28 +54,29 @@ export class AppendPositions {
       return { start: expected + 1, previousAt: this.boundaries.committedAtOf(streamId, expected), trusted: expected };
     }
 
+    const observedAt = this.boundaries.time();
     const head = await this.table.head(streamId);
     if (head.item !== undefined) this.boundaries.observe(streamId, head.item);
     if (head.item?.deleted === 'hard') throw new StreamDeletedError(streamId, head.version - 1, new Date(head.item.committedAt));
     if (head.item?.deleted === 'soft') {
       // Soft-deleted (and not appended to since): it reads as empty, and continues after its tombstone (as EventStoreDB's do).
-      if (expected === ANY || expected === NO_STREAM || expected === 0) return { start: head.version + 1, previousAt: head.item.committedAt };
+      if (expected === ANY || expected === NO_STREAM || expected === 0) return { start: head.version + 1, previousAt: head.item.committedAt, observedAt };
       throw new ConcurrencyError(streamId, expected, 0);
     }
     // The stream's end is below a boundary seen before: items were deleted or lost since; what was known is void.
     if (head.version < (this.boundaries.highest(streamId) ?? 0)) this.boundaries.forget(streamId);
     if (callerCommitId !== undefined && head.item?.commitId === callerCommitId) return { duplicateOf: head.item };
     const previousAt = head.item?.committedAt;
-    if (expected === ANY) return { start: head.version + 1, previousAt };
+    if (expected === ANY) return { start: head.version + 1, previousAt, observedAt };
     if (expected === STREAM_EXISTS) {
       if (head.version === 0) throw new ConcurrencyError(streamId, expected, 0);
-      return { start: head.version + 1, previousAt };
+      return { start: head.version + 1, previousAt, observedAt };
     }
     if (expected === NO_STREAM) expected = 0; // read only with `boundaryCache: false`
     if (head.version === expected) {
       // A split commit's last item, if the Query showed it (read-committed): only an item that ends its commit anchors a read.
-      if (head.item !== undefined && head.item.lastVersion === expected) this.boundaries.remember(streamId, head.item);
-      return { start: expected + 1, previousAt };
+      if (head.item !== undefined && head.item.lastVersion === expected) this.boundaries.remember(streamId, head.item, observedAt);
+      return { start: expected + 1, previousAt, observedAt };
     }
     if (callerCommitId !== undefined && head.version > expected) {
       // A retry of a commit that did land at expected + 1, with others appended since.

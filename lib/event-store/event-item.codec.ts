@@ -20,10 +20,12 @@ export interface StoredEventItem {
   commitLastVersion?: number;
   /** Only on a deletion's tombstone: how the stream was deleted (see lib/lifecycle). */
   deleted?: 'soft' | 'hard';
+  /** Only on a purge stub (see lib/lifecycle): it stands for purged versions and holds no events. */
+  purged?: true;
 }
 
 /** What identifies an item and its commit, without the events. */
-export type EventItemHeader = Pick<StoredEventItem, 'streamId' | 'version' | 'lastVersion' | 'commitId' | 'committedAt' | 'commitLastVersion' | 'deleted'>;
+export type EventItemHeader = Pick<StoredEventItem, 'streamId' | 'version' | 'lastVersion' | 'commitId' | 'committedAt' | 'commitLastVersion' | 'deleted' | 'purged'>;
 
 export function decodeItemHeader(item: Record<string, AttributeValue>): EventItemHeader {
   return {
@@ -34,6 +36,7 @@ export function decodeItemHeader(item: Record<string, AttributeValue>): EventIte
     committedAt: Number(item[A.committedAt]!.N),
     commitLastVersion: item[A.commitLastVersion] === undefined ? undefined : Number(item[A.commitLastVersion].N),
     ...(item[A.deleted] === undefined ? {} : { deleted: item[A.deleted].S as 'soft' | 'hard' }),
+    ...(item[A.purged]?.BOOL === true ? { purged: true as const } : {}),
   };
 }
 
@@ -51,6 +54,7 @@ export function decodeEventItem(item: Record<string, AttributeValue>): StoredEve
     metadata: item[A.metadata]?.S,
     commitLastVersion: item[A.commitLastVersion] === undefined ? undefined : Number(item[A.commitLastVersion].N),
     ...(item[A.deleted] === undefined ? {} : { deleted: item[A.deleted].S as 'soft' | 'hard' }),
+    ...(item[A.purged]?.BOOL === true ? { purged: true as const } : {}),
   };
 }
 
@@ -95,7 +99,7 @@ export function envelopesOf(
     if (include !== undefined && !include(type)) continue;
     const registered = registry.resolve(type, item.streamId, version);
     // Personal data: each sealed field opened, or REDACTED for a forgotten subject (keys fetched with the item's page).
-    const opened = openPersonalData(item, version, data, dates);
+    const opened = openPersonalData(item, version, data, dates, registered);
     const envelope: EventEnvelope & { checkpoint?: string } = {
       event: registered.decode(opened.data as object, rev, item.streamId, version, opened.dates),
       eventType: registered.name,

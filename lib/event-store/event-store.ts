@@ -58,7 +58,7 @@ import { StreamLifecycleTable } from '../lifecycle/stream-lifecycle-table.js';
 import { StreamRetention } from '../lifecycle/retention-window.js';
 import { createStreamEraser } from '../lifecycle/stream-eraser.factory.js';
 import { BoundaryTrustExpired } from './boundary-trust-expired.js';
-import { AppendPositions, visibleVersion } from './append-positions.js';
+import { AppendPositions, visibleVersion, writeWindowMs } from './append-positions.js';
 
 
 /**
@@ -83,6 +83,8 @@ export class EventStore {
   private readonly boundaries: StreamBoundaryCache;
   private readonly reader: StreamReader;
   private readonly writer: CommitWriter;
+  /** How long after its head read a write may still be sent (a deletion's purge fence is at least this long). */
+  private readonly writeWindowMs: number;
   /** Where each append lands: from the cache, or the stream's head. */
   private readonly positions: AppendPositions;
   /** Hears of this process's commits: the feed may have advanced (projections read it again). */
@@ -108,6 +110,7 @@ export class EventStore {
     this.commits = runtime.commits;
     this.feedReader = runtime.options.feed === undefined ? undefined : createFeedReader(runtime);
     const { trustMs, maxStreams, verifyEveryAppend } = runtime.options.boundaryCache;
+    this.writeWindowMs = writeWindowMs(trustMs);
     this.boundaries = new StreamBoundaryCache({ trustMs, maxStreams });
     this.positions = new AppendPositions(this.table, this.boundaries, verifyEveryAppend);
     this.clock = runtime.options.lifecycle.clock;
@@ -159,14 +162,22 @@ export class EventStore {
       if (position.duplicateOf !== undefined) return duplicateOf<TEvent>(position.duplicateOf, packable, this.reader, this.registry);
       // A position from the cache is sent only while the cache still trusts it, each SDK attempt included: a deletion's
       // purge fence relies on no append trusting a boundary longer than trustMs (see lib/lifecycle/stream-eraser.ts).
-      const trusted = position.trusted;
-      const stillTrusted = trusted === undefined ? undefined : () => this.boundaries.trusts(streamId, trusted);
+      const { trusted, observedAt } = position;
+      const stillTrusted =
+        trusted !== undefined
+          ? () => this.boundaries.trusts(streamId, trusted)
+          : observedAt !== undefined
+            ? // A head read's answer ages too: a write relying on it is sent within the same window, or reads the head again.
+              () => this.boundaries.time() - observedAt < this.writeWindowMs
+            : undefined; // a blind write at key 1, which is never freed
 
       // Informational only (the envelopes' occurredAt; the feed's order is the index's, not a clock's):
       // never before the commit it follows, so that occurredAt does not go back within a stream.
       const header: CommitHeader = { ...commit, committedAt: Math.max(this.clock(), (position.previousAt ?? 0) + 1) };
       let conflict: Awaited<ReturnType<CommitWriter['write']>>;
+      let sentAt: number;
       try {
+        sentAt = this.boundaries.time();
         conflict = await this.writer.write(commitItems(plan, packable, header, position.start), header, position.start, attempts, stillTrusted);
       } catch (error) {
         if (!(error instanceof BoundaryTrustExpired)) throw error;
@@ -178,7 +189,7 @@ export class EventStore {
       if (conflict === undefined || landedEarlier) {
         const version = position.start + events.length - 1;
         const lastItemStart = position.start + plan.slices.at(-1)![0];
-        this.boundaries.remember(streamId, { version: lastItemStart, lastVersion: version, commitId: header.commitId, committedAt: header.committedAt });
+        this.boundaries.remember(streamId, { version: lastItemStart, lastVersion: version, commitId: header.commitId, committedAt: header.committedAt }, sentAt);
         this.commits.notify();
         const result = committedAppend(header, events, packable, position.start);
         rememberAppended(events, result); // before publishing (in append): handlers may ask for envelopeOf(event)

@@ -50,8 +50,9 @@ const HEADER_NAMES = {
   '#at': A.committedAt,
   '#commitLast': A.commitLastVersion,
   '#deleted': A.deleted,
+  '#purged': A.purged,
 };
-const HEADER_PROJECTION = '#stream, #version, #last, #commit, #at, #commitLast, #deleted';
+const HEADER_PROJECTION = '#stream, #version, #last, #commit, #at, #commitLast, #deleted, #purged';
 
 // Every write is conditional on the key being free: this is the whole concurrency check.
 const KEY_IS_FREE = `attribute_not_exists(${A.version})`;

@@ -79,8 +79,17 @@ export class StreamBoundaryCache {
     return best;
   }
 
-  /** Records (or confirms) that `item` is stored and ends its commit. */
-  remember(streamId: string, item: BoundaryAnchor): void {
+  /** This cache's clock (monotonic milliseconds): take it before a request whose answer may be remembered. */
+  time(): number {
+    return this.now();
+  }
+
+  /**
+   * Records (or confirms) that `item` is stored and ends its commit, as seen by a request sent at
+   * `observedAt` (by {@link time}; default now): trust runs from when the request left, not from
+   * when its answer came, so that it never outlasts the fact by more than `trustMs`.
+   */
+  remember(streamId: string, item: BoundaryAnchor, observedAt: number = this.now()): void {
     if (this.options.maxStreams === 0) return;
     // Only the header: a stored item read from the table also carries its events.
     const boundary: KnownBoundary = {
@@ -88,7 +97,7 @@ export class StreamBoundaryCache {
       lastVersion: item.lastVersion,
       commitId: item.commitId,
       committedAt: item.committedAt,
-      confirmedAt: this.now(),
+      confirmedAt: observedAt,
     };
     const known = this.streams.get(streamId);
     if (known === undefined) {
@@ -100,7 +109,7 @@ export class StreamBoundaryCache {
     }
     const same = known.get(item.lastVersion);
     if (same !== undefined && sameItem(same, item)) {
-      same.confirmedAt = boundary.confirmedAt;
+      same.confirmedAt = Math.max(same.confirmedAt, boundary.confirmedAt);
       return;
     }
     if (same !== undefined) {

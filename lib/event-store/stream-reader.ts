@@ -16,6 +16,21 @@ const isOrdinaryCommit = (item: EventItemHeader): boolean => item.deleted === un
 /** Stream reads never return a deletion's tombstone (the feed delivers it, as StreamDeleted). */
 const notSystemEvent = (storedType: string): boolean => storedType !== STREAM_DELETED_TYPE;
 
+/** A promise's outcome, without rejecting (so that it can be awaited later, after another one). */
+function settle<T>(promise: Promise<T>): Promise<{ result: T } | { error: unknown }> {
+  return promise.then(
+    (result) => ({ result }),
+    (error: unknown) => ({ error }),
+  );
+}
+
+async function* keptByAgeOf(pages: AsyncIterable<EventEnvelope[]>, window: RetentionWindow | undefined): AsyncGenerator<EventEnvelope[]> {
+  for await (const envelopes of pages) {
+    const kept = keptByAge(envelopes, window);
+    if (kept.length > 0) yield kept;
+  }
+}
+
 /** The envelopes committed no earlier than the window's `maxAge` allows (all of them without one). */
 function keptByAge(envelopes: EventEnvelope[], window: RetentionWindow | undefined): EventEnvelope[] {
   const since = window?.committedSince;
@@ -74,26 +89,71 @@ export class StreamReader {
     carried?: CarriedSpan,
     include?: (storedType: string) => boolean,
   ): AsyncGenerator<EventEnvelope[]> {
-    const window = carried?.window ?? (await this.retention?.windowOf(streamId));
-    if (carried !== undefined) carried.window = window;
-    const start = Math.max(from, window?.first ?? 1);
-    if (start > to) return;
     const visible = include === undefined ? notSystemEvent : (type: string) => notSystemEvent(type) && include(type);
-    for await (const envelopes of this.forwardItems(streamId, start, to, pageSize, span, carried, visible)) {
-      const kept = keptByAge(envelopes, window);
-      if (kept.length > 0) yield kept;
+    const open = (start: number) => this.forwardItems(streamId, start, to, pageSize, span, carried, visible);
+    const known = carried?.window;
+    if (known !== undefined || this.retention === undefined) {
+      const start = Math.max(from, known?.first ?? 1);
+      if (start <= to) yield* keptByAgeOf(open(start), known);
+      return;
     }
+    // The metadata read and the first Query go out together (no added latency): the Query assumes
+    // nothing is truncated, and is read again from the first kept version when that is later.
+    const before = carried === undefined ? undefined : { ...carried };
+    const speculative = open(from);
+    const first = settle(speculative.next());
+    let window: RetentionWindow;
+    try {
+      window = await this.retention.windowOf(streamId);
+    } catch (error) {
+      await first;
+      await speculative.return(undefined);
+      throw error;
+    }
+    if (carried !== undefined) carried.window = window;
+    const start = Math.max(from, window.first);
+    const page = await first;
+    if (start === from) {
+      if ('error' in page) throw page.error;
+      if (page.result.done === true) return;
+      const kept = keptByAge(page.result.value, window);
+      if (kept.length > 0) yield kept;
+      yield* keptByAgeOf(speculative, window);
+      return;
+    }
+    await speculative.return(undefined);
+    if (carried !== undefined) Object.assign(carried, before, { window });
+    if (start <= to) yield* keptByAgeOf(open(start), window);
   }
 
   /** Yields the envelopes of [from, to] that the stream's retention keeps, newest first, one array per item. */
   async *backward(streamId: string, from: number, to: number, pageSize?: number): AsyncGenerator<EventEnvelope[]> {
-    const window = await this.retention?.windowOf(streamId);
-    const start = Math.max(from, window?.first ?? 1);
-    if (start > to) return;
-    for await (const envelopes of this.backwardItems(streamId, start, to, pageSize)) {
-      const kept = keptByAge(envelopes, window);
-      if (kept.length > 0) yield kept;
+    if (this.retention === undefined) {
+      yield* this.backwardItems(streamId, from, to, pageSize);
+      return;
     }
+    // Newest first: the metadata read goes out with the first Query, whose items below the first kept version are dropped.
+    const speculative = this.backwardItems(streamId, from, to, pageSize);
+    const first = settle(speculative.next());
+    let window: RetentionWindow;
+    try {
+      window = await this.retention.windowOf(streamId);
+    } catch (error) {
+      await first;
+      await speculative.return(undefined);
+      throw error;
+    }
+    const page = await first;
+    if ('error' in page) throw page.error;
+    if (page.result.done === true) return;
+    for (let envelopes: EventEnvelope[] | undefined = page.result.value; envelopes !== undefined; ) {
+      const kept = keptByAge(envelopes, window).filter((envelope) => envelope.version >= window.first);
+      if (kept.length > 0) yield kept;
+      if (envelopes.length > 0 && envelopes.at(-1)!.version <= window.first) break; // read down to the first kept version
+      const next = await speculative.next();
+      envelopes = next.done === true ? undefined : next.value;
+    }
+    await speculative.return(undefined);
   }
 
   /**
@@ -113,6 +173,7 @@ export class StreamReader {
     carried?: CarriedSpan,
     include?: (storedType: string) => boolean,
   ): AsyncGenerator<EventEnvelope[]> {
+    const readStartedAt = this.boundaries.time(); // what the read finds last was last no earlier than this
     let next = from; // the next version to yield
     const spanEnd = span === undefined ? Number.MAX_SAFE_INTEGER : from + span - 1;
     const upper = Math.min(to, spanEnd);
@@ -165,7 +226,7 @@ export class StreamReader {
       if (gapAfter === null && next > Math.min(committedUpTo, to)) {
         // Read to the end: the last item yielded ends the stream, so its version is a known commit boundary.
         if (to === Number.MAX_SAFE_INTEGER && lastYielded !== undefined && next > from && commitEnd(lastYielded) === lastYielded.lastVersion && isOrdinaryCommit(lastYielded)) {
-          this.boundaries.remember(streamId, lastYielded);
+          this.boundaries.remember(streamId, lastYielded, readStartedAt);
         }
         return;
       }

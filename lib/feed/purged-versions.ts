@@ -1,7 +1,7 @@
 import { GetItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { withRetries } from '../event-store/request-retry.js';
 import type { RetryOptions } from '../event-store/retry-policy.js';
-import { decodeStreamMetadataItem, PURGED_COMMIT_ID, STREAM_METADATA_VERSION } from '../lifecycle/stream-metadata-item.codec.js';
+import { decodeStreamMetadataItem, isRawPurgeStub, STREAM_METADATA_VERSION } from '../lifecycle/stream-metadata-item.codec.js';
 import { EventItemAttribute as A } from '../tables/events-table.js';
 
 /** Streams whose purged range a reader remembers: bounded, so memory stays flat on a long read. */
@@ -44,7 +44,7 @@ export class PurgedVersions {
     const { meta } = decodeStreamMetadataItem(streamId, metadata);
     const hardDeleted = meta.deleted?.mode === 'hard' ? meta.deleted.version : 0;
     const truncated = (meta.truncateBefore ?? 1) - 1;
-    const stubbed = first?.[A.commitId]?.S === PURGED_COMMIT_ID ? Number(first[A.lastVersion]?.N ?? 0) : 0;
+    const stubbed = first !== undefined && isRawPurgeStub(first) ? Number(first[A.lastVersion]?.N ?? 0) : 0;
     return Math.max(hardDeleted, truncated, stubbed);
   }
 

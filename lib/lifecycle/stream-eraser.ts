@@ -1,4 +1,4 @@
-import { commitEnd } from '../event-store/event-item.codec.js';
+import { commitEnd, type EventItemHeader } from '../event-store/event-item.codec.js';
 import { sleep } from '../event-store/retry-policy.js';
 import type { ErasureAction } from './interfaces/erasure-report.interface.js';
 import type { StreamLifecycleTable } from './stream-lifecycle-table.js';
@@ -35,9 +35,13 @@ export class StreamEraser {
     private readonly feedIndex?: FeedIndexEraser,
   ) {}
 
-  /** Milliseconds until items retired at `retiredAt` (Unix ms) may be deleted. */
-  fenceRemaining(retiredAt: number): number {
-    return Math.max(0, retiredAt + this.fenceMs - Date.now());
+  /**
+   * Milliseconds until items may be deleted that were retired by a metadata change this process
+   * saw stored at `fenceFrom` (a `performance.now()` taken once the write was acknowledged, or once
+   * a read returned it). Timed on this process's monotonic clock alone: no other host's clock counts.
+   */
+  fenceRemaining(fenceFrom: number): number {
+    return Math.max(0, fenceFrom + this.fenceMs - performance.now());
   }
 
   /**
@@ -45,8 +49,8 @@ export class StreamEraser {
    * but the tombstone's. `complete` is false while the feed index may still take in entries of the
    * stream (its tombstone not indexed yet): `streams purge` then erases them later.
    */
-  async eraseHardDeleted(streamId: string, deletedVersion: number, retiredAt: number): Promise<{ actions: ErasureAction[]; complete: boolean }> {
-    const actions = await this.purgeBelow(streamId, deletedVersion + 2, retiredAt, false); // every snapshot goes, below
+  async eraseHardDeleted(streamId: string, deletedVersion: number, fenceFrom: number): Promise<{ actions: ErasureAction[]; complete: boolean }> {
+    const actions = await this.purgeBelow(streamId, deletedVersion + 2, fenceFrom, false); // every snapshot goes, below
     if (this.snapshots !== undefined) {
       const count = await this.snapshots.delete(streamId);
       actions.push({ what: 'snapshots-deleted', where: this.snapshots.tableName, count, at: new Date().toISOString() });
@@ -69,27 +73,47 @@ export class StreamEraser {
   }
 
   /**
-   * Deletes the items whose commits end below `truncateBefore` (never the stream's last item),
-   * after waiting out what is left of the fence, and replaces the first one by a purge stub.
+   * Deletes the items whose commits end below `truncateBefore`, after waiting out what is left of
+   * the fence. Never deleted: tombstones (the feed's StreamDeleted, and the key a stale writer would
+   * take) and the stream's last commit (a retry of it must find it whole). Each run of deleted items
+   * leaves a stub at its first key, standing for its versions, so the items stay a contiguous chain
+   * and key 1 is never free (a `NO_STREAM` append writes it without reading).
    */
-  async purgeBelow(streamId: string, truncateBefore: number, retiredAt: number, uselessSnapshots = true): Promise<ErasureAction[]> {
-    const wait = this.fenceRemaining(retiredAt);
+  async purgeBelow(streamId: string, truncateBefore: number, fenceFrom: number, uselessSnapshots = true): Promise<ErasureAction[]> {
+    const wait = this.fenceRemaining(fenceFrom);
     if (wait > 0) await sleep(wait);
-    const headers = await this.table.itemHeaders(streamId, truncateBefore);
-    const last = headers.at(-1);
-    const retired = headers.filter((item) => commitEnd(item) < truncateBefore && item !== last);
-    // Nothing new to delete: no item retired, or only the stub of an earlier purge.
-    if (retired.length === 0 || (retired.length === 1 && isPurgeStub(retired[0]!))) return [];
-    const events = retired.filter((item) => !isPurgeStub(item) && item.deleted === undefined).reduce((sum, item) => sum + item.lastVersion - item.version + 1, 0);
-    const stubEnd = retired.at(-1)!.lastVersion;
-    // The stub first: key 1 is never free, even for a moment (a NO_STREAM append writes it without reading).
-    if (retired[0]!.version === 1) await this.table.putPurgeStub(streamId, stubEnd, Date.now());
-    await this.table.deleteItems(
-      streamId,
-      retired.filter((item) => item.version !== 1).map((item) => item.version),
-    );
+    const [headers, last] = await Promise.all([this.table.itemHeaders(streamId, truncateBefore), this.table.lastItem(streamId)]);
+    const lastCommitEnd = last === undefined ? 0 : commitEnd(last);
+    const retired = (item: EventItemHeader) => commitEnd(item) < truncateBefore && commitEnd(item) !== lastCommitEnd && item.deleted === undefined;
+    const runs: EventItemHeader[][] = [];
+    let previousRetired = false;
+    for (const item of headers) {
+      const isRetired = retired(item);
+      if (isRetired && previousRetired) runs.at(-1)!.push(item);
+      else if (isRetired) runs.push([item]);
+      previousRetired = isRetired;
+    }
+    // Nothing new: no run, or only stubs of earlier purges standing alone.
+    if (runs.every((run) => run.length === 1 && isPurgeStub(run[0]!))) return [];
+    let events = 0;
+    let items = 0;
+    for (const run of runs) {
+      const [first, ...rest] = run;
+      // The stub first: its key is never free, even for a moment. Conditional: a purge running at the same time may have
+      // written a stub reaching further already, which must not be moved back.
+      await this.table.putPurgeStub(streamId, first!.version, run.at(-1)!.lastVersion, Date.now());
+      await this.table.deleteItems(streamId, rest.map((item) => item.version));
+      for (const item of run) if (!isPurgeStub(item)) events += item.lastVersion - item.version + 1;
+      items += run.length;
+    }
     const actions: ErasureAction[] = [
-      { what: 'events-deleted', where: this.table.tableName, count: events, at: new Date().toISOString(), detail: `versions 1-${stubEnd} (${retired.length} items; a stub keeps key 1)` },
+      {
+        what: 'events-deleted',
+        where: this.table.tableName,
+        count: events,
+        at: new Date().toISOString(),
+        detail: `below version ${truncateBefore}: ${items} items, ${runs.length} stubs keep the first key of each run`,
+      },
     ];
     if (uselessSnapshots && this.snapshots !== undefined && truncateBefore > 2) {
       const count = await this.snapshots.deleteBelow(streamId, truncateBefore - 1);

@@ -82,9 +82,9 @@ export class StreamLifecycleTable {
           new QueryCommand({
             TableName: this.tableName,
             KeyConditionExpression: '#s = :s AND #v BETWEEN :one AND :upTo',
-            ExpressionAttributeNames: { '#s': A.streamId, '#v': A.version, '#l': A.lastVersion, '#c': A.commitId, '#a': A.committedAt, '#cl': A.commitLastVersion, '#d': A.deleted },
+            ExpressionAttributeNames: { '#s': A.streamId, '#v': A.version, '#l': A.lastVersion, '#c': A.commitId, '#a': A.committedAt, '#cl': A.commitLastVersion, '#d': A.deleted, '#p': A.purged },
             ExpressionAttributeValues: { ':s': { S: streamId }, ':one': { N: String(Math.max(from, 1)) }, ':upTo': { N: String(upTo) } },
-            ProjectionExpression: '#s, #v, #l, #c, #a, #cl, #d',
+            ProjectionExpression: '#s, #v, #l, #c, #a, #cl, #d, #p',
             ConsistentRead: true,
             ExclusiveStartKey: startKey,
           }),
@@ -96,9 +96,46 @@ export class StreamLifecycleTable {
     return headers;
   }
 
-  /** Replaces the stream's first item by a purge stub standing for versions 1 to `lastVersion` (key 1 never becomes free). */
-  async putPurgeStub(streamId: string, lastVersion: number, now: number): Promise<void> {
-    await this.write(`Purging stream "${streamId}"`, () => this.client.send(new PutItemCommand({ TableName: this.tableName, Item: purgeStubItem(streamId, lastVersion, now) })));
+  /**
+   * Replaces the item at `version` (the first of a run of purged items) by a purge stub standing
+   * for versions `version` to `lastVersion`, unless a stub there already reaches as far (a purge
+   * running at the same time): a stub never moves back.
+   */
+  async putPurgeStub(streamId: string, version: number, lastVersion: number, now: number): Promise<void> {
+    try {
+      await this.write(`Purging stream "${streamId}"`, () =>
+        this.client.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: purgeStubItem(streamId, version, lastVersion, now),
+            ConditionExpression: 'attribute_not_exists(#p) OR #l < :l',
+            ExpressionAttributeNames: { '#p': A.purged, '#l': A.lastVersion },
+            ExpressionAttributeValues: { ':l': { N: String(lastVersion) } },
+          }),
+        ),
+      );
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+    }
+  }
+
+  /** The header of the stream's last item (strongly consistent), if it has any events. */
+  async lastItem(streamId: string): Promise<EventItemHeader | undefined> {
+    const { Items } = await this.read(`Reading the head of stream "${streamId}"`, () =>
+      this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#s = :s AND #v >= :one',
+          ExpressionAttributeNames: { '#s': A.streamId, '#v': A.version, '#l': A.lastVersion, '#c': A.commitId, '#a': A.committedAt, '#cl': A.commitLastVersion, '#d': A.deleted, '#p': A.purged },
+          ExpressionAttributeValues: { ':s': { S: streamId }, ':one': { N: '1' } },
+          ProjectionExpression: '#s, #v, #l, #c, #a, #cl, #d, #p',
+          ScanIndexForward: false,
+          Limit: 1,
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return Items?.[0] === undefined ? undefined : decodeItemHeader(Items[0]);
   }
 
   /** Deletes the stream's items at these sort keys (BatchWriteItem, unprocessed ones sent again). */

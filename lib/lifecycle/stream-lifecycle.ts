@@ -36,8 +36,14 @@ export class StreamLifecycle {
     const requestedAt = isoNow();
     for (let race = 0; ; race++) {
       const [head, { meta, revision }] = await Promise.all([this.events.head(streamId), this.table.metadata(streamId)]);
-      assertNotHardDeleted(streamId, meta, head);
       const softDeletedAtHead = head.item?.deleted === 'soft';
+      if (isRepeated(meta, mode, expectedVersion, softDeletedAtHead)) {
+        // The same delete again (a retry after an unknown outcome): done already; a hard one finishes its erasure.
+        const actions = mode === 'hard' ? await this.eraseHardDeleted(streamId) : [];
+        const notes = [`The stream was deleted (${mode}) at version ${expectedVersion} already: nothing new was hidden.`, ...notesFor(mode)];
+        return { operation: 'stream.delete', requestedAt, completedAt: isoNow(), streamId, mode, actions, notes };
+      }
+      assertNotHardDeleted(streamId, meta, head);
       const visible = softDeletedAtHead ? 0 : head.version;
       // Nothing to delete (never written, or soft-deleted already), except a soft-deleted stream's hard delete at ANY or 0:
       // the way to erase what a soft delete only hid.
@@ -54,12 +60,13 @@ export class StreamLifecycle {
       };
       const outcome = await this.table.writeDeletion(streamId, deletedVersion, mode, deleted, revision, at);
       if (outcome === 'written') {
+        const fenceFrom = performance.now(); // the tombstone is stored: the fence runs from here, on this process's clock
         this.forgetBoundaries(streamId);
         const actions: ErasureAction[] = [
           { what: 'tombstone-written', where: this.table.tableName, count: 1, at: new Date(at).toISOString(), detail: `version ${deletedVersion + 1}` },
           { what: 'stream-hidden', where: this.table.tableName, count: visible, at: new Date(at).toISOString(), detail: `reads return none of versions 1-${deletedVersion}` },
         ];
-        if (mode === 'hard') actions.push(...(await this.eraseHardDeleted(streamId)));
+        if (mode === 'hard') actions.push(...(await this.eraseHardDeleted(streamId, fenceFrom)));
         return { operation: 'stream.delete', requestedAt, completedAt: isoNow(), streamId, mode, actions, notes: notesFor(mode) };
       }
       if (outcome === 'stream-moved' && typeof expectedVersion === 'number') {
@@ -75,11 +82,12 @@ export class StreamLifecycle {
    * the feed index, records so in its metadata: the erasure of `deleteStream`, and what `streams
    * purge` finishes when a delete was interrupted.
    */
-  async eraseHardDeleted(streamId: string): Promise<ErasureAction[]> {
+  async eraseHardDeleted(streamId: string, fenceFrom?: number): Promise<ErasureAction[]> {
     const { meta } = await this.table.metadata(streamId);
     const deleted = meta.deleted;
     if (deleted?.mode !== 'hard' || deleted.erasedAt !== undefined) return [];
-    const { actions, complete } = await this.eraser.eraseHardDeleted(streamId, deleted.version, deleted.at);
+    // Read back stored: the fence can run from now at the latest.
+    const { actions, complete } = await this.eraser.eraseHardDeleted(streamId, deleted.version, fenceFrom ?? performance.now());
     if (complete) {
       for (let race = 0; race < MAX_METADATA_RACES; race++) {
         const current = await this.table.metadata(streamId);
@@ -137,6 +145,13 @@ export class StreamLifecycle {
       if (race + 1 >= MAX_METADATA_RACES) throw racesLost(`Changing the metadata of stream "${streamId}"`, race + 1);
     }
   }
+}
+
+/** Whether a delete repeats the one the stream's metadata records: same mode, at the version it deleted. */
+function isRepeated(meta: StoredStreamMeta, mode: 'soft' | 'hard', expectedVersion: unknown, softDeletedAtHead: boolean): boolean {
+  const deleted = meta.deleted;
+  if (deleted === undefined || deleted.mode !== mode || expectedVersion !== deleted.version) return false;
+  return mode === 'hard' || softDeletedAtHead; // a soft-deleted stream appended to since is live again
 }
 
 function assertNotHardDeleted(streamId: string, meta: StoredStreamMeta, head: StreamHead): void {

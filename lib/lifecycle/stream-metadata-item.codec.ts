@@ -9,7 +9,7 @@ type Item = Record<string, AttributeValue>;
 export const STREAM_METADATA_VERSION = 0;
 /** The stored type name of a deletion's tombstone event; delivered by the feed as `StreamDeleted`. */
 export const STREAM_DELETED_TYPE = '$streamDeleted';
-/** The commit id of a purge stub (the item that keeps key 1 of a purged stream taken). */
+/** The commit id of a purge stub (for people reading the table: stubs are told by their `purged` attribute). */
 export const PURGED_COMMIT_ID = '$purged';
 
 /** The metadata as stored: times in Unix milliseconds. */
@@ -94,14 +94,14 @@ export function tombstoneItem(streamId: string, deletedVersion: number, mode: St
 }
 
 /**
- * What replaces a purged stream's first item: no events, the versions 1 to `lastVersion` it stands
- * for (so the chain of items stays contiguous), and key 1 kept taken (a `NO_STREAM` append writes
- * key 1 without reading first, and must collide).
+ * What replaces the first item of a run of purged items: no events, the versions `version` to
+ * `lastVersion` it stands for (so the chain of items stays contiguous), and its key kept taken (at
+ * key 1, a `NO_STREAM` append writes without reading first, and must collide).
  */
-export function purgeStubItem(streamId: string, lastVersion: number, purgedAt: number): Item {
+export function purgeStubItem(streamId: string, version: number, lastVersion: number, purgedAt: number): Item {
   return {
     [A.streamId]: { S: streamId },
-    [A.version]: { N: '1' },
+    [A.version]: { N: String(version) },
     [A.lastVersion]: { N: String(lastVersion) },
     [A.commitId]: { S: PURGED_COMMIT_ID },
     [A.committedAt]: { N: String(purgedAt) },
@@ -110,5 +110,8 @@ export function purgeStubItem(streamId: string, lastVersion: number, purgedAt: n
   };
 }
 
-/** Whether an item (or its header) is a purge stub. */
-export const isPurgeStub = (item: { commitId: string }): boolean => item.commitId === PURGED_COMMIT_ID;
+/** Whether an item (or its header) is a purge stub: by its `purged` attribute (a commit id is the caller's to choose). */
+export const isPurgeStub = (item: { purged?: true }): boolean => item.purged === true;
+
+/** Whether a raw item of the events table is a purge stub. */
+export const isRawPurgeStub = (item: Item): boolean => item[A.purged]?.BOOL === true;

@@ -23,7 +23,8 @@ export interface PurgeOptions {
 interface Pending {
   readonly streamId: string;
   readonly truncateBefore: number;
-  readonly retiredAt: number;
+  /** When this process saw the truncation stored (`performance.now()`): the fence runs from there. */
+  readonly fenceFrom: number;
 }
 
 /**
@@ -63,8 +64,8 @@ export class StreamPurger {
       if (done.length > 0 || !pending.some((p) => p.streamId === streamId)) options.onStream?.(streamId, done);
     }
     // One wait for every stream still inside its fence (at most the fence), then their deletes.
-    for (const { streamId, truncateBefore, retiredAt } of pending) {
-      const done = await this.eraser.purgeBelow(streamId, truncateBefore, retiredAt);
+    for (const { streamId, truncateBefore, fenceFrom } of pending) {
+      const done = await this.eraser.purgeBelow(streamId, truncateBefore, fenceFrom);
       actions.push(...done.map((action) => ({ ...action, detail: `${streamId}: ${action.detail ?? ''}`.trim() })));
       options.onStream?.(streamId, done);
     }
@@ -80,6 +81,7 @@ export class StreamPurger {
   /** Raises the stream's truncation to what its limits retire now; purges at once when the fence has passed, else queues it. */
   private async retire(streamId: string, pending: Pending[]): Promise<ErasureAction[]> {
     let { meta, revision } = await this.table.metadata(streamId);
+    let fenceFrom = performance.now(); // what the read returned was stored before now
     if (meta.deleted?.mode === 'hard') {
       // Finishes an interrupted erasure, or erases index entries taken in after it; nothing once it is complete.
       return (await this.lifecycle.eraseHardDeleted(streamId)).map((action) => named(streamId, action));
@@ -91,15 +93,13 @@ export class StreamPurger {
       if ((await this.table.writeMetadata(streamId, raised, revision, Date.now())) !== 'written') return [];
       meta = raised;
       revision++;
+      fenceFrom = performance.now();
     }
     const truncateBefore = meta.truncateBefore ?? 1;
     if (truncateBefore <= 1) return [];
-    const retiredAt = meta.truncatedAt ?? 0;
-    if (this.eraser.fenceRemaining(retiredAt) > 0) {
-      pending.push({ streamId, truncateBefore, retiredAt });
-      return [];
-    }
-    return (await this.eraser.purgeBelow(streamId, truncateBefore, retiredAt)).map((action) => named(streamId, action));
+    // Every stream waits for the fence from this run's own read (one wait for them all, below): no other clock counts.
+    pending.push({ streamId, truncateBefore, fenceFrom });
+    return [];
   }
 
   /** The first version the stream's `maxCount` and `maxAge` keep now (1 without limits). */

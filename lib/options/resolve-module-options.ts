@@ -11,6 +11,7 @@ import { TABLE_SETUPS, type TableSetup } from '../tables/table-setup.js';
 import type { TelemetryOptions } from '../telemetry/interfaces/telemetry-options.interface.js';
 import { describeValue } from '../errors/describe-value.js';
 import type { LifecycleOptions } from '../lifecycle/interfaces/lifecycle-options.interface.js';
+import { writeWindowMs } from '../event-store/append-positions.js';
 import { describeArgument, isArraySafely, isRevokedProxy } from '../event-store/argument-shape.js';
 import { resolvePersonalDataOptions, type ResolvedPersonalDataOptions } from '../personal-data/resolve-personal-data-options.js';
 
@@ -224,10 +225,11 @@ function resolveLifecycle(lifecycle: LifecycleOptions, trustMs: number): Require
     if (key !== 'purgeFenceMs' && key !== 'clock') throw new InvalidModuleOptionsError(`lifecycle.${key}`, 'is not a lifecycle option. Known: purgeFenceMs, clock.');
   }
   const { purgeFenceMs = trustMs + PURGE_FENCE_MARGIN_MS, clock = Date.now } = lifecycle;
-  if (!Number.isSafeInteger(purgeFenceMs) || purgeFenceMs < trustMs) {
+  const shortest = writeWindowMs(trustMs);
+  if (!Number.isSafeInteger(purgeFenceMs) || purgeFenceMs < shortest) {
     throw new InvalidModuleOptionsError(
       'lifecycle.purgeFenceMs',
-      `must be a whole number of milliseconds >= boundaryCache.trustMs (${trustMs}): a shorter fence would let an append trusting a cached version land among deleted items; got ${describeValue(purgeFenceMs)}.`,
+      `must be a whole number of milliseconds >= ${shortest} (boundaryCache.trustMs, at least 500): a shorter fence would let an append relying on what it read earlier land among deleted items; got ${describeValue(purgeFenceMs)}.`,
     );
   }
   if (typeof clock !== 'function') throw new InvalidModuleOptionsError('lifecycle.clock', `must be a function returning Unix milliseconds; got ${describeArgument(clock)}.`);

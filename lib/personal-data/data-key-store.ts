@@ -1,5 +1,5 @@
 import { SubjectForgottenError } from '../errors/subject-forgotten.error.js';
-import type { DataKeyTable } from './data-key-table.js';
+import type { DataKeyStorage } from './interfaces/data-key-storage.interface.js';
 import type { DataKeyRecord } from './interfaces/data-key-record.interface.js';
 import type { KeyWrapping } from './interfaces/key-wrapping.interface.js';
 import { KeyRing, type SubjectKeyState } from './key-ring.js';
@@ -20,7 +20,7 @@ export class DataKeyStore {
   private readonly unwrapped = new Map<string, Promise<SubjectKey>>();
 
   constructor(
-    readonly table: DataKeyTable,
+    readonly table: DataKeyStorage,
     private readonly wrapping: KeyWrapping,
     private readonly now: () => number = Date.now,
   ) {}

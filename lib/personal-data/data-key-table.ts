@@ -11,6 +11,7 @@ import { withRetries } from '../event-store/request-retry.js';
 import { backoffDelay, sleep, type RetryOptions } from '../event-store/retry-policy.js';
 import { PersonalDataKeyAttribute as A } from '../tables/personal-data-keys-table.js';
 import type { DataKeyRecord } from './interfaces/data-key-record.interface.js';
+import type { DataKeyStorage } from './interfaces/data-key-storage.interface.js';
 
 type Item = Record<string, AttributeValue>;
 
@@ -19,7 +20,7 @@ const BATCH_GET_KEYS = 100;
 const READ_ADVICE = 'Nothing was changed; reading again is safe.';
 
 /** The DynamoDB requests on the personal-data keys table. Every read is strongly consistent. */
-export class DataKeyTable {
+export class DataKeyTable implements DataKeyStorage {
   constructor(
     private readonly client: DynamoDBClient,
     readonly tableName: string,

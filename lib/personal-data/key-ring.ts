@@ -6,7 +6,7 @@ export type SubjectKeyState = SubjectKey | 'forgotten';
 /**
  * The keys a page of items needs, read from the keys table for that page (so that forgetting a
  * subject shows in every process at its next page): what the synchronous decoding opens sealed
- * values with. Attached to the items it was fetched for.
+ * values with. Attached to the items it was fetched for (see sealed-fields.ts).
  */
 export class KeyRing {
   constructor(
@@ -18,16 +18,4 @@ export class KeyRing {
   stateOf(subjectId: string): SubjectKeyState | undefined {
     return this.states.get(subjectId);
   }
-}
-
-const ringOfItem = new WeakMap<object, KeyRing>();
-
-/** Lets the decoding of these items find the keys fetched for them. */
-export function attachKeyRing(items: readonly object[], ring: KeyRing): void {
-  for (const item of items) ringOfItem.set(item, ring);
-}
-
-/** The keys fetched for an item, if any were. */
-export function keyRingOf(item: object): KeyRing | undefined {
-  return ringOfItem.get(item);
 }

@@ -78,3 +78,12 @@ export function valueAt(data: unknown, path: string): unknown {
   }
   return value;
 }
+
+/** Replaces the value at a dot path of parsed JSON data that holds one (checked by the caller with {@link valueAt}). */
+export function setValueAt(data: unknown, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let container = data as Record<string, unknown>;
+  for (const part of parts.slice(0, -1)) container = container[part] as Record<string, unknown>;
+  // An own data property of freshly parsed JSON: assigning it reaches no setter.
+  container[parts.at(-1)!] = value;
+}

@@ -14,8 +14,9 @@ const byRegistry = new WeakMap<object, PersonalDataService>();
 const byClient = new WeakMap<object, Map<string, PersonalDataService>>();
 
 /** Makes `service` the crypto-shredding of the app with this registry, client and events table. */
-export function linkPersonalData(service: PersonalDataService, app: { registry: object; client: object; eventsTable: string }): void {
+export function linkPersonalData(service: PersonalDataService, app: { registry: EventTypeRegistry; client: object; eventsTable: string }): void {
   byRegistry.set(app.registry, service);
+  service.useApp(app.registry, app.eventsTable);
   let tables = byClient.get(app.client);
   if (tables === undefined) byClient.set(app.client, (tables = new Map()));
   tables.set(app.eventsTable, service);

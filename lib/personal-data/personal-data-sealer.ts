@@ -7,7 +7,7 @@ import type { EventTypeRegistry } from '../serialization/event-type-registry.js'
 import type { DataKeyStore } from './data-key-store.js';
 import { sealField } from './field-cipher.js';
 import type { PersonalDataDeclarations, EventPersonalData } from './personal-data-declarations.js';
-import { valueAt } from './personal-data-declarations.js';
+import { setValueAt, valueAt } from './personal-data-declarations.js';
 import { SEALED_FORMAT, type SealedValue } from './sealed-value.js';
 
 /** One stored entry, parsed: `{ type, rev?, data, dates? }`. */
@@ -80,11 +80,3 @@ function subjectIdOf(declaration: EventPersonalData, data: Record<string, unknow
 }
 
 const invalidSubject = (problem: string) => new InvalidArgumentError(EventStoreErrorCode.INVALID_SUBJECT_ID, `Cannot seal personal data: ${problem}. Nothing was written.`);
-
-/** Replaces the value at a dot path that holds one (checked by the caller). */
-function setValueAt(data: Record<string, unknown>, path: string, value: unknown): void {
-  const parts = path.split('.');
-  let container: Record<string, unknown> = data;
-  for (const part of parts.slice(0, -1)) container = container[part] as Record<string, unknown>;
-  container[parts.at(-1)!] = value;
-}

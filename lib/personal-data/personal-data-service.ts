@@ -14,16 +14,17 @@ import { KmsKeyWrapping } from './kms-key-wrapping.js';
 import { LocalKeyWrapping } from './local-key-wrapping.js';
 import { PersonalDataDeclarations, declarationOfClass } from './personal-data-declarations.js';
 import { PersonalDataSealer, MAX_SUBJECT_ID_BYTES } from './personal-data-sealer.js';
-import { attachKeyRing } from './key-ring.js';
 import type { ResolvedPersonalDataOptions } from './resolve-personal-data-options.js';
-import { SEALED_VALUE_PREFIX, sealedSubjectsIn } from './sealed-value.js';
+import { attachOpening, sealedFieldsIn } from './sealed-fields.js';
+import { SEALED_VALUE_PREFIX } from './sealed-value.js';
 import { SnapshotSealer } from './snapshot-sealer.js';
 
-/** The erasure report's notes for a forgotten subject. */
+/** The erasure report's notes for a forgotten subject: what the erasure does not reach. */
 const FORGET_NOTES = [
-  'Backups, point-in-time recovery and exports of the keys table made before this erasure still hold the data key: restoring one brings the data back. Keep their retention short, or exclude the keys table.',
-  'The events themselves stay: their personal fields now read as "[redacted]" everywhere (events, snapshots, feed, projections rebuilt from now on), in every process at its next read.',
+  'The events themselves stay, with their types, non-personal fields and metadata; their personal fields sealed with this key now read as "[redacted]" in reads, aggregate loads, the feed and projections rebuilt from now on, in every process at its next read.',
+  'Snapshots sealed under this subject (aggregates registered with snapshots.subject) can no longer be opened: those aggregates load from their events. Snapshots of aggregates registered without snapshots.subject are stored in clear: personal data their state copied from events stays readable there and is restored by load(). Delete them (the aggregate is then rebuilt from its redacted events), or register those aggregates with snapshots.subject.',
   'Read models, caches, logs and messages that copied the plaintext earlier are not reached: erase the subject there too (a projection can handle it on its own request, or be rebuilt).',
+  'Backups, point-in-time recovery and exports of the keys table made before this erasure still hold the data key: restoring one brings the data back. Keep their retention short, or exclude the keys table.',
 ];
 
 /**
@@ -34,13 +35,17 @@ const FORGET_NOTES = [
  */
 export class PersonalDataService {
   private readonly sealer: PersonalDataSealer;
+  /** The registry of the app the service is linked to (see linkPersonalData): which stored types declare which fields. */
+  private registry?: EventTypeRegistry;
+  /** The events table of that app, named in erasure reports. */
+  private eventsTable?: string;
   /** Seals and opens the whole snapshot state of aggregates registered with a subject. */
   readonly snapshots: SnapshotSealer;
 
   constructor(
     private readonly store: DataKeyStore,
     private readonly wrapping: KeyWrapping,
-    declarations: PersonalDataDeclarations,
+    private readonly declarations: PersonalDataDeclarations,
   ) {
     this.sealer = new PersonalDataSealer(declarations, store);
     this.snapshots = new SnapshotSealer(store);
@@ -81,22 +86,41 @@ export class PersonalDataService {
     return this.sealer.seal(prepared, registry);
   }
 
+  /** Makes `registry` the one whose event types say where the personal fields are, in `eventsTable` (done by linkPersonalData). */
+  useApp(registry: EventTypeRegistry, eventsTable: string): void {
+    this.registry = registry;
+    this.eventsTable = eventsTable;
+  }
+
   /**
-   * Fetches, with one strongly consistent BatchGetItem (per 100 subjects), the keys of the subjects
-   * whose sealed values these items hold, and attaches them to the items for their decoding.
-   * Items without sealed values cost a text search and nothing else. Returns the items.
+   * Finds the sealed values at the declared personal fields of these items' events, fetches their
+   * subjects' keys with one strongly consistent BatchGetItem (per 100 subjects), and attaches both
+   * to the items for their decoding. Items without anything shaped like a sealed value cost a text
+   * search and nothing else; look-alikes outside declared fields cost a parse, never a key lookup.
+   * Returns the items.
    */
   async prefetch<T extends { readonly events: string }>(items: T[]): Promise<T[]> {
     const subjects = new Set<string>();
-    const sealed: T[] = [];
+    const found: Array<[T, ReturnType<typeof sealedFieldsIn>]> = [];
     for (const item of items) {
       if (!item.events.includes(SEALED_VALUE_PREFIX)) continue;
-      sealed.push(item);
-      sealedSubjectsIn(item.events, subjects);
+      // Attached even when empty: the decoding then knows this app read the item (and opens nothing in it).
+      found.push([item, sealedFieldsIn(item.events, (type) => this.declaredPathsOf(type), subjects)]);
     }
-    if (sealed.length === 0) return items;
-    attachKeyRing(sealed, await this.store.ring([...subjects]));
+    if (found.length === 0) return items;
+    const ring = await this.store.ring([...subjects]);
+    for (const [item, fields] of found) attachOpening(item, { ring, fields });
     return items;
+  }
+
+  /** The personal fields a stored type name declares, as the sealer sealed them (undefined: none, or an unknown type). */
+  private declaredPathsOf(storedType: string): readonly string[] | undefined {
+    try {
+      const registered = this.registry?.find(storedType);
+      return registered === undefined ? undefined : this.declarations.of(registered)?.fields;
+    } catch {
+      return undefined; // personal fields without a subject, or a name conflict: nothing of it was ever sealed; decoding reports the conflict
+    }
   }
 
   /**
@@ -123,7 +147,15 @@ export class PersonalDataService {
       subject: subjectId,
       actions: [
         { what: 'data-key-deleted', where: this.keysTable, count: replaced?.state === 'active' ? 1 : 0, at, detail },
-        { what: 'fields-unreadable', where: 'events, snapshots and feed', count: 0, at, detail: 'every field sealed with the key now reads as "[redacted]" (not counted: nothing was scanned)' },
+        {
+          what: 'fields-unreadable',
+          where: this.eventsTable ?? 'events table',
+          count: 0,
+          at,
+          detail:
+            'every personal field of an event sealed with the key now reads as "[redacted]" (in reads, the feed and aggregate loads), and the snapshots sealed under this subject ' +
+            '(aggregates with snapshots.subject) no longer open; not counted: nothing was scanned. Snapshots of aggregates without snapshots.subject are not reached (see notes).',
+        },
       ],
       notes: FORGET_NOTES,
     };

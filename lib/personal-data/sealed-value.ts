@@ -8,7 +8,8 @@
  * - `c`: the IV, the ciphertext of the field's JSON (so numbers, objects and arrays come back as
  *   they were) and the GCM tag, one base64url string.
  *
- * The key `$pd` is reserved in event data for this marker.
+ * Only the personal fields an event's type declares are ever opened: the same shape anywhere else
+ * in event data is data like any other, stored and read back as it is.
  */
 export interface SealedValue {
   readonly $pd: 1;
@@ -26,7 +27,7 @@ export const SEALED_FORMAT = 1;
  */
 export const REDACTED = '[redacted]' as const;
 
-/** The text every stored sealed value starts with: finds items that hold any without parsing them. */
+/** The text every stored sealed value starts with: skips items that hold none without parsing them. */
 export const SEALED_VALUE_PREFIX = '{"$pd":1,"s":';
 
 /** Whether a value of parsed event data is a sealed value (as written by {@link sealedValueJson}). */
@@ -39,30 +40,4 @@ export function isSealedValue(value: unknown): value is SealedValue {
 /** The stored JSON of a sealed value, keys in the fixed order {@link SEALED_VALUE_PREFIX} relies on. */
 export function sealedValueJson(subjectId: string, sealed: Buffer): string {
   return `${SEALED_VALUE_PREFIX}${JSON.stringify(subjectId)},"c":"${sealed.toString('base64url')}"}`;
-}
-
-/** The subject ids of the sealed values in an item's `events` JSON, found without parsing it. */
-export function sealedSubjectsIn(eventsJson: string, into: Set<string>): void {
-  for (let at = eventsJson.indexOf(SEALED_VALUE_PREFIX); at !== -1; at = eventsJson.indexOf(SEALED_VALUE_PREFIX, at + 1)) {
-    const start = at + SEALED_VALUE_PREFIX.length;
-    const end = endOfJsonString(eventsJson, start);
-    if (end === -1) continue;
-    try {
-      const subject: unknown = JSON.parse(eventsJson.slice(start, end));
-      if (typeof subject === 'string') into.add(subject);
-    } catch {
-      // Not a sealed value after all (the text happened to be there): decoding reports real damage.
-    }
-  }
-}
-
-/** The index after the closing quote of the JSON string that starts at `start`, or -1. */
-function endOfJsonString(text: string, start: number): number {
-  if (text.charCodeAt(start) !== 0x22 /* " */) return -1;
-  for (let i = start + 1; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code === 0x5c /* \ */) i++;
-    else if (code === 0x22) return i + 1;
-  }
-  return -1;
 }

@@ -30,8 +30,8 @@ export class CommitResolver {
       const items: EventItemHeader[] = [];
       for await (const page of this.table.pages(streamId, { lower: from, upper: through, forward: true })) items.push(...page);
       if (from > 1 && (items[0] === undefined || items[0].version > from)) {
-        // `from` may lie in a purged part of the stream, which its stub (at key 1) stands for.
-        const stub = await this.table.get(streamId, 1);
+        // `from` may lie in a purged part of the stream, which a stub (at the first key of each purged run) stands for.
+        const [stub] = await this.table.itemsHolding(streamId, from);
         if (stub !== undefined && isPurgeStub(stub) && stub.lastVersion >= from) {
           if (stub.lastVersion >= through) return [];
           return this.commitsBetween(streamId, stub.lastVersion + 1, through);

@@ -80,7 +80,7 @@ describe('Stream records to ChangeRecords', () => {
     expect(changeRecordFromStream(sdkRecord('INSERT', 'account-1', 0, metadata), 'shardId-1')).toBeUndefined();
     expect(changeRecordFromLambda(lambdaRecord('INSERT', 'account-1', 0, metadata))).toBeUndefined();
     // A purge stub is written over item 1 (a MODIFY); were item 1 gone already, it would be an INSERT.
-    expect(changeRecordFromLambda(lambdaRecord('INSERT', 'account-1', 1, purgeStubItem('account-1', 7, 1_700_000_000_000)))).toBeUndefined();
+    expect(changeRecordFromLambda(lambdaRecord('INSERT', 'account-1', 1, purgeStubItem('account-1', 1, 7, 1_700_000_000_000)))).toBeUndefined();
     const tombstone = changeRecordFromLambda(lambdaRecord('INSERT', 'account-1', 8, tombstoneItem('account-1', 7, 'hard', 1_700_000_000_000)));
     expect(tombstone?.item).toMatchObject({ streamId: 'account-1', version: 8, lastVersion: 8 });
   });

@@ -3,7 +3,7 @@ import type { _Record } from '@aws-sdk/client-dynamodb-streams';
 import { FeedStreamViewTypeError } from '../../errors/feed-stream-view-type.error.js';
 import { decodeItemHeader } from '../../event-store/event-item.codec.js';
 import { RESERVED_STREAM_PREFIX } from '../../event-store/input-validation.js';
-import { PURGED_COMMIT_ID, STREAM_METADATA_VERSION } from '../../lifecycle/stream-metadata-item.codec.js';
+import { STREAM_METADATA_VERSION } from '../../lifecycle/stream-metadata-item.codec.js';
 import { EventItemAttribute as A } from '../../tables/events-table.js';
 import type { ChangeRecord } from './change-record.js';
 
@@ -124,8 +124,9 @@ function toChangeRecord(parts: RecordParts, shardId: string | undefined): Change
   if (parts.keys?.[A.version]?.N === String(STREAM_METADATA_VERSION)) return undefined;
   if (parts.sequenceNumber === undefined) throw FeedStreamViewTypeError.notAnEventItem('it has no SequenceNumber', parts.source);
   if (parts.newImage === undefined) throw FeedStreamViewTypeError.withoutNewImage(parts.viewType, parts.source);
+  if ((parts.newImage as Record<string, { BOOL?: boolean }>)[A.purged]?.BOOL === true) return undefined; // a purge stub: no commit
   const item = headerOf(parts.newImage, parts.source);
-  return item.commitId === PURGED_COMMIT_ID ? undefined : { shardId, sequenceNumber: parts.sequenceNumber, item };
+  return { shardId, sequenceNumber: parts.sequenceNumber, item };
 }
 
 /** The item header, through the codec the event store reads items with (so both agree on the layout). */

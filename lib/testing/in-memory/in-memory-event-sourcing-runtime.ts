@@ -7,6 +7,7 @@ import { resolveModuleOptions } from '../../options/resolve-module-options.js';
 import type { ProjectionDefinition } from '../../projections/projection-definitions.js';
 import { ProjectionRegistry } from '../../projections/projection-registry.js';
 import type { EventTypeRegistry } from '../../serialization/event-type-registry.js';
+import type { PersonalDataService } from '../../personal-data/personal-data-service.js';
 
 /** Projections need the DynamoDB projections table (checkpoints, leases): refused at start-up, naming the class. */
 class UnsupportedProjectionRegistry extends ProjectionRegistry {
@@ -33,10 +34,11 @@ const NO_CLIENT = new Proxy(
 
 /**
  * The runtime `DynamoEventSourcingModule.forFeature()` reads (the event registry, aggregate names,
- * the `snapshots` option), for the in-memory module: the options checked as the DynamoDB module
- * checks them, the in-memory store's registry, and no DynamoDB client.
+ * the `snapshots` option, crypto-shredding for sealed snapshots), for the in-memory module: the
+ * options checked as the DynamoDB module checks them, the in-memory store's registry and
+ * crypto-shredding, and no DynamoDB client.
  */
-export function createInMemoryEventSourcingRuntime(options: DynamoEventSourcingModuleOptions, registry: EventTypeRegistry): EventSourcingRuntime {
+export function createInMemoryEventSourcingRuntime(options: DynamoEventSourcingModuleOptions, registry: EventTypeRegistry, personalData?: PersonalDataService): EventSourcingRuntime {
   return {
     client: NO_CLIENT,
     ownsClient: false,
@@ -45,5 +47,6 @@ export function createInMemoryEventSourcingRuntime(options: DynamoEventSourcingM
     aggregateNames: new Map(),
     commits: new CommitNotifier(),
     projections: new UnsupportedProjectionRegistry(),
+    personalData,
   };
 }

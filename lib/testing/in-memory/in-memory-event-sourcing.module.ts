@@ -7,6 +7,7 @@ import { SnapshotRepository } from '../../snapshots/snapshot-repository.js';
 import { createInMemoryEventSourcingRuntime } from './in-memory-event-sourcing-runtime.js';
 import { InMemoryEventStore } from './in-memory-event-store.js';
 import { InMemorySnapshotRepository } from './in-memory-snapshot-repository.js';
+import { withInMemoryPersonalData } from './in-memory-personal-data.js';
 import type { InMemoryEventSourcingModuleOptions } from './interfaces/in-memory-event-sourcing-module-options.interface.js';
 
 /**
@@ -36,7 +37,9 @@ import type { InMemoryEventSourcingModuleOptions } from './interfaces/in-memory-
 export class InMemoryEventSourcingModule {
   /** @throws InvalidModuleOptionsError (when the app starts) for options `DynamoEventSourcingModule` would refuse. */
   static forRoot(options: InMemoryEventSourcingModuleOptions = {}): DynamicModule {
-    const { isGlobal = true, ...moduleOptions } = options ?? {};
+    const { isGlobal = true, ...given } = options ?? {};
+    // personalData completed once (a keys table name, a local key), so that the store and the runtime check the same options.
+    const moduleOptions = withInMemoryPersonalData(given);
     return {
       module: InMemoryEventSourcingModule,
       global: isGlobal,
@@ -44,7 +47,7 @@ export class InMemoryEventSourcingModule {
         {
           provide: InMemoryEventStore,
           useFactory: (snapshots: InMemorySnapshotRepository, eventBus?: EventBus) => {
-            const { events, publishEvents, feed } = resolveModuleOptions(moduleOptions); // every option checked first, typos included
+            const { events, publishEvents, feed, personalData } = resolveModuleOptions(moduleOptions); // every option checked first, typos included
             return new InMemoryEventStore({
               events,
               publishEvents,
@@ -53,6 +56,8 @@ export class InMemoryEventSourcingModule {
               lifecycle: { clock: moduleOptions.lifecycle?.clock },
               // A hard delete deletes the stream's snapshots too, as in DynamoDB.
               snapshotRepository: moduleOptions.snapshots ? snapshots : undefined,
+              // The keys table's full name (tablePrefix included), for reports and errors.
+              personalData: personalData && { ...moduleOptions.personalData, keysTable: personalData.keysTable },
             });
           },
           inject: [InMemorySnapshotRepository, { token: EventBus, optional: true }],
@@ -63,7 +68,7 @@ export class InMemoryEventSourcingModule {
         {
           provide: EVENT_SOURCING_RUNTIME,
           // The store's own registry: forFeature({ events }) registers into it.
-          useFactory: (store: InMemoryEventStore) => createInMemoryEventSourcingRuntime(moduleOptions, store.registry),
+          useFactory: (store: InMemoryEventStore) => createInMemoryEventSourcingRuntime(moduleOptions, store.registry, store.personalData),
           inject: [InMemoryEventStore],
         },
       ],

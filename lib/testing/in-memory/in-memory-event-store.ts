@@ -35,7 +35,10 @@ import { resolveReplayOptions } from '../../replay/resolve-replay-options.js';
 import { eventIdSequence } from '../../serialization/event-id.js';
 import { EventTypeRegistry } from '../../serialization/event-type-registry.js';
 import { prepareAppend } from '../../event-store/prepared-append.js';
-import { forgetSubjectOf } from '../../personal-data/personal-data-links.js';
+import { forgetSubjectOf, linkPersonalData, sealPersonalData } from '../../personal-data/personal-data-links.js';
+import type { PersonalDataService } from '../../personal-data/personal-data-service.js';
+import type { InMemoryDataKeyTable } from './in-memory-data-key-table.js';
+import { createInMemoryPersonalData, withInMemoryPersonalData } from './in-memory-personal-data.js';
 import { InMemoryEventLog } from './in-memory-event-log.js';
 import { InMemoryFeedReader } from './in-memory-feed-reader.js';
 import { FeedDisabledError } from '../../errors/feed-disabled.error.js';
@@ -56,7 +59,9 @@ type Position = { start: number; duplicateOf?: undefined } | { start?: undefined
  * stored (including DynamoDB's size limits), metadata, correlation and causation ids, `envelopeOf`,
  * publishing on the EventBus, `read`, `replay$` and `replayAll$` with their paging and checkpoints,
  * and the stream lifecycle: soft and hard deletes (the feed delivers them as `StreamDeleted`),
- * truncation and retention by count and age (by `lifecycle.clock`), on every read.
+ * truncation and retention by count and age (by `lifecycle.clock`), on every read; and, with the
+ * `personalData` option, crypto-shredding: personal fields stored sealed by the DynamoDB store's own
+ * code, opened on every read and in the feed, `REDACTED` once `forgetSubject` deleted their key.
  * Events are stored as the JSON the DynamoDB store writes and read back through the same codec, so
  * an unregistered class or a payload JSON cannot carry fails here as it would there, and reads hand
  * out fresh instances (upcast like stored ones).
@@ -87,15 +92,32 @@ export class InMemoryEventStore implements PublicApiOf<EventStore> {
   private readonly publishByDefault: boolean;
   /** Off with `feed: false`, as in the DynamoDB store, so a unit test does not pass where production would throw. */
   private readonly feedOn: boolean;
+  /**
+   * Crypto-shredding, with the `personalData` option.
+   * @internal shared with the testing module's runtime (sealed aggregate snapshots).
+   */
+  readonly personalData?: PersonalDataService;
+  /**
+   * The keys table in memory, with the `personalData` option: each subject's item (a wrapped data
+   * key, or a forgotten marker), to look at, or to delete one and see what a lost key does.
+   */
+  readonly personalDataKeys?: InMemoryDataKeyTable;
 
   /** @throws InvalidModuleOptionsError for bad options, as `DynamoEventSourcingModule.forRoot()` would. */
   constructor(options: InMemoryEventStoreOptions = {}) {
     const { eventBus, snapshotRepository, ...moduleOptions } = options ?? {};
-    const { events, publishEvents, feed, lifecycle } = resolveModuleOptions(moduleOptions as never);
+    const { events, publishEvents, feed, lifecycle, personalData } = resolveModuleOptions(withInMemoryPersonalData(moduleOptions) as never);
     this.feedOn = feed !== undefined;
     this.registry = new EventTypeRegistry(events);
-    this.feed = new InMemoryFeedReader(this.log, this.registry);
     this.clock = lifecycle.clock;
+    if (personalData !== undefined) {
+      const { service, keys } = createInMemoryPersonalData(personalData, events, this.clock);
+      this.personalData = service;
+      this.personalDataKeys = keys;
+      // Appends and forgetSubject find it by the registry, as in the DynamoDB store (the log stands for the client).
+      linkPersonalData(service, { registry: this.registry, client: this.log, eventsTable: this.log.indexId });
+    }
+    this.feed = new InMemoryFeedReader(this.log, this.registry, (commits) => this.withKeys(commits));
     this.lifecycle = new InMemoryStreamLifecycle(this.log, this.clock, snapshotRepository && ((streamId) => snapshotRepository.delete(streamId)));
     this.publisher = new CommittedEventsPublisher(eventBus as EventBus | undefined);
     this.publishByDefault = publishEvents;
@@ -113,7 +135,10 @@ export class InMemoryEventStore implements PublicApiOf<EventStore> {
    */
   async append<TEvent extends object>(streamId: string, events: readonly TEvent[], options: AppendOptions): Promise<AppendResult<TEvent>> {
     // The checks, metadata and serialization of EventStore.append: the same bad input gets the same error.
-    const { expectedVersion, callerCommitId, commit: header, packable } = prepareAppend(streamId, events, options, this.registry);
+    const prepared = prepareAppend(streamId, events, options, this.registry);
+    // Personal fields sealed (or refused) as the DynamoDB store seals them, before the limits are checked on what is stored.
+    await sealPersonalData(prepared, this.registry);
+    const { expectedVersion, callerCommitId, commit: header, packable } = prepared;
     const publish = options.publish ?? this.publishByDefault;
     const { commitId, firstEventId, metadataJson } = header;
     // DynamoDB's item and transaction limits, as the DynamoDB store checks them.
@@ -122,7 +147,10 @@ export class InMemoryEventStore implements PublicApiOf<EventStore> {
     // No await from here on: checking the expected version and storing the commit are one atomic step,
     // as DynamoDB's conditional write is, so of racing appends at one version exactly one wins.
     const position = this.positionFor(streamId, expectedVersion, callerCommitId);
-    if (position.duplicateOf !== undefined) return this.duplicate(position.duplicateOf, packable);
+    if (position.duplicateOf !== undefined) {
+      await this.withKeys([position.duplicateOf]); // the result holds its events, decoded
+      return this.duplicate(position.duplicateOf, packable);
+    }
     const commit: StoredEventItem = {
       streamId,
       version: position.start,
@@ -141,8 +169,12 @@ export class InMemoryEventStore implements PublicApiOf<EventStore> {
   }
 
   /**
-   * As {@link EventStore.forgetSubject}. The in-memory store keeps personal fields as they are (it has
-   * no keys table), so this checks the subject id and says whether crypto-shredding is configured.
+   * Forgets a data subject, as {@link EventStore.forgetSubject}: its data key is replaced by a
+   * forgotten marker in the in-memory keys table, so its sealed fields read as `REDACTED` from now
+   * on (events, the feed, sealed snapshots) and appends of its personal data are refused.
+   *
+   * @throws InvalidArgumentError (INVALID_SUBJECT_ID) for a bad subject id; PersonalDataDisabledError
+   *   without the `personalData` option. Nothing is changed in either case.
    */
   forgetSubject(subjectId: string): Promise<ErasureReport> {
     return forgetSubjectOf(this.registry, subjectId);
@@ -277,6 +309,7 @@ export class InMemoryEventStore implements PublicApiOf<EventStore> {
     assertStreamId(streamId);
     const { fromVersion, toVersion, pageSize, include } = resolveReplayOptions(options, this.registry);
     const { log, registry, lifecycle } = this;
+    const withKeys = (commits: StoredEventItem[]) => this.withKeys(commits);
     async function* pages(): ReturnType<StreamReplay<TEvent>['pages']> {
       // The retention as the replay starts (as the DynamoDB store reads it with the first page).
       const window = lifecycle.windowOf(streamId);
@@ -285,14 +318,15 @@ export class InMemoryEventStore implements PublicApiOf<EventStore> {
         // and every commit starting up to `next + pageSize - 1`, whole (up to toVersion).
         const upper = Math.min(toVersion, next + pageSize - 1);
         const commits = log.commitsOf(streamId);
-        const events: EventEnvelope<TEvent>[] = [];
+        const page: StoredEventItem[] = [];
         let lastVersion = next - 1;
         for (let i = log.indexHolding(streamId, next); i < commits.length && commits[i]!.version <= upper; i++) {
-          // Other types (with `eventTypes`) are skipped undecoded, as the DynamoDB store skips them.
-          if (keptByRetention(commits[i]!, window)) events.push(...(envelopesOf(commits[i]!, registry, next, toVersion, include) as EventEnvelope<TEvent>[]));
+          if (keptByRetention(commits[i]!, window)) page.push(commits[i]!);
           lastVersion = Math.min(commits[i]!.lastVersion, toVersion);
         }
         if (lastVersion < next) return; // the stream ends before `next`
+        // Other types (with `eventTypes`) are skipped undecoded, as the DynamoDB store skips them.
+        const events = (await withKeys(page)).flatMap((commit) => envelopesOf(commit, registry, next, toVersion, include) as EventEnvelope<TEvent>[]);
         yield { events, lastVersion };
         next = lastVersion + 1;
       }
@@ -306,7 +340,7 @@ export class InMemoryEventStore implements PublicApiOf<EventStore> {
     const feed = this.feed;
     feed.resolve(options);
     return async function* pages(): AsyncGenerator<FeedReplayPage<TEvent>> {
-      for (const page of feed.pages(options)) {
+      for await (const page of feed.pages(options)) {
         yield page as FeedReplayPage<object> as FeedReplayPage<TEvent>;
         // The last page comes once every earlier one has been handled.
         if (page.caughtUp) options.onCaughtUp?.(page.checkpoint);
@@ -346,6 +380,14 @@ export class InMemoryEventStore implements PublicApiOf<EventStore> {
     throw new ConcurrencyError(streamId, expected, version);
   }
 
+  /**
+   * Reads the keys table for the sealed values of these commits, now (as the DynamoDB store does for
+   * each page), so that their decoding opens them, or redacts those of forgotten subjects. Returns them.
+   */
+  private async withKeys(commits: StoredEventItem[]): Promise<StoredEventItem[]> {
+    return this.personalData === undefined ? commits : this.personalData.prefetch(commits);
+  }
+
   private committed<TEvent extends object>(commit: StoredEventItem, events: readonly TEvent[], packable: readonly PackableEvent[]): AppendResult<TEvent> {
     return new CommittedAppend(commit.streamId, commit.commitId, commit.lastVersion, false, () => {
       // From the stored JSON: a deep, frozen copy that the caller's later changes cannot reach.
@@ -381,7 +423,10 @@ export class InMemoryEventStore implements PublicApiOf<EventStore> {
     const from = Math.max(fromVersion, window.first);
     const commits = this.log.commitsOf(streamId);
     for (let i = this.log.indexHolding(streamId, from); i < commits.length && commits[i]!.version <= to; i++) {
-      if (keptByRetention(commits[i]!, window)) yield envelopesOf(commits[i]!, this.registry, from, to);
+      const commit = commits[i]!;
+      if (!keptByRetention(commit, window)) continue;
+      await this.withKeys([commit]);
+      yield envelopesOf(commit, this.registry, from, to);
     }
   }
 
@@ -390,7 +435,10 @@ export class InMemoryEventStore implements PublicApiOf<EventStore> {
     const from = Math.max(fromVersion, window.first);
     const commits = this.log.commitsOf(streamId);
     for (let i = Math.min(this.log.indexHolding(streamId, to), commits.length - 1); i >= 0 && commits[i]!.lastVersion >= from; i--) {
-      if (keptByRetention(commits[i]!, window)) yield envelopesOf(commits[i]!, this.registry, from, to).reverse();
+      const commit = commits[i]!;
+      if (!keptByRetention(commit, window)) continue;
+      await this.withKeys([commit]);
+      yield envelopesOf(commit, this.registry, from, to).reverse();
     }
   }
 }

@@ -31,6 +31,8 @@ export class InMemoryFeedReader {
   constructor(
     private readonly log: InMemoryEventLog,
     private readonly registry: EventTypeRegistry,
+    /** Reads the keys the sealed personal data of a page's commits needs (the store's, with `personalData`), before they are decoded. */
+    private readonly withKeys: (commits: StoredEventItem[]) => Promise<unknown> = async () => undefined,
   ) {}
 
   /** Checks the options; throws InvalidArgumentError (or FeedCheckpointMismatchError for a 0.3 checkpoint) as `EventStore.replayAll$` does. */
@@ -39,7 +41,7 @@ export class InMemoryFeedReader {
   }
 
   /** The feed after `options.from`, up to the last commit added when the first page is asked for. */
-  *pages(options: ReplayAllOptions): Generator<InMemoryFeedPage> {
+  async *pages(options: ReplayAllOptions): AsyncGenerator<InMemoryFeedPage> {
     const { position: start, include } = this.resolve(options);
     const { indexId } = this.log;
     const head = this.log.feedLength; // what is there when the read starts
@@ -83,6 +85,7 @@ export class InMemoryFeedReader {
       const done = next > head;
       if (picked.length > 0 || !done) {
         const page: FeedEvent[] = [];
+        await this.withKeys(picked.map(({ commit }) => commit));
         for (const { commit, position, from } of picked) {
           const checkpointOf = checkpointsOfCommit(indexId, position, commit.lastVersion);
           for (const envelope of envelopesOf(commit, this.registry, from, commit.lastVersion, include, checkpointOf)) page.push(envelope as FeedEvent);

@@ -84,9 +84,15 @@ export class InMemoryStreamLifecycle {
     assertStreamId(streamId);
     const { expectedVersion, mode } = checkedDeleteOptions(options);
     const requestedAt = this.clock();
-    this.assertNotHardDeleted(streamId);
     const meta = this.metadata.get(streamId) ?? {};
     const head = this.log.head(streamId);
+    const repeated = meta.deleted !== undefined && meta.deleted.mode === mode && expectedVersion === meta.deleted.version && (mode === 'hard' || head?.deleted !== undefined);
+    if (repeated) {
+      // The same delete again (a retry after an unknown outcome): done already.
+      const at = new Date(this.clock()).toISOString();
+      return { operation: 'stream.delete', requestedAt: new Date(requestedAt).toISOString(), completedAt: at, streamId, mode, actions: [], notes: [`The stream was deleted (${mode}) at version ${expectedVersion} already: nothing new was hidden.`] };
+    }
+    this.assertNotHardDeleted(streamId);
     // A stream never written has nothing to delete, whatever the expected version.
     if (head === undefined) throw new ConcurrencyError(streamId, expectedVersion, 0);
     // Soft-deleted, nothing appended since: it reads as empty, at version 0. Nothing to delete, but a hard

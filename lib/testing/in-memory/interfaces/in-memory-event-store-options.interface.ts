@@ -2,6 +2,7 @@ import type { EventBus } from '@nestjs/cqrs';
 import type { LifecycleOptions } from '../../../lifecycle/interfaces/lifecycle-options.interface.js';
 import type { EventRegistration } from '../../../serialization/event-type-registry.js';
 import type { InMemorySnapshotRepository } from '../in-memory-snapshot-repository.js';
+import type { InMemoryPersonalDataOptions } from './in-memory-personal-data-options.interface.js';
 
 /** Options of `new InMemoryEventStore()`: those of `DynamoEventSourcingModule.forRoot()` that apply in memory. */
 export interface InMemoryEventStoreOptions {
@@ -23,4 +24,10 @@ export interface InMemoryEventStoreOptions {
    * (`InMemoryEventSourcingModule` passes its own when the `snapshots` option is set). Default: none.
    */
   snapshotRepository?: Pick<InMemorySnapshotRepository, 'delete'>;
+  /**
+   * Crypto-shredding, as the module's `personalData` option (checked the same way), over a keys
+   * table in memory (`store.personalDataKeys`); nothing is required: `personalData: {}` turns it on.
+   * Without it, appends of events with `@PersonalData` fields are refused as in DynamoDB.
+   */
+  personalData?: InMemoryPersonalDataOptions;
 }

@@ -8,4 +8,9 @@ export class BalancesTable {
   }
 
   async clear(): Promise<void> {}
+
+  /** README's GDPR section: a deleted stream's rows go. */
+  async forgetStream(streamId: string, upToVersion: number): Promise<void> {
+    void [streamId, upToVersion];
+  }
 }
