@@ -55,7 +55,7 @@ describe('streams purge (StreamPurger)', () => {
           events: TEST_EVENTS,
           snapshots: {},
           feed: {},
-          boundaryCache: { trustMs: 200 },
+          boundaryCache: { trustMs: 500 },
           lifecycle: { purgeFenceMs: 500, clock },
         }),
         DynamoEventSourcingModule.forFeature({ aggregates: [{ type: Tally, name: 'tally', snapshots: { policy: () => false } }] }),
@@ -127,6 +127,38 @@ describe('streams purge (StreamPurger)', () => {
     expect(await tallies.load('old-snapshot')).toMatchObject({ total: 5, deposits: 5 }); // events 16-20 only
   });
 
+  it("an aggregate this process has cached at its snapshot's version still sees another process's delete or truncation", async () => {
+    const other = await Test.createTestingModule({
+      imports: [
+        CqrsModule.forRoot(),
+        DynamoEventSourcingModule.forRoot({ clientConfig: testClientConfig(), tableSetup: 'verify', tables: { events: table }, events: TEST_EVENTS, feed: false }),
+      ],
+    }).compile();
+    await other.init();
+    try {
+      const others = other.get(EventStore);
+      const cases = [
+        // Deleted: no aggregate.
+        { id: 'cached-deleted', change: (streamId: string) => others.deleteStream(streamId, { expectedVersion: 6 }), expected: null },
+        // Truncated past the snapshot: the snapshot (1-4) would skip event 5; the aggregate is folded from event 6 alone.
+        { id: 'cached-truncated', change: (streamId: string) => others.truncateStream(streamId, { before: 6 }), expected: { total: 1, deposits: 1 } },
+        // Truncated right after it: nothing is missing between the snapshot and the kept events.
+        { id: 'cached-cut-at-snapshot', change: (streamId: string) => others.truncateStream(streamId, { before: 5 }), expected: { total: 6, deposits: 6 } },
+      ];
+      for (const { id, change, expected } of cases) {
+        const streamId = `tally-${id}`;
+        await stream(streamId, 3, 2); // this process now knows versions 2, 4 and 6 end commits
+        await snapshots.save(streamId, 4, { id, total: 4, deposits: 4 }, { revision: 1 });
+        expect(await tallies.load(id)).toMatchObject({ total: 6 });
+        await change(streamId);
+        const loaded = await tallies.load(id);
+        expect(loaded === null ? null : { total: loaded.total, deposits: loaded.deposits }).toEqual(expected);
+      }
+    } finally {
+      await other.close();
+    }
+  });
+
   it('maxAge: by the clock; what is older is hidden at once and purged later', async () => {
     const streamId = 'tally-age';
     await stream(streamId, 2, 5); // committed now
@@ -183,6 +215,22 @@ describe('streams purge (StreamPurger)', () => {
     await expect(collect(store.read(streamId))).rejects.toMatchObject({ code: 'STREAM_DELETED' });
     // Complete (the index had the tombstone): later purges have nothing left to do for the stream.
     expect((await purger.purge({ streamIds: [streamId] })).actions).toEqual([]);
+  });
+
+  it('a replay that outlives a hard delete of its stream ends with StreamDeletedError, not with what it read so far', async () => {
+    const streamId = 'tally-replayed';
+    await stream(streamId, 4, 2);
+    const seen: number[] = [];
+    const replaying = store.replay(
+      streamId,
+      async ({ version }) => {
+        seen.push(version);
+        if (version === 2) await store.deleteStream(streamId, { expectedVersion: 8, mode: 'hard' }); // erased under the replay
+      },
+      { pageSize: 2 },
+    );
+    await expect(replaying).rejects.toMatchObject({ code: 'STREAM_DELETED', streamId });
+    expect(seen).toEqual([1, 2]);
   });
 
   it('refuses a bad stream id before any request', async () => {

@@ -173,12 +173,16 @@ export class AggregateRepository<TAggregate extends EventSourcedAggregate & obje
     let history: object[] = [];
     // A version this process wrote or read is known to exist: then start right after it.
     const known = fromVersion > 0 && this.events.isKnownCommitEnd(streamId, fromVersion);
-    let snapshotEventSeen = fromVersion === 0 || known;
+    let snapshotEventSeen = fromVersion === 0;
+    let first = true;
     for await (const envelope of this.events.read(streamId, { fromVersion: known ? fromVersion + 1 : Math.max(fromVersion, 1) })) {
-      if (envelope.version === fromVersion) {
-        snapshotEventSeen = true; // already part of the snapshot's state
-        continue;
+      if (first && fromVersion > 0) {
+        // The snapshot's own event, or the one right after it (its own hidden by a truncation): nothing between is
+        // missing. Anything later: the stream's retention hides events the snapshot does not hold.
+        snapshotEventSeen = envelope.version === fromVersion || envelope.version === fromVersion + 1;
       }
+      first = false;
+      if (envelope.version === fromVersion) continue; // already part of the snapshot's state
       if (!snapshotEventSeen) break;
       history.push(envelope.event);
       version = envelope.version;
@@ -187,8 +191,14 @@ export class AggregateRepository<TAggregate extends EventSourcedAggregate & obje
         history = [];
       }
     }
+    // No event at or after the snapshot: usable if it is the stream's head and nothing hides its version but a
+    // truncation right after it; not after a deletion or a truncation past it, nor when the stream ends before it.
+    if (first && fromVersion > 0) {
+      const { firstKept, lastVersion } = await this.events.keptRange(streamId);
+      snapshotEventSeen = firstKept <= fromVersion + 1 && lastVersion === fromVersion;
+    }
     if (!snapshotEventSeen) {
-      this.logger.warn(`Snapshot of ${streamId} at version ${fromVersion} is ahead of the stream; rebuilding from events.`);
+      this.logger.warn(`Snapshot of ${streamId} at version ${fromVersion} is ahead of the stream or outside its retention; rebuilding from events.`);
       return undefined;
     }
     if (history.length > 0) aggregate.loadFromHistory(history);

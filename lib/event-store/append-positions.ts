@@ -60,6 +60,11 @@ export class AppendPositions {
     if (head.item?.deleted === 'hard') throw new StreamDeletedError(streamId, head.version - 1, new Date(head.item.committedAt));
     if (head.item?.deleted === 'soft') {
       // Soft-deleted (and not appended to since): it reads as empty, and continues after its tombstone (as EventStoreDB's do).
+      if (callerCommitId !== undefined && head.version > 1) {
+        // A retry of the commit the deletion came right after: it landed, and is not written again.
+        const [before] = await this.table.itemsHolding(streamId, head.version - 1);
+        if (before?.commitId === callerCommitId) return { duplicateOf: before };
+      }
       if (expected === ANY || expected === NO_STREAM || expected === 0) return { start: head.version + 1, previousAt: head.item.committedAt, observedAt };
       throw new ConcurrencyError(streamId, expected, 0);
     }

@@ -96,6 +96,8 @@ export class EventStore {
   private readonly replays: EventStoreReplays;
   /** Deletion, truncation and retention of streams. */
   private readonly lifecycle: StreamLifecycle;
+  /** Where reads learn what a stream's retention keeps. */
+  private readonly retention: StreamRetention;
   /** Commit times (and `maxAge`) are by this clock: `lifecycle.clock`, `Date.now` unless a test injects one. */
   private readonly clock: () => number;
 
@@ -115,7 +117,8 @@ export class EventStore {
     this.positions = new AppendPositions(this.table, this.boundaries, verifyEveryAppend);
     this.clock = runtime.options.lifecycle.clock;
     const lifecycleTable = new StreamLifecycleTable(runtime.client, runtime.options.eventsTable, runtime.options.retry);
-    this.reader = new StreamReader(this.table, this.registry, this.boundaries, this.retry, new StreamRetention(lifecycleTable, this.table, runtime.options.lifecycle.clock));
+    this.retention = new StreamRetention(lifecycleTable, this.table, runtime.options.lifecycle.clock);
+    this.reader = new StreamReader(this.table, this.registry, this.boundaries, this.retry, this.retention);
     this.lifecycle = new StreamLifecycle(lifecycleTable, this.table, createStreamEraser(runtime, lifecycleTable), (id) => this.boundaries.forget(id));
     this.telemetry = runtime.telemetry ?? NO_TELEMETRY;
     attachTelemetry(this, this.telemetry);
@@ -287,6 +290,18 @@ export class EventStore {
    */
   isKnownCommitEnd(streamId: string, version: number): boolean {
     return this.boundaries.trusts(streamId, version);
+  }
+
+  /**
+   * The first version the stream's retention keeps now (1 without any; past its end when deleted)
+   * and the stream's last version. Lets the aggregate repository tell a snapshot at the stream's
+   * head from one a deletion or a truncation left behind, when no event follows it.
+   * @throws StreamDeletedError for a hard-deleted stream.
+   * @internal
+   */
+  async keptRange(streamId: string): Promise<{ firstKept: number; lastVersion: number }> {
+    const [window, head] = await Promise.all([this.retention.windowOf(streamId), this.table.head(streamId)]);
+    return { firstKept: window.first, lastVersion: head.version };
   }
 
   /**

@@ -238,7 +238,7 @@ export class StreamReader {
       }
       if (reread++ >= MAX_REREADS) {
         this.boundaries.forget(streamId);
-        throw gapError(streamId, previous === undefined ? 1 : previous.lastVersion + 1, previous, gapAfter ?? undefined);
+        throw await this.deletedMeanwhile(streamId, gapError(streamId, previous === undefined ? 1 : previous.lastVersion + 1, previous, gapAfter ?? undefined));
       }
       await sleep(backoffDelay(reread, this.retry));
       start = lastYielded !== undefined ? { lower: lastYielded.version + 1, previous: lastYielded } : await this.forwardStart(streamId, from, undefined);
@@ -267,10 +267,28 @@ export class StreamReader {
       if (gapAt === null && (later === undefined || next < from || next === 0)) return; // an empty stream or range, or read down to its start
       if (reread++ >= MAX_REREADS) {
         this.boundaries.forget(streamId);
-        throw gapError(streamId, later === undefined ? to : later.version - 1, gapAt ?? undefined, later);
+        throw await this.deletedMeanwhile(streamId, gapError(streamId, later === undefined ? to : later.version - 1, gapAt ?? undefined, later));
       }
       await sleep(backoffDelay(reread, this.retry));
     }
+  }
+
+  /** @throws StreamDeletedError when the stream is hard-deleted (one metadata read). */
+  async assertNotDeleted(streamId: string): Promise<void> {
+    await this.retention?.windowOf(streamId);
+  }
+
+  /**
+   * The error a read that found a gap throws: StreamDeletedError when the stream was hard-deleted
+   * while the read ran (its items erased under it), else the integrity error.
+   */
+  private async deletedMeanwhile(streamId: string, gap: Error): Promise<Error> {
+    try {
+      await this.retention?.windowOf(streamId);
+    } catch (error) {
+      return error as Error;
+    }
+    return gap;
   }
 
   /** All items of the commit that `item` belongs to, in version order, checked complete and of that commit alone. */

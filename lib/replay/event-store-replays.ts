@@ -42,7 +42,11 @@ export class EventStoreReplays {
           for (const envelope of envelopes) events.push(envelope as EventEnvelope<TEvent>);
         }
         const last = carried.previous;
-        if (last === undefined || last === before) return; // the stream ends before `next`
+        if (last === undefined || last === before) {
+          // The stream ends before `next`, or was hard-deleted under the replay (its next span finds nothing either).
+          if (before !== undefined) await reader.assertNotDeleted(streamId);
+          return;
+        }
         const lastVersion = Math.min(last.lastVersion, toVersion);
         yield { events, lastVersion };
         next = lastVersion + 1;

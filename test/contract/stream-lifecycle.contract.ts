@@ -160,6 +160,15 @@ export function describeStreamLifecycleContract(name: string, open: () => Promis
         expect((await store.append(stream, deposits(stream, 1), { expectedVersion: NO_STREAM })).version).toBe(5);
       });
 
+      it('a retried append (same commit id) of the commit the deletion came after is recognized, not written again', async () => {
+        const stream = newStream('soft-retried');
+        await store.append(stream, deposits(stream, 2), { expectedVersion: NO_STREAM, commitId: 'soft-retried-commit' });
+        await store.deleteStream(stream, { expectedVersion: 2 });
+        const retried = await store.append(stream, deposits(stream, 2), { expectedVersion: ANY, commitId: 'soft-retried-commit' });
+        expect(retried).toMatchObject({ duplicate: true, version: 2 });
+        expect(await readVersions(stream)).toEqual([]);
+      });
+
       it('a stream appended to again can be deleted again, at its new version', async () => {
         const stream = await streamOf('soft-twice', 2);
         await store.deleteStream(stream, { expectedVersion: 2 });

@@ -184,6 +184,14 @@ export class InMemoryEventStore implements PublicApiOf<EventStore> {
    * Whether `version` ends a commit of the stream. In memory this is known for every stream.
    * @internal for the aggregate repository, as {@link EventStore.isKnownCommitEnd}.
    */
+  /**
+   * What the stream's retention keeps now, as {@link EventStore.keptRange}.
+   * @internal for the aggregate repository.
+   */
+  async keptRange(streamId: string): Promise<{ firstKept: number; lastVersion: number }> {
+    return { firstKept: this.lifecycle.windowOf(streamId).first, lastVersion: this.log.head(streamId)?.lastVersion ?? 0 };
+  }
+
   isKnownCommitEnd(streamId: string, version: number): boolean {
     return this.log.endsCommit(streamId, version);
   }
@@ -352,6 +360,10 @@ export class InMemoryEventStore implements PublicApiOf<EventStore> {
   private positionFor(streamId: string, expected: ExpectedVersion, callerCommitId?: string): Position {
     const state = this.lifecycle.appendState(streamId); // throws for a hard-deleted stream
     if (state.kind === 'hidden') {
+      // A retry of the commit the deletion came right after: it landed, and is not written again.
+      const commits = this.log.commitsOf(streamId);
+      const beforeTombstone = commits.at(-2);
+      if (callerCommitId !== undefined && beforeTombstone?.commitId === callerCommitId) return { duplicateOf: beforeTombstone };
       // Soft-deleted: it reads as empty (version 0), and a stream at 0 is appended to after the tombstone.
       if (expected === NO_STREAM || expected === 0 || expected === ANY) return { start: state.next };
       throw new ConcurrencyError(streamId, expected, 0);
