@@ -13,9 +13,16 @@ const aggregates = DynamoEventSourcingModule.forFeature({
   aggregates: [
     // A busy account (a merchant, payroll) gets a long stream: with a snapshot every 50 events, a
     // load reads the newest snapshot and at most 49 events after it. Quiet accounts never need one.
-    // Revision 2: the state gained transfersOut/transfersIn; older snapshots lack them, so they are
-    // skipped and the account is replayed from its events instead.
-    { type: Account, name: 'account', snapshots: { policy: everyNEvents(50), revision: 2 } },
+    // Revision 3: the state gained customerId (revision 2: transfersOut/transfersIn); older snapshots
+    // lack it, so they are skipped and the account is replayed from its events instead.
+    // The state holds the owner's name: `subject` seals the whole snapshot under the customer's data
+    // key, so forgetting the customer makes it unreadable too (the account is then rebuilt from its
+    // events, where the name reads "[redacted]").
+    {
+      type: Account,
+      name: 'account',
+      snapshots: { policy: everyNEvents(50), revision: 3, subject: (state) => state.customerId as string },
+    },
     // Transfers are a handful of events each: no snapshots.
     { type: Transfer, name: 'transfer' },
   ],

@@ -23,7 +23,9 @@ async function main(): Promise<void> {
   const appStarted = performance.now();
   let running;
   try {
-    running = await startBankApp({ dynamoDb, port: 0, host: '127.0.0.1', tablePrefix });
+    // A hard delete waits out the purge fence before it erases (10 s by default, for every process's
+    // cached stream versions to expire): the demo is one process and shortens both.
+    running = await startBankApp({ dynamoDb, port: 0, host: '127.0.0.1', tablePrefix, erasureTiming: { boundaryCacheTrustMs: 1_000, purgeFenceMs: 1_500 } });
   } catch (error) {
     await dynamoDb.stop();
     throw error;

@@ -3,7 +3,8 @@
  * the run (in memory) unless DYNAMODB_ENDPOINT points at one. Ctrl+C (SIGINT) or SIGTERM stops
  * the app, then DynamoDB Local.
  *
- * Environment: PORT, DYNAMODB_ENDPOINT, TABLE_PREFIX (default `bank-`).
+ * Environment: PORT, DYNAMODB_ENDPOINT, TABLE_PREFIX (default `bank-`), PERSONAL_DATA_LOCAL_KEY (32
+ * bytes, base64: wraps the customers' data keys; default a public key for the sample only).
  */
 import 'reflect-metadata';
 import { EmbeddedDynamoDbError } from '../lib/testing/index.js';
@@ -18,6 +19,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 async function main(): Promise<void> {
   const port = numberFromEnv('PORT', 3000, 0, 65_535);
   const tablePrefix = process.env.TABLE_PREFIX ?? 'bank-';
+  const personalDataKey = process.env.PERSONAL_DATA_LOCAL_KEY || undefined;
   await assertPortFree(port);
 
   const dynamoDbStarted = performance.now();
@@ -35,7 +37,7 @@ async function main(): Promise<void> {
   const appStarted = performance.now();
   let running;
   try {
-    running = await startBankApp({ dynamoDb: connection, port, tablePrefix });
+    running = await startBankApp({ dynamoDb: connection, port, tablePrefix, personalDataKey });
   } catch (error) {
     await dynamoDb.stop();
     throw error;
@@ -58,16 +60,20 @@ async function main(): Promise<void> {
   console.log(
     [
       `Bank sample API on ${url}`,
-      `Data: ${dynamoDb.description}; tables ${['events', 'snapshots', 'projections'].map((table) => `${tablePrefix}${table}`).join(', ')}.`,
+      `Data: ${dynamoDb.description}; tables ${['events', 'snapshots', 'projections', 'personal-data-keys'].map((table) => `${tablePrefix}${table}`).join(', ')}.`,
+      personalDataKey === undefined
+        ? 'Personal data (owners\' names) sealed with keys wrapped by the SAMPLE-ONLY public local key: set PERSONAL_DATA_LOCAL_KEY (openssl rand -base64 32); production uses KMS.'
+        : 'Personal data (owners\' names) sealed with keys wrapped by PERSONAL_DATA_LOCAL_KEY.',
       readyLine({ dynamoDbMs, appMs, embedded: dynamoDb.embedded }),
       '',
       'Try (GETs read the read model, which follows writes a few hundred ms behind):',
-      `  curl -i -X POST ${url}/accounts ${json} -d '{"accountId":"ada","owner":"Ada Lovelace","currency":"EUR"}'`,
+      `  curl -i -X POST ${url}/accounts ${json} -d '{"accountId":"ada","customerId":"cus-ada","owner":"Ada Lovelace","currency":"EUR"}'`,
       `  curl -i -X POST ${url}/accounts/ada/deposits ${json} -d '{"amountCents":10000}'`,
       `  curl -s ${url}/accounts/ada`,
       `  curl -i -X POST ${url}/accounts ${json} -d '{"accountId":"grace","owner":"Grace Hopper"}'`,
       `  curl -i -X POST ${url}/transfers ${json} -d '{"fromAccountId":"ada","toAccountId":"grace","amountCents":2500}'`,
       `  curl -s ${url}/accounts/ada/history`,
+      `  curl -s -X POST ${url}/admin/customers/cus-ada/forget      # then GET /accounts/ada: owner "[redacted]"`,
       '',
       'The whole API: sample/README.md. `npm run demo` runs a scripted tour.',
       `Ctrl+C stops the app${dynamoDb.embedded ? ' and DynamoDB Local' : ''}.`,

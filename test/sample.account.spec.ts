@@ -8,7 +8,7 @@ import { DomainRuleError } from '../sample/shared/domain-rule.error.js';
  */
 describe('sample Account aggregate: transfers', () => {
   const funded = (cents: number) => {
-    const account = Account.open('acc-bob', 'Bob', 'EUR');
+    const account = Account.open('acc-bob', 'Bob', 'EUR', 'cus-bob');
     account.deposit(cents);
     account.commit();
     return account;
@@ -69,7 +69,7 @@ describe('sample Account aggregate: transfers', () => {
     bob.refundTransfer('trf-never', 400, 'refused'); // never withdrawn here: nothing to give back
     expect(bob.balanceCents).toBe(1_000);
 
-    const alice = Account.open('acc-alice', 'Alice', 'EUR');
+    const alice = Account.open('acc-alice', 'Alice', 'EUR', 'cus-alice');
     alice.depositFromTransfer('trf-2', 'acc-bob', 250, 'EUR');
     alice.depositFromTransfer('trf-2', 'acc-bob', 250, 'EUR');
     expect(alice.balanceCents).toBe(250);

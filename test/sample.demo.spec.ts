@@ -23,6 +23,7 @@ describe('sample demo', () => {
       "  Snapshot: the busy account's, at version 50 of 61",
       expect.stringMatching(/^ {2}Read model: rebuilt from scratch from 78 events in \d+ ms; identical before and after$/),
       '  Balances: Ada Lovelace 1,330.00 EUR; Grace Hopper 700.00 EUR; Charles Babbage 0.00 EUR (closed); Payroll Ltd 60.00 EUR',
+      `  GDPR: Ada's customer forgotten (owner now "[redacted]", balance 1,330.00 EUR still loads); Charles Babbage's closed account hard-deleted (2 events erased, reads answer 410)`,
     ]);
     expect(lines.slice(-summary.length)).toEqual(summary);
 
@@ -40,5 +41,8 @@ describe('sample demo', () => {
     expect(progress.length).toBeGreaterThanOrEqual(Math.ceil(78 / 25)); // a line per page of 25
     expect(text).toContain('   done: 78 events in ');
     expect(text).toContain('accounts, statements and transfers after the rebuild: identical to before');
+    expect(text).toMatch(/POST \/admin\/customers\/cus-\w+\/forget → 200 erasure report: data-key-deleted 1 \(es-test-bank-\w+-personal-data-keys\)/);
+    expect(text).toMatch(/GET \/accounts\/acc-\w+ → owner "\[redacted\]", balance 1,330\.00 EUR/);
+    expect(text).toMatch(/GET \/accounts\/acc-\w+ → 410 "account-acc-\w+" was erased for good/);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CommandBus } from '@nestjs/cqrs';
-import { getAggregateRepositoryToken, ProjectionManager, SnapshotRepository, type AggregateRepository } from '../lib/index.js';
+import { getAggregateRepositoryToken, ProjectionManager, REDACTED, SnapshotRepository, type AggregateRepository, type ErasureReport } from '../lib/index.js';
 import type { AccountAuditResult } from '../sample/admin/account-audit.result.js';
 import { Account } from '../sample/accounts/account.aggregate.js';
 import type { AccountWriteResult } from '../sample/accounts/account-write.result.js';
@@ -73,14 +73,22 @@ describe('sample bank app over HTTP', () => {
     it('opens an account: 201 with Location and ETag; the read model shows it once caught up', async () => {
       const response = await post<AccountWriteResult>('/accounts', { owner: 'Ada Lovelace', currency: 'EUR' });
       expect(response.status).toBe(201);
-      expect(response.body).toEqual({ accountId: expect.stringMatching(/^acc-[0-9a-f]{12}$/), owner: 'Ada Lovelace', currency: 'EUR', balanceCents: 0, status: 'open', version: 1 });
+      expect(response.body).toEqual({
+        accountId: expect.stringMatching(/^acc-[0-9a-f]{12}$/),
+        customerId: expect.stringMatching(/^cus-[0-9a-f]{12}$/),
+        owner: 'Ada Lovelace',
+        currency: 'EUR',
+        balanceCents: 0,
+        status: 'open',
+        version: 1,
+      });
       const { accountId } = response.body;
       expect(response.headers.get('location')).toBe(`/accounts/${accountId}`);
       expect(response.headers.get('etag')).toBe('"1"');
       expect(response.headers.get('x-powered-by')).toBeNull();
 
       const view = await accountAt(accountId, 1);
-      expect(view).toEqual({ accountId, owner: 'Ada Lovelace', currency: 'EUR', balanceCents: 0, status: 'open', version: 1, openedAt: expect.any(String), updatedAt: view.openedAt });
+      expect(view).toEqual({ accountId, customerId: response.body.customerId, owner: 'Ada Lovelace', currency: 'EUR', balanceCents: 0, status: 'open', version: 1, openedAt: expect.any(String), updatedAt: view.openedAt });
       expect((await get(`/accounts/${accountId}`)).headers.get('etag')).toBe('"1"');
       expect((await get<AccountHistoryView>(`/accounts/${accountId}/history`)).body).toEqual({
         accountId,
@@ -244,7 +252,7 @@ describe('sample bank app over HTTP', () => {
           '/accounts',
           { owner: ' ', currency: 'eur', accountId: 'no spaces', nickname: 'x' },
           [
-            ['nickname', /^is not a field of this request \(allowed: owner, currency, accountId\)$/],
+            ['nickname', /^is not a field of this request \(allowed: owner, currency, accountId, customerId\)$/],
             ['owner', /^is required: a non-empty string; got " "$/],
             ['currency', /^must be an ISO 4217 code of three capital letters, such as "EUR"; got "eur"$/],
             ['accountId', /^must be 1 to 64 letters, digits, "-" or "_"; got "no spaces"$/],
@@ -481,7 +489,7 @@ describe('sample bank app over HTTP', () => {
 
   describe('snapshots', () => {
     it('snapshots a busy account at version 50, and keeps loading it right from there', async () => {
-      const { accountId } = await open('Busy Merchant');
+      const { accountId, customerId } = await open('Busy Merchant');
       const none = await get<ApiErrorBody>(`/admin/accounts/${accountId}/snapshot`);
       expect(none.status).toBe(404);
       expect(none.body.message).toBe(`Account "${accountId}" has no snapshot (yet): one is taken every 50 events.`);
@@ -489,13 +497,10 @@ describe('sample bank app over HTTP', () => {
       for (let i = 1; i <= 49; i++) await deposit(accountId, 1); // versions 2..50
       const snapshot = await get<{ version: number; revision: number; state: unknown; streamId: string }>(`/admin/accounts/${accountId}/snapshot`);
       expect(snapshot.status).toBe(200);
-      expect(snapshot.body).toMatchObject({
-        streamId: `account-${accountId}`,
-        version: 50,
-        revision: 2,
-        // state also holds transfersOut / transfersIn (empty here)
-        state: { id: accountId, owner: 'Busy Merchant', currency: 'EUR', balanceCents: 49, status: 'open' },
-      });
+      expect(snapshot.body).toMatchObject({ streamId: `account-${accountId}`, version: 50, revision: 3 });
+      // Stored sealed whole under the customer's data key (it holds the owner's name): no name in clear.
+      expect(snapshot.body.state).toEqual({ $pd: 1, s: customerId, c: expect.any(String) });
+      expect(JSON.stringify(snapshot.body)).not.toContain('Busy Merchant');
       // Loads now start from the snapshot: the balances stay right.
       for (let i = 1; i <= 5; i++) expect(await deposit(accountId, 10)).toMatchObject({ version: 50 + i, balanceCents: 49 + 10 * i });
       expect(await post<AccountWriteResult>(`/accounts/${accountId}/withdrawals`, { amountCents: 99 })).toMatchObject({ status: 200, body: { version: 56, balanceCents: 0 } });
@@ -597,8 +602,9 @@ describe('sample bank app over HTTP', () => {
       await deposit(accountId, 700); // v2
       const streamId = `account-${accountId}`;
       // A snapshot at the current version whose balance no event explains (a bug in a past release, say).
-      const state = { id: accountId, owner: 'Tampered', currency: 'EUR', balanceCents: 70_000, status: 'open', transfersOut: {}, transfersIn: {} };
-      await sample.app.get(SnapshotRepository).save(streamId, 2, state, { revision: 2 });
+      // (Saved in clear, past the sealing store: a snapshot that is not sealed is loaded as it is.)
+      const state = { id: accountId, customerId: 'cus-tampered', owner: 'Tampered', currency: 'EUR', balanceCents: 70_000, status: 'open', transfersOut: {}, transfersIn: {} };
+      await sample.app.get(SnapshotRepository).save(streamId, 2, state, { revision: 3 });
 
       expect((await get<Audit>(`/admin/accounts/${accountId}/audit`)).body).toEqual({
         accountId,
@@ -615,6 +621,94 @@ describe('sample bank app over HTTP', () => {
       expect(unknown.status).toBe(404);
       expect(unknown.body).toMatchObject({ message: 'Account "acc-nobody" does not exist.', details: { resource: 'account', id: 'acc-nobody', notProjectedYet: false } });
       expect((await get<ApiErrorBody>('/admin/accounts/not%20an%20id/audit')).status).toBe(400);
+    });
+  });
+
+  describe('GDPR: deleting accounts and forgetting customers', () => {
+    const del = <T = ErasureReport>(accountId: string, query: string) => api.request<T>('DELETE', `/admin/accounts/${accountId}?${query}`);
+    const closed = async (owner: string) => {
+      const { accountId } = await open(owner);
+      const close = await post<AccountWriteResult>(`/accounts/${accountId}/close`);
+      expect(close.status).toBe(200);
+      return accountId; // at version 2
+    };
+    const hardDeleted: string[] = [];
+
+    it('deletes a closed account: soft (404), then hard (410), or hard at once; the read model drops it', async () => {
+      const { accountId: open1 } = await open('Still Open');
+      expect((await del<ApiErrorBody>(open1, 'expectedVersion=1')).body).toMatchObject({ statusCode: 422, details: { code: 'ACCOUNT_NOT_CLOSED' } });
+
+      const soft = await closed('Soft Deleted');
+      await accountAt(soft, 2);
+      expect((await del<ApiErrorBody>(soft, 'mode=soft&expectedVersion=1')).body).toMatchObject({ statusCode: 409, details: { code: 'CONCURRENCY', actualVersion: 2 } });
+      expect((await del<ApiErrorBody>(soft, 'mode=gone')).body).toMatchObject({
+        statusCode: 400,
+        details: [{ field: 'mode', problem: 'must be "soft" or "hard"; got "gone"' }],
+      });
+      expect((await del<ApiErrorBody>(soft, 'mode=soft')).body).toMatchObject({ statusCode: 400, details: [{ field: 'expectedVersion' }] });
+      const softly = await del(soft, 'mode=soft&expectedVersion=2');
+      expect(softly.status).toBe(200);
+      expect(softly.body).toMatchObject({ operation: 'stream.delete', streamId: `account-${soft}`, mode: 'soft', actions: expect.arrayContaining([expect.objectContaining({ what: 'tombstone-written' })]) });
+      // Writes see it at once; the read model once the feed delivers StreamDeleted.
+      expect((await post<ApiErrorBody>(`/accounts/${soft}/deposits`, { amountCents: 1 })).status).toBe(404);
+      expect((await api.pollStatus<ApiErrorBody>(`/accounts/${soft}`, [404], 20_000)).body.details).toEqual({ resource: 'account', id: soft, notProjectedYet: false });
+      // What the soft delete hid, a hard delete at version 0 erases.
+      const erased = await del(soft, 'mode=hard&expectedVersion=0');
+      expect(erased.status).toBe(200);
+      expect(erased.body.actions.map((action) => action.what)).toContain('events-deleted');
+
+      const hard = await closed('Hard Deleted');
+      await accountAt(hard, 2);
+      const report = await api.request<ErasureReport>('DELETE', `/admin/accounts/${hard}?mode=hard`, { headers: { 'If-Match': '"2"' } });
+      expect(report.status).toBe(200);
+      expect(report.body).toMatchObject({ operation: 'stream.delete', streamId: `account-${hard}`, mode: 'hard', completedAt: expect.any(String) });
+      expect(report.body.actions).toContainEqual(expect.objectContaining({ what: 'events-deleted', where: `${sample.tablePrefix}events`, count: 2 }));
+      expect(report.body.notes.length).toBeGreaterThan(0);
+
+      const gone = await api.pollStatus<ApiErrorBody>(`/accounts/${hard}`, [410], 20_000);
+      expect(gone.body).toMatchObject({ error: 'Gone', details: { code: 'STREAM_DELETED', streamId: `account-${hard}`, deletedVersion: 2 } });
+      for (const [method, path] of [['POST', `/accounts/${hard}/deposits`], ['GET', `/accounts/${hard}/history`], ['DELETE', `/admin/accounts/${hard}?mode=hard&expectedVersion=2`]] as const) {
+        expect((await api.request(method, path, method === 'POST' ? { body: { amountCents: 1 } } : {})).status).toBe(410);
+      }
+      expect((await get(`/accounts/${soft}`)).status).toBe(410);
+      hardDeleted.push(soft, hard);
+      expect((await del<ApiErrorBody>('acc-nobody', 'mode=hard&expectedVersion=0')).status).toBe(404);
+    });
+
+    it('forgets a customer: their names read "[redacted]" in writes, the read model and a rebuild; balances stay; deleted accounts stay gone', async () => {
+      const customerId = `cus-${Date.now().toString(36)}`;
+      const { accountId: main } = await open('Forget Me', { customerId });
+      await deposit(main, 2_500);
+      const { accountId: second } = await open('Forget Me', { customerId });
+      const { accountId: other } = await open('Keep Me');
+      await accountAt(main, 2);
+      await accountAt(second, 1);
+
+      const forgot = await post<ErasureReport>(`/admin/customers/${customerId}/forget`);
+      expect(forgot.status).toBe(200);
+      expect(forgot.body).toMatchObject({ operation: 'subject.forget', subject: customerId });
+      expect(forgot.body.actions).toContainEqual(expect.objectContaining({ what: 'data-key-deleted', where: `${sample.tablePrefix}personal-data-keys`, count: 1 }));
+
+      // The write model: the aggregate loads, with its balance, and the name redacted.
+      expect((await post<AccountWriteResult>(`/accounts/${main}/deposits`, { amountCents: 500 })).body).toMatchObject({ owner: REDACTED, customerId, balanceCents: 3_000, version: 3 });
+      // The read model, once it has seen CustomerForgotten (its copies were made while the name was readable).
+      await api.poll<AccountView>(`/accounts/${second}`, (view) => view.owner === REDACTED, 20_000);
+      expect(await accountAt(main, 3)).toMatchObject({ owner: REDACTED, balanceCents: 3_000 });
+      expect((await get<AccountView>(`/accounts/${other}`)).body.owner).toBe('Keep Me');
+      // No account for a forgotten customer: nothing is stored.
+      expect((await post<ApiErrorBody>('/accounts', { owner: 'Forget Me', customerId })).body).toMatchObject({ statusCode: 422, details: { code: 'SUBJECT_FORGOTTEN', customerId } });
+      // Forgetting again is harmless.
+      expect((await post<ErasureReport>(`/admin/customers/${customerId}/forget`)).body.actions[0]).toMatchObject({ what: 'data-key-deleted', count: 0 });
+
+      // Rebuilt from the feed, the read model reads the names as the events hold them now.
+      expect((await post(`/admin/projections/bank-read-model/rebuild`)).status).toBe(200);
+      expect((await get<AccountView>(`/accounts/${main}`)).body).toMatchObject({ owner: REDACTED, customerId, balanceCents: 3_000, version: 3 });
+      expect((await get<AccountView>(`/accounts/${second}`)).body.owner).toBe(REDACTED);
+      expect((await get<AccountView>(`/accounts/${other}`)).body.owner).toBe('Keep Me');
+      expect((await get<AccountHistoryView>(`/accounts/${main}/history`)).body.entries.map((entry) => entry.kind)).toEqual(['opened', 'deposit', 'deposit']);
+      expect((await get<AccountAuditResult>(`/admin/accounts/${main}/audit`)).body).toMatchObject({ balanceFromEvents: 3_000, consistent: true });
+      // The accounts deleted in the test before: not brought back by the rebuild.
+      for (const accountId of hardDeleted) expect((await get(`/accounts/${accountId}`)).status).toBe(410);
     });
   });
 

@@ -40,6 +40,6 @@ export async function loadAccount(accounts: AggregateRepository<Account>, accoun
 }
 
 export function accountWriteResult(account: Account, version: number): AccountWriteResult {
-  const { id, owner, currency, balanceCents, status } = account;
-  return { accountId: id, owner, currency, balanceCents, status, version };
+  const { id, customerId, owner, currency, balanceCents, status } = account;
+  return { accountId: id, customerId, owner, currency, balanceCents, status, version };
 }

@@ -6,6 +6,8 @@ import type { AccountStatus } from './account.aggregate.js';
  */
 export interface AccountWriteResult {
   readonly accountId: string;
+  readonly customerId: string;
+  /** `"[redacted]"` once the customer is forgotten. */
   readonly owner: string;
   readonly currency: string;
   readonly balanceCents: number;

@@ -26,6 +26,9 @@ export type TransferOutcome = 'withdrawn' | 'refunded';
  * delivered again) is ignored: no event, no money moved twice.
  */
 export class Account extends AggregateRoot {
+  /** The customer holding the account: the data subject of its personal data (the owner's name). */
+  customerId = '';
+  /** `REDACTED` once the customer is forgotten. */
   owner = '';
   currency = '';
   balanceCents = 0;
@@ -39,9 +42,9 @@ export class Account extends AggregateRoot {
     super();
   }
 
-  static open(id: string, owner: string, currency: string): Account {
+  static open(id: string, owner: string, currency: string, customerId: string): Account {
     const account = new Account(id);
-    account.apply(new AccountOpened(id, owner, currency));
+    account.apply(new AccountOpened(id, owner, currency, customerId));
     return account;
   }
 
@@ -130,6 +133,7 @@ export class Account extends AggregateRoot {
   }
 
   onAccountOpened(event: AccountOpened): void {
+    this.customerId = event.customerId;
     this.owner = event.owner;
     this.currency = event.currency;
   }

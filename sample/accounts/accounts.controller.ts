@@ -35,7 +35,7 @@ export class AccountsController {
   @Post()
   @HttpCode(201)
   async open(@Body() body: OpenAccountDto, @Res({ passthrough: true }) response: ServerResponse): Promise<AccountWriteResult> {
-    const account = await this.commands.execute(new OpenAccount(body.accountId ?? newEntityId('acc'), body.owner, body.currency));
+    const account = await this.commands.execute(new OpenAccount(body.accountId ?? newEntityId('acc'), body.owner, body.currency, body.customerId ?? newEntityId('cus')));
     response.setHeader('Location', `/accounts/${account.accountId}`);
     return this.written(account, response);
   }

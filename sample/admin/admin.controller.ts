@@ -1,10 +1,21 @@
-import { Controller, Get, Headers, NotFoundException, Param, Post, Res } from '@nestjs/common';
-import { QueryBus } from '@nestjs/cqrs';
+import { Controller, Delete, Get, Headers, HttpCode, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { ServerResponse } from 'node:http';
-import { InjectAggregateRepository, ProjectionManager, SnapshotRepository, type AggregateRepository, type ProjectionStatus, type RebuildProgress } from '../../lib/index.js';
+import {
+  InjectAggregateRepository,
+  ProjectionManager,
+  SnapshotRepository,
+  type AggregateRepository,
+  type ErasureReport,
+  type ProjectionStatus,
+  type RebuildProgress,
+} from '../../lib/index.js';
 import { Account } from '../accounts/account.aggregate.js';
 import { EntityIdPipe } from '../http/entity-id.pipe.js';
 import type { AccountAuditResult } from './account-audit.result.js';
+import { DeleteAccount } from './commands/delete-account.command.js';
+import { ForgetCustomer } from './commands/forget-customer.command.js';
+import { DeleteAccountParams } from './dto/delete-account.params.js';
 import { AuditAccount } from './queries/audit-account.query.js';
 
 const NDJSON = 'application/x-ndjson';
@@ -19,6 +30,7 @@ export class AdminController {
     private readonly projections: ProjectionManager,
     private readonly snapshots: SnapshotRepository,
     private readonly queries: QueryBus,
+    private readonly commands: CommandBus,
     @InjectAggregateRepository(Account) private readonly accounts: AggregateRepository<Account>,
   ) {}
 
@@ -73,6 +85,36 @@ export class AdminController {
   @Get('accounts/:id/audit')
   audit(@Param('id', new EntityIdPipe('accountId')) accountId: string): Promise<AccountAuditResult> {
     return this.queries.execute(new AuditAccount(accountId));
+  }
+
+  /**
+   * Deletes a closed account (GDPR erasure, or the end of its retention) and answers the erasure
+   * report, for the records. `mode=soft` hides its events at once (reads: 404; they stay in the
+   * table until `streams purge`); `mode=hard` erases them, its snapshots and its feed entries, after
+   * the purge fence (the request waits for it), and the id is refused for ever (410). Either way the
+   * read model drops the account when the feed delivers the deletion. 409 when the account is not
+   * at `expectedVersion`, 422 ACCOUNT_NOT_CLOSED for an open account.
+   */
+  @Delete('accounts/:id')
+  deleteAccount(
+    @Param('id', new EntityIdPipe('accountId')) accountId: string,
+    @Query() query: Record<string, unknown>,
+    @Headers('if-match') ifMatch: string | undefined,
+  ): Promise<ErasureReport> {
+    const { mode, expectedVersion } = DeleteAccountParams.parse(query, ifMatch);
+    return this.commands.execute(new DeleteAccount(accountId, mode, expectedVersion));
+  }
+
+  /**
+   * Erases a customer's personal data by crypto-shredding (`EventStore.forgetSubject`): the names
+   * on their accounts read as "[redacted]" from now on, in the events, snapshots, the feed and (once
+   * it has seen `CustomerForgotten`) the read model; balances and histories stay. Answers the
+   * erasure report. Forgetting again is harmless.
+   */
+  @Post('customers/:id/forget')
+  @HttpCode(200)
+  forgetCustomer(@Param('id', new EntityIdPipe('customerId')) customerId: string): Promise<ErasureReport> {
+    return this.commands.execute(new ForgetCustomer(customerId));
   }
 }
 

@@ -57,6 +57,21 @@ export class BankApiClient {
     throw new UnexpectedResponseError(`GET ${path} did not reach the expected state within ${timeoutMs} ms; last answer ${last?.status}: ${JSON.stringify(last?.body)}`);
   }
 
+  /**
+   * Reads `path` until it answers one of `statuses` (a deleted account's 404 or 410, once the read
+   * model has seen the deletion), and resolves to that response. Fails after `timeoutMs`.
+   */
+  async pollStatus<T = unknown>(path: string, statuses: readonly number[], timeoutMs = 10_000): Promise<ApiResponse<T>> {
+    const started = Date.now();
+    let last: ApiResponse<T> | undefined;
+    while (Date.now() - started < timeoutMs) {
+      last = await this.request<T>('GET', path);
+      if (statuses.includes(last.status)) return last;
+      await delay(25);
+    }
+    throw new UnexpectedResponseError(`GET ${path} did not answer ${statuses.join(' or ')} within ${timeoutMs} ms; last answer ${last?.status}: ${JSON.stringify(last?.body)}`);
+  }
+
   /** POSTs and reads a response of JSON lines (`application/x-ndjson`) as they arrive. */
   async *streamLines(path: string): AsyncGenerator<Record<string, unknown>> {
     const response = await fetch(`${this.baseUrl}${path}`, { method: 'POST', headers: { Accept: 'application/x-ndjson' } });

@@ -1,5 +1,6 @@
 import type { AccountWriteResult } from '../accounts/account-write.result.js';
 import type { AccountAuditResult } from '../admin/account-audit.result.js';
+import type { ErasureReport } from '../../lib/index.js';
 import type { ApiErrorBody } from '../http/api-error.filter.js';
 import type { AccountHistoryView } from '../read-model/views/account-history.view.js';
 import type { AccountView } from '../read-model/views/account.view.js';
@@ -21,7 +22,8 @@ const BUSY_DEPOSITS = 60;
 /**
  * The demo scenario, driven through the HTTP API only (as any client would): accounts, deposits,
  * a withdrawal, four requests the API refuses, a transfer that succeeds and one that fails and is
- * compensated, a busy account's snapshot and audit, the read model, and the read model rebuilt from scratch.
+ * compensated, a busy account's snapshot and audit, the read model, the read model rebuilt from scratch,
+ * and GDPR: a customer forgotten (crypto-shredding) and a closed account hard-deleted.
  * It checks what it gets as it goes, and throws if the API answers anything unexpected.
  */
 export async function runDemo(baseUrl: string, print: (line: string) => void = console.log): Promise<DemoResult> {
@@ -40,9 +42,11 @@ export async function runDemo(baseUrl: string, print: (line: string) => void = c
     lastVersion.set(account.accountId, account.version);
     return `balance ${formatMoney(account.balanceCents, account.currency)}, version ${account.version}`;
   };
+  const customers = new Map<string, string>(); // account id → customer id (the data subject)
   const open = async (body: { owner: string; currency?: string }) => {
     const { body: account } = await api.expect<AccountWriteResult>(201, 'POST', '/accounts', { body });
     owners.set(account.accountId, account.owner);
+    customers.set(account.accountId, account.customerId);
     say(`   POST /accounts ${JSON.stringify(body)} → 201 ${account.accountId}, ${written(account)}`);
     return account.accountId;
   };
@@ -184,6 +188,24 @@ export async function runDemo(baseUrl: string, print: (line: string) => void = c
   say(`   accounts, statements and transfers after the rebuild: ${identical ? 'identical to before' : 'DIFFERENT from before'}`);
   if (!identical) throw new UnexpectedResponseError(`The rebuilt read model differs:\nbefore ${JSON.stringify(before)}\nafter  ${JSON.stringify(after)}`);
 
+  say();
+  say('9. GDPR: forget a customer (crypto-shredding), then hard-delete a closed account');
+  const adaCustomer = customers.get(ada)!;
+  const { body: forgot } = await api.expect<ErasureReport>(200, 'POST', `/admin/customers/${adaCustomer}/forget`);
+  say(`   POST /admin/customers/${adaCustomer}/forget → 200 erasure report: ${describeActions(forgot)}`);
+  const { body: redacted, waitedMs } = await api.poll<AccountView>(`/accounts/${ada}`, (view) => view.owner === '[redacted]');
+  say(`   GET /accounts/${ada} → owner ${JSON.stringify(redacted.owner)}, balance ${formatMoney(redacted.balanceCents, redacted.currency)} (the read model forgot after ${waitedMs} ms)`);
+  const { body: adaAudit } = await api.expect<AccountAuditResult>(200, 'GET', `/admin/accounts/${ada}/audit`);
+  say(`   GET /admin/accounts/${ada}/audit → the account still loads: ${formatMoney(adaAudit.balanceOfAggregate, 'EUR')}, ${adaAudit.consistent ? 'consistent' : 'INCONSISTENT'} with its events`);
+  if (redacted.balanceCents !== adaAudit.balanceOfAggregate || !adaAudit.consistent) throw new UnexpectedResponseError(`Ada's account changed when her name was forgotten: ${JSON.stringify(adaAudit)}`);
+  const deletePath = `/admin/accounts/${charles}?mode=hard&expectedVersion=${lastVersion.get(charles)}`;
+  const { body: deletion } = await api.expect<ErasureReport>(200, 'DELETE', deletePath);
+  say(`   DELETE ${deletePath} → 200 erasure report: ${describeActions(deletion)}`);
+  say(`     notes: ${deletion.notes.join(' ')}`);
+  const gone = await api.pollStatus<ApiErrorBody>(`/accounts/${charles}`, [410]);
+  say(`   GET /accounts/${charles} → 410 ${gone.body.message}`);
+  const erasedEvents = deletion.actions.filter((action) => action.what === 'events-deleted').reduce((sum, action) => sum + action.count, 0);
+
   const summary = [
     'Summary',
     `  Accounts: ${owners.size} opened, 1 closed`,
@@ -192,8 +214,14 @@ export async function runDemo(baseUrl: string, print: (line: string) => void = c
     `  Snapshot: the busy account's, at version ${snapshot.version} of ${busy!.version}`,
     `  Read model: rebuilt from scratch from ${done.eventsHandled} events in ${done.elapsedMs} ms; identical before and after`,
     `  Balances: ${before.accounts.map((a) => `${a.owner} ${formatMoney(a.balanceCents, a.currency)}${a.status === 'closed' ? ' (closed)' : ''}`).join('; ')}`,
+    `  GDPR: Ada's customer forgotten (owner now "${redacted.owner}", balance ${formatMoney(redacted.balanceCents, redacted.currency)} still loads); ${owners.get(charles)}'s closed account hard-deleted (${erasedEvents} events erased, reads answer 410)`,
   ];
   say();
   summary.forEach((line) => say(line));
   return { lines, summary };
+}
+
+/** An erasure report's actions in a line: `tombstone-written 1 (bank-events), ...`. */
+function describeActions(report: ErasureReport): string {
+  return report.actions.map((action) => `${action.what} ${action.count} (${action.where})`).join(', ');
 }

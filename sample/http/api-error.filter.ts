@@ -1,7 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { STATUS_CODES } from 'node:http';
-import { ConcurrencyError, InvalidArgumentError, ProjectionLeaseHeldError, UnknownProjectionError } from '../../lib/index.js';
+import { ConcurrencyError, InvalidArgumentError, ProjectionLeaseHeldError, StreamDeletedError, SubjectForgottenError, UnknownProjectionError } from '../../lib/index.js';
 import { AlreadyExistsError } from '../shared/already-exists.error.js';
 import { DomainRuleError } from '../shared/domain-rule.error.js';
 import { NotFoundError } from '../shared/not-found.error.js';
@@ -33,7 +33,8 @@ interface Mapped {
  * | invalid body, path id or header (RequestValidationError), the library's InvalidArgumentError | 400 |
  * | unknown account or transfer, unknown projection, unknown route | 404 |
  * | ConcurrencyError (stale If-Match, a lost race), an account id already taken, a projection's lease held elsewhere | 409 |
- * | a rule of the bank (overdraft, closed account, other currency, closing a non-empty account or one with a transfer in flight) | 422 |
+ * | a hard-deleted account (StreamDeletedError): read or written | 410 |
+ * | a rule of the bank (overdraft, closed account, other currency, closing a non-empty account or one with a transfer in flight, deleting an open one); an account for a forgotten customer (SubjectForgottenError) | 422 |
  * | anything else | 500, logged, no internals in the body |
  *
  * 409 means "the state changed under you: read again and retry"; 422 means "this request is well
@@ -69,6 +70,17 @@ export class ApiErrorFilter implements ExceptionFilter {
         message: `"${streamId}" is at version ${actualVersion}, not ${String(expectedVersion)}: it changed since you read it. Nothing was written; read it again and retry.`,
         details: { code: error.code, streamId, expectedVersion, actualVersion },
       };
+    }
+    if (error instanceof StreamDeletedError) {
+      const { streamId, deletedVersion, deletedAt } = error;
+      return {
+        status: 410,
+        message: `"${streamId}" was erased for good (hard-deleted); its id cannot be used again.`,
+        details: { code: error.code, streamId, deletedVersion, deletedAt: deletedAt?.toISOString() ?? null },
+      };
+    }
+    if (error instanceof SubjectForgottenError) {
+      return { status: 422, message: `Customer "${error.subjectId}" was forgotten (their personal data erased): no account can be opened for them again.`, details: { code: error.code, customerId: error.subjectId } };
     }
     if (error instanceof AlreadyExistsError) return { status: 409, message: error.message, details: { code: 'ALREADY_EXISTS', resource: error.resource, id: error.id } };
     if (error instanceof ProjectionLeaseHeldError) return { status: 409, message: error.message, details: { code: error.code, holder: error.holder } };

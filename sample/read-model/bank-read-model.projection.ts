@@ -1,4 +1,4 @@
-import { Projection, ProjectionHandler, type FeedEvent, type ResettableProjection } from '../../lib/index.js';
+import { Projection, ProjectionHandler, StreamDeleted, type FeedEvent, type ResettableProjection } from '../../lib/index.js';
 import { AccountClosed } from '../accounts/events/account-closed.event.js';
 import { AccountOpened } from '../accounts/events/account-opened.event.js';
 import { MoneyDepositedFromTransfer } from '../accounts/events/money-deposited-from-transfer.event.js';
@@ -6,6 +6,7 @@ import { MoneyDeposited } from '../accounts/events/money-deposited.event.js';
 import { MoneyWithdrawnForTransfer } from '../accounts/events/money-withdrawn-for-transfer.event.js';
 import { MoneyWithdrawn } from '../accounts/events/money-withdrawn.event.js';
 import { TransferRefunded } from '../accounts/events/transfer-refunded.event.js';
+import { CustomerForgotten } from '../admin/events/customer-forgotten.event.js';
 import { TransferCompleted } from '../transfers/events/transfer-completed.event.js';
 import { TransferCreditRefused } from '../transfers/events/transfer-credit-refused.event.js';
 import { TransferFailed } from '../transfers/events/transfer-failed.event.js';
@@ -22,6 +23,11 @@ import type { TransferStepKind } from './views/transfer.view.js';
  * changes nothing. Rebuildable: `reset()` empties the store, then `ProjectionManager.rebuild()`
  * replays the whole feed into it.
  *
+ * It forgets too (GDPR): a deleted account stream (`StreamDeleted`, delivered by the feed where the
+ * stream was deleted) leaves the read model, and a forgotten customer's name (`CustomerForgotten`)
+ * is redacted in the copies made while it was readable. A rebuild reads the names as the events
+ * hold them now: `REDACTED` once forgotten.
+ *
  * Small pages (25 events) so that a rebuild of the demo's few hundred events reports its progress
  * several times; a real app would use 100 to 500 (each page costs one checkpoint write).
  */
@@ -33,8 +39,8 @@ export class BankReadModelProjection implements ResettableProjection {
   opened(event: AccountOpened, envelope: FeedEvent<AccountOpened>): void {
     this.store.applyOnce(envelope.streamId, envelope.version, () => {
       const at = envelope.occurredAt.toISOString();
-      const { accountId, owner, currency } = event;
-      this.store.putAccount({ accountId, owner, currency, balanceCents: 0, status: 'open', version: envelope.version, openedAt: at, updatedAt: at });
+      const { accountId, customerId, owner, currency } = event;
+      this.store.putAccount({ accountId, customerId, owner, currency, balanceCents: 0, status: 'open', version: envelope.version, openedAt: at, updatedAt: at }, envelope.streamId);
       this.store.updateAccount(accountId, () => ({ version: envelope.version, at, kind: 'opened', amountCents: 0, balanceAfterCents: 0 }));
     });
   }
@@ -67,6 +73,19 @@ export class BankReadModelProjection implements ResettableProjection {
   @ProjectionHandler(AccountClosed)
   closed(event: AccountClosed, envelope: FeedEvent<AccountClosed>): void {
     this.move(envelope, event.accountId, 'closed', 0);
+  }
+
+  /** A deleted stream (soft or hard): the account it held leaves the read model (GET answers 404, or 410 once hard-deleted). */
+  @ProjectionHandler(StreamDeleted)
+  streamDeleted(_event: StreamDeleted, envelope: FeedEvent<StreamDeleted>): void {
+    // The deletion's version (the tombstone's) is above every event of the stream: events of it
+    // delivered again afterwards are skipped, and an account opened again later is applied.
+    this.store.applyOnce(envelope.streamId, envelope.version, () => this.store.removeStream(envelope.streamId));
+  }
+
+  @ProjectionHandler(CustomerForgotten)
+  customerForgotten(event: CustomerForgotten, envelope: FeedEvent<CustomerForgotten>): void {
+    this.store.applyOnce(envelope.streamId, envelope.version, () => this.store.forgetCustomer(event.customerId));
   }
 
   @ProjectionHandler(TransferRequested)

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { REDACTED } from '../../lib/index.js';
 import type { AccountView } from './views/account.view.js';
 import type { HistoryEntryView } from './views/history-entry.view.js';
 import type { TransferView } from './views/transfer.view.js';
@@ -16,6 +17,8 @@ export class ReadModelStore {
   private readonly accounts = new Map<string, AccountView>();
   private readonly histories = new Map<string, HistoryEntryView[]>();
   private readonly transfers = new Map<string, TransferView>();
+  /** Which account each account stream holds: a deletion names the stream. */
+  private readonly accountOfStream = new Map<string, string>();
   /** Per stream, the last version applied. */
   private readonly applied = new Map<string, number>();
 
@@ -46,9 +49,30 @@ export class ReadModelStore {
     return view && structuredClone(view);
   }
 
-  putAccount(view: AccountView): void {
+  putAccount(view: AccountView, streamId: string): void {
     this.accounts.set(view.accountId, view);
     this.histories.set(view.accountId, []);
+    this.accountOfStream.set(streamId, view.accountId);
+  }
+
+  /**
+   * Forgets the account a deleted stream held, statement included (transfers stay: they hold ids
+   * and amounts, no personal data). Nothing to do for a stream it does not know: a rebuild sees a
+   * hard-deleted stream's deletion only, never its events.
+   */
+  removeStream(streamId: string): void {
+    const accountId = this.accountOfStream.get(streamId);
+    if (accountId === undefined) return;
+    this.accounts.delete(accountId);
+    this.histories.delete(accountId);
+    this.accountOfStream.delete(streamId);
+  }
+
+  /** Replaces the names this read model copied of a forgotten customer by `REDACTED`, as the events now read. */
+  forgetCustomer(customerId: string): void {
+    for (const view of this.accounts.values()) {
+      if (view.customerId === customerId) view.owner = REDACTED;
+    }
   }
 
   /** Changes an account and adds a line to its statement; does nothing for an account it has not seen opened. */
@@ -73,6 +97,7 @@ export class ReadModelStore {
     this.accounts.clear();
     this.histories.clear();
     this.transfers.clear();
+    this.accountOfStream.clear();
     this.applied.clear();
   }
 

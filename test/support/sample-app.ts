@@ -5,6 +5,9 @@ import type { DynamoDbConnection } from '../../sample/dynamodb/dynamodb-connecti
 import { startBankApp } from '../../sample/start-bank-app.js';
 import { deleteTables, testClientConfig, testEndpoint } from './dynamodb.js';
 
+/** The fence of hard deletes in the sample's tests (and the boundary cache trust it must outlast). */
+export const SAMPLE_TEST_ERASURE_TIMING = { boundaryCacheTrustMs: 500, purgeFenceMs: 600 } as const;
+
 /** The sample bank app serving HTTP on a free port, on fresh tables of the test DynamoDB. */
 export interface SampleApp {
   readonly app: INestApplication;
@@ -25,14 +28,15 @@ export function sampleTablePrefix(): string {
 }
 
 export function deleteSampleTables(tablePrefix: string): Promise<void> {
-  return deleteTables(`${tablePrefix}events`, `${tablePrefix}snapshots`, `${tablePrefix}projections`);
+  return deleteTables(`${tablePrefix}events`, `${tablePrefix}snapshots`, `${tablePrefix}projections`, `${tablePrefix}personal-data-keys`);
 }
 
 /** Starts the app on fresh tables, or on `tablePrefix`'s (a restart); `close()` deletes them unless `keepTables`. */
 export async function startSampleApp(options: { tablePrefix?: string; dynamoDb?: DynamoDbConnection; keepTables?: boolean } = {}): Promise<SampleApp> {
   const tablePrefix = options.tablePrefix ?? sampleTablePrefix();
   const dynamoDb = options.dynamoDb ?? testConnection();
-  const { app, url } = await startBankApp({ dynamoDb, port: 0, host: '127.0.0.1', tablePrefix });
+  // A short purge fence, so that a hard delete answers in well under a second (one process: no other cache to outlast).
+  const { app, url } = await startBankApp({ dynamoDb, port: 0, host: '127.0.0.1', tablePrefix, erasureTiming: SAMPLE_TEST_ERASURE_TIMING });
   return {
     app,
     url,

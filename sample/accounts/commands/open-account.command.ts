@@ -11,6 +11,7 @@ export class OpenAccount extends Command<AccountWriteResult> implements Correlat
     readonly accountId: string,
     readonly owner: string,
     readonly currency: string,
+    readonly customerId: string,
   ) {
     super();
   }

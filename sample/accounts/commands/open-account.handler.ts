@@ -10,8 +10,8 @@ export class OpenAccountHandler implements ICommandHandler<OpenAccount> {
   constructor(@InjectAggregateRepository(Account) private readonly accounts: AggregateRepository<Account>) {}
 
   @WithCommandMetadata()
-  async execute({ accountId, owner, currency }: OpenAccount) {
-    const account = Account.open(accountId, owner, currency);
+  async execute({ accountId, owner, currency, customerId }: OpenAccount) {
+    const account = Account.open(accountId, owner, currency, customerId);
     try {
       // A new aggregate is saved with NO_STREAM: if the id is taken, the store refuses it atomically.
       const saved = await this.accounts.save(account);
