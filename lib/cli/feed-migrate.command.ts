@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline';
 import { FeedDisabledError } from '../errors/feed-disabled.error.js';
 import { FeedCheckpointMismatchError } from '../errors/feed-checkpoint-mismatch.error.js';
 import { EventStoreErrorCode } from '../errors/event-store.error.js';
@@ -6,8 +5,8 @@ import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { parseCheckpoint } from '../feed/feed-checkpoint.js';
 import { parseLegacyCheckpoint } from '../feed/migration/legacy-checkpoint.js';
 import type { CliCommand } from './cli-command.js';
-import { CliError, CliUsageError, EXIT_FAILURE } from './cli-error.js';
-import type { CliIo } from './cli-io.js';
+import { CliError, CliUsageError } from './cli-error.js';
+import { confirmConsequence } from './confirmation.js';
 import { PROGRAM } from './command-line.js';
 
 // The AWS SDK is loaded inside run(): help and usage errors answer without it.
@@ -48,7 +47,9 @@ Options:
     const settings = await context.settings();
     if (settings.resolved.feed === undefined) throw new FeedDisabledError();
     const { eventsTable, projectionsTable, retry } = settings.resolved;
-    if (dropGsi && values.yes !== true) await confirmDrop(io, eventsTable);
+    if (dropGsi) {
+      await confirmConsequence(io, values, { command: 'feed migrate --drop-gsi', explanation: DROP_GSI_WHY, question: `Delete the index "feed" of table "${eventsTable}"?` });
+    }
     const [{ withCliRuntime }, { migrateFeed }] = await Promise.all([import('./cli-runtime.js'), import('../feed/migration/feed-migration.js')]);
     return withCliRuntime(settings, async ({ client }) => {
       const report = await migrateFeed({ client, eventsTable, projectionsTable, retry, dropGsi, log: (line) => io.stderr.write(`${line}\n`) });
@@ -64,26 +65,6 @@ Options:
   },
 };
 
-/**
- * Asks on the terminal before deleting 0.3's index.
- * @throws CliUsageError when there is no terminal to ask on (then --yes is needed); CliError when the answer is no.
- */
-async function confirmDrop(io: CliIo, tableName: string): Promise<void> {
-  const { stdin } = io;
-  if (stdin?.isTTY !== true) throw new CliUsageError(`${DROP_GSI_WHY} Nothing was done; with no terminal to ask on, confirm with --yes.`);
-  io.stderr.write(`${DROP_GSI_WHY}\n`);
-  const lines = createInterface({ input: stdin, terminal: false });
-  try {
-    io.stderr.write(`Delete the index "feed" of table "${tableName}"? [y/N] `);
-    const answer = await new Promise<string>((resolve) => {
-      lines.once('line', resolve);
-      lines.once('close', () => resolve(''));
-    });
-    if (!/^y(es)?$/i.test(answer.trim())) throw new CliError('not confirmed: nothing was done', EXIT_FAILURE);
-  } finally {
-    lines.close();
-  }
-}
 
 const convert: CliCommand = {
   name: 'feed convert-checkpoint',

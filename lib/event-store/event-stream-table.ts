@@ -40,6 +40,11 @@ export interface ItemRange {
   readonly upper?: number;
   readonly forward: boolean;
   readonly pageSize?: number;
+  /**
+   * Also reads the stream's metadata item (sort key 0, first in a forward read from the start)
+   * in the same Query, and hands it here (or undefined: the stream has none) instead of among the items.
+   */
+  readonly metadata?: (item: Item | undefined) => void;
 }
 
 const HEADER_NAMES = {
@@ -137,18 +142,27 @@ export class EventStreamTable {
   /** Items with sort keys in [lower, upper], page by page, following LastEvaluatedKey past 1 MB. */
   async *pages(streamId: string, range: ItemRange): AsyncGenerator<StoredEventItem[]> {
     if (range.upper !== undefined && range.upper < Math.max(range.lower ?? 1, 1)) return; // an empty range: DynamoDB refuses BETWEEN 1 AND 0
+    const withMetadata = range.metadata !== undefined && range.forward && (range.lower ?? 1) <= 1;
     const input: QueryCommandInput = {
-      ...this.keyCondition(streamId, range),
+      ...this.keyCondition(streamId, range, withMetadata ? 0 : 1),
       ScanIndexForward: range.forward,
       ConsistentRead: true,
     };
     let startKey: Item | undefined;
+    let first = true;
     do {
       const page = await this.read('Reading', streamId, () =>
         this.client.send(new QueryCommand({ ...input, Limit: range.pageSize, ExclusiveStartKey: startKey })),
       );
+      let items = page.Items ?? [];
+      if (withMetadata && first) {
+        const metadata = items[0]?.[A.version]?.N === '0' ? items[0] : undefined;
+        range.metadata!(metadata);
+        if (metadata !== undefined) items = items.slice(1);
+      }
+      first = false;
       // Personal data: one read of the keys table per page, for the subjects whose sealed fields it holds.
-      yield await withPersonalDataKeys(this.client, this.tableName, (page.Items ?? []).map(decodeEventItem));
+      yield await withPersonalDataKeys(this.client, this.tableName, items.map(decodeEventItem));
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
   }
@@ -181,9 +195,9 @@ export class EventStreamTable {
     return (Items ?? []).map(decodeItemHeader);
   }
 
-  private keyCondition(streamId: string, range: { lower?: number; upper?: number }) {
-    // Versions start at 1: sort key 0 is the stream's metadata item (lib/lifecycle), never an event.
-    const lower = Math.max(range.lower ?? 1, 1);
+  private keyCondition(streamId: string, range: { lower?: number; upper?: number }, lowest = 1) {
+    // Versions start at 1: sort key 0 is the stream's metadata item (lib/lifecycle), read only when asked for.
+    const lower = Math.max(range.lower ?? lowest, lowest);
     const upper = range.upper;
     const values: Item = { ':stream': { S: streamId } };
     const names: Record<string, string> = { '#stream': A.streamId, '#version': A.version };

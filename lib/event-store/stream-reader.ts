@@ -6,6 +6,7 @@ import type { EventEnvelope } from './interfaces/event-envelope.interface.js';
 import { backoffDelay, sleep, type RetryOptions } from './retry-policy.js';
 import type { BoundaryAnchor, StreamBoundaryCache } from './stream-boundary-cache.js';
 import { followsForward, gapError, precedesBackward } from './stream-integrity.js';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { isPurgeStub, STREAM_DELETED_TYPE } from '../lifecycle/stream-metadata-item.codec.js';
 import type { RetentionWindow, RetentionWindows } from '../lifecycle/retention-window.js';
 import { SEALED_VALUE_PREFIX } from '../personal-data/sealed-value.js';
@@ -97,14 +98,17 @@ export class StreamReader {
       if (start <= to) yield* keptByAgeOf(open(start), known);
       return;
     }
-    // The metadata read and the first Query go out together (no added latency): the Query assumes
-    // nothing is truncated, and is read again from the first kept version when that is later.
+    // From the start, the first Query also returns the metadata item (sort key 0): no other request. Else the
+    // metadata read and the first Query go out together. Either way the Query assumes nothing is truncated,
+    // and is read again from the first kept version when that is later.
     const before = carried === undefined ? undefined : { ...carried };
-    const speculative = open(from);
+    let metadata: { item: Record<string, AttributeValue> | undefined } | undefined;
+    const fromStart = from === 1 && carried?.previous === undefined;
+    const speculative = this.forwardItems(streamId, from, to, pageSize, span, carried, visible, fromStart ? (item) => (metadata ??= { item }) : undefined);
     const first = settle(speculative.next());
     let window: RetentionWindow;
     try {
-      window = await this.retention.windowOf(streamId);
+      window = fromStart ? await this.windowFromQuery(streamId, first, () => metadata) : await this.retention.windowOf(streamId);
     } catch (error) {
       await first;
       await speculative.return(undefined);
@@ -124,6 +128,19 @@ export class StreamReader {
     await speculative.return(undefined);
     if (carried !== undefined) Object.assign(carried, before, { window });
     if (start <= to) yield* keptByAgeOf(open(start), window);
+  }
+
+  /** The window from the metadata item the first Query returned (or, if that Query failed, its error). */
+  private async windowFromQuery(
+    streamId: string,
+    first: Promise<{ result: unknown } | { error: unknown }>,
+    metadata: () => { item: Record<string, AttributeValue> | undefined } | undefined,
+  ): Promise<RetentionWindow> {
+    const page = await first;
+    const seen = metadata();
+    if (seen !== undefined) return this.retention!.windowOfItem(streamId, seen.item);
+    if ('error' in page) throw page.error;
+    return this.retention!.windowOf(streamId); // not reached: a read from the start always asks for the item
   }
 
   /** Yields the envelopes of [from, to] that the stream's retention keeps, newest first, one array per item. */
@@ -172,8 +189,11 @@ export class StreamReader {
     span?: number,
     carried?: CarriedSpan,
     include?: (storedType: string) => boolean,
+    /** Also reads the stream's metadata item, with the first Query (a read from the start), and hands it here. */
+    onMetadata?: (item: Record<string, AttributeValue> | undefined) => void,
   ): AsyncGenerator<EventEnvelope[]> {
     const readStartedAt = this.boundaries.time(); // what the read finds last was last no earlier than this
+    let metadata = onMetadata;
     let next = from; // the next version to yield
     const spanEnd = span === undefined ? Number.MAX_SAFE_INTEGER : from + span - 1;
     const upper = Math.min(to, spanEnd);
@@ -186,7 +206,9 @@ export class StreamReader {
       let anchor = start.anchor;
       let gapAfter: EventItemHeader | undefined | null = null; // null: no gap; else the item found past a gap
       const range = { lower: start.lower > 1 ? start.lower : undefined, upper: upper < Number.MAX_SAFE_INTEGER ? upper : undefined };
-      scan: for await (const page of this.table.pages(streamId, { ...range, forward: true, pageSize })) {
+      const pages = this.table.pages(streamId, { ...range, forward: true, pageSize, metadata });
+      metadata = undefined; // with the first Query only
+      scan: for await (const page of pages) {
         for (const item of page) {
           this.boundaries.observe(streamId, item);
           if (anchor !== undefined) {

@@ -4,7 +4,7 @@ import type { CreateTableInput } from '@aws-sdk/client-dynamodb';
  * Attributes of the items of the personal-data keys table: one item per data subject.
  *
  * - A subject with a key: `subjectId`, `wrappedKey`, `wrappedBy`, `createdAt`.
- * - A forgotten subject: `subjectId`, `forgottenAt` (and `createdAt` when it had a key), and no
+ * - A forgotten subject: `subjectId` and `forgottenAt` only: no
  *   key material at all. So "forgotten" (fields read as redacted) is told from "no item" (a lost
  *   key: reads fail with PersonalDataKeyMissingError rather than pass for an erasure).
  */

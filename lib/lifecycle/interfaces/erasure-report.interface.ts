@@ -2,7 +2,7 @@
 export interface ErasureAction {
   /**
    * What was done: `tombstone-written`, `stream-hidden`, `events-retired`, `events-deleted`,
-   * `snapshots-deleted`, `feed-index-entries-erased`, `purge-deferred`, `data-key-deleted`,
+   * `snapshots-deleted`, `feed-index-entries-erased`, `data-key-deleted`,
    * `fields-unreadable`.
    */
   readonly what: string;
