@@ -6,6 +6,7 @@ import type { LatencyResult, PacedWriteResult } from './feed-report.js';
 import type { MemoryMeasurement } from './memory-workload.js';
 import type { ProjectionThroughputResult } from './projection-throughput.js';
 import type { TelemetryCostResult } from './telemetry-cost.js';
+import type { LifecycleCostResult } from './lifecycle-cost.js';
 
 /** What one contender sent in a workload's metered cost round. */
 export interface ContenderCost {
@@ -238,7 +239,7 @@ function pairedRatio(rates: RoundRates): number {
   return median(rates.module.map((rate, i) => rate / rates.baseline[i]!));
 }
 
-export function writeResults(path: string, results: ReadonlyArray<WorkloadResult | PacedWriteResult | LatencyResult | MemoryResult | ProjectionThroughputResult | TelemetryCostResult>): void {
+export function writeResults(path: string, results: ReadonlyArray<WorkloadResult | PacedWriteResult | LatencyResult | MemoryResult | ProjectionThroughputResult | TelemetryCostResult | LifecycleCostResult>): void {
   writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
 }
 

@@ -5,10 +5,12 @@
  * exits 0 when the run completes.
  *
  * BENCH_ONLY=<groups> (comma-separated: writes, paced, latency, read, replay, aggregates, snapshots,
- * memory, projections, telemetry) runs only those workloads, for iterating on one; such a partial run leaves
- * bench/results.json alone. BENCH_MAIN_FEED=<JSON> sets the main app's `feed` option (`false`: no
- * stream, no indexer; `{"indexer":false}`: the stream but no indexer), to compare the write rows
- * with the feed's parts off; it skips the other feed groups and also leaves bench/results.json alone.
+ * memory, projections, telemetry, lifecycle) runs only those workloads, for iterating on one; such a
+ * partial run leaves bench/results.json alone. BENCH_MAIN_FEED=<JSON> sets the main app's `feed`
+ * option (`false`: no stream, no indexer; `{"indexer":false}`: the stream but no indexer), to
+ * compare the write rows with the feed's parts off; it skips the other feed groups and also leaves
+ * bench/results.json alone. BENCH_LIFECYCLE_REFERENCE=<git ref> (default b1bbe9e, `none` to skip)
+ * is the code the lifecycle group's "before" rows run (bench/lifecycle-cost.ts).
  */
 import 'reflect-metadata';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -35,11 +37,14 @@ import { BaselineSnapshotContender, ModuleSnapshotContender } from './snapshot-c
 import { snapshotLoadWorkload, snapshotSaveWorkload } from './snapshot-workloads.js';
 import { runFullRead, runWritePlan, writePlan, type WritePlan } from './workloads.js';
 import { printTelemetryCost, telemetryCostWorkload } from './telemetry-cost.js';
+import { lifecycleCostWorkload, printLifecycleCost } from './lifecycle-cost.js';
 
 /**
  * Sized to take under two minutes on 2 cores with DynamoDB Local (the aggregate and snapshot
  * workloads, sized in their own files, add about a minute; the replay and memory workloads about
- * two and a half; the paced writes and the feed latency about a minute and a half).
+ * two and a half; the paced writes and the feed latency about a minute and a half; the telemetry and
+ * lifecycle groups about a minute each, plus ~10 s the first time for the lifecycle group's build of
+ * the code before issue 13: bench/reference-build.ts).
  */
 const CONFIG = {
   rounds: 11,
@@ -58,7 +63,7 @@ const CONFIG = {
 
 const RESULTS_PATH = fileURLToPath(new URL('../../bench/results.json', import.meta.url));
 
-const GROUPS = ['writes', 'paced', 'latency', 'read', 'replay', 'aggregates', 'snapshots', 'memory', 'projections', 'telemetry'] as const;
+const GROUPS = ['writes', 'paced', 'latency', 'read', 'replay', 'aggregates', 'snapshots', 'memory', 'projections', 'telemetry', 'lifecycle'] as const;
 type Group = (typeof GROUPS)[number];
 /** Groups that need the feed: skipped with BENCH_MAIN_FEED. */
 const FEED_GROUPS: readonly Group[] = ['paced', 'latency', 'replay', 'memory', 'projections'];
@@ -182,6 +187,7 @@ async function main(): Promise<void> {
     const projectionLag = groups.has('projections') ? await projectionLagWorkload(clients.observer, target.clientConfig, projectionTables.lag) : undefined;
     const memory: MemoryMeasurement[] = groups.has('memory') ? await slowConsumerMemoryWorkload(clients.module, clients.observer, target.clientConfig, tables.memory) : [];
     const telemetryCost = groups.has('telemetry') ? await telemetryCostWorkload(target.clientConfig, `${tables.module}-telemetry`) : undefined;
+    const lifecycleCost = groups.has('lifecycle') ? await lifecycleCostWorkload(target.clientConfig, `${tables.module}-lifecycle`) : undefined;
     const results = [
       ...(measurements.length > 0 ? printReport(measurements) : []),
       ...(paced.length > 0 ? printPacedWriteReport(paced) : []),
@@ -190,6 +196,7 @@ async function main(): Promise<void> {
       ...(projectionLag !== undefined ? [printLatencyReport(projectionLag, 'Projection lag (a partitioned projection over 2 instances)')] : []),
       ...(memory.length > 0 ? printMemoryReport(memory) : []),
       ...(telemetryCost !== undefined ? [printTelemetryCost(telemetryCost)] : []),
+      ...(lifecycleCost !== undefined ? [printLifecycleCost(lifecycleCost)] : []),
     ];
     if (groups.size === GROUPS.length && !FEED_OFF) {
       writeResults(RESULTS_PATH, results);
