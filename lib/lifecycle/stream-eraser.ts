@@ -72,16 +72,16 @@ export class StreamEraser {
     return { actions, complete };
   }
 
+  /** Whether a purge below `truncateBefore` would delete anything now (one Query, and a head read). */
+  async hasRetired(streamId: string, truncateBefore: number): Promise<boolean> {
+    return (await this.retiredRuns(streamId, truncateBefore)).length > 0;
+  }
+
   /**
-   * Deletes the items whose commits end below `truncateBefore`, after waiting out what is left of
-   * the fence. Never deleted: tombstones (the feed's StreamDeleted, and the key a stale writer would
-   * take) and the stream's last commit (a retry of it must find it whole). Each run of deleted items
-   * leaves a stub at its first key, standing for its versions, so the items stay a contiguous chain
-   * and key 1 is never free (a `NO_STREAM` append writes it without reading).
+   * The runs of consecutive items a purge below `truncateBefore` deletes (each but its stub), none
+   * when there is nothing new: no run, or only stubs of earlier purges standing alone.
    */
-  async purgeBelow(streamId: string, truncateBefore: number, fenceFrom: number, uselessSnapshots = true): Promise<ErasureAction[]> {
-    const wait = this.fenceRemaining(fenceFrom);
-    if (wait > 0) await sleep(wait);
+  private async retiredRuns(streamId: string, truncateBefore: number): Promise<EventItemHeader[][]> {
     const [headers, last] = await Promise.all([this.table.itemHeaders(streamId, truncateBefore), this.table.lastItem(streamId)]);
     const lastCommitEnd = last === undefined ? 0 : commitEnd(last);
     const retired = (item: EventItemHeader) => commitEnd(item) < truncateBefore && commitEnd(item) !== lastCommitEnd && item.deleted === undefined;
@@ -93,8 +93,21 @@ export class StreamEraser {
       else if (isRetired) runs.push([item]);
       previousRetired = isRetired;
     }
-    // Nothing new: no run, or only stubs of earlier purges standing alone.
-    if (runs.every((run) => run.length === 1 && isPurgeStub(run[0]!))) return [];
+    return runs.every((run) => run.length === 1 && isPurgeStub(run[0]!)) ? [] : runs;
+  }
+
+  /**
+   * Deletes the items whose commits end below `truncateBefore`, after waiting out what is left of
+   * the fence. Never deleted: tombstones (the feed's StreamDeleted, and the key a stale writer would
+   * take) and the stream's last commit (a retry of it must find it whole). Each run of deleted items
+   * leaves a stub at its first key, standing for its versions, so the items stay a contiguous chain
+   * and key 1 is never free (a `NO_STREAM` append writes it without reading).
+   */
+  async purgeBelow(streamId: string, truncateBefore: number, fenceFrom: number, uselessSnapshots = true): Promise<ErasureAction[]> {
+    const wait = this.fenceRemaining(fenceFrom);
+    if (wait > 0) await sleep(wait);
+    const runs = await this.retiredRuns(streamId, truncateBefore);
+    if (runs.length === 0) return [];
     let events = 0;
     let items = 0;
     for (const run of runs) {
@@ -112,7 +125,7 @@ export class StreamEraser {
         where: this.table.tableName,
         count: events,
         at: new Date().toISOString(),
-        detail: `below version ${truncateBefore}: ${items} items, ${runs.length} stubs keep the first key of each run`,
+        detail: `below version ${truncateBefore}: ${items} items; ${runs.length === 1 ? 'a stub keeps the first key of the run' : `${runs.length} stubs keep the first key of each run`}`,
       },
     ];
     if (uselessSnapshots && this.snapshots !== undefined && truncateBefore > 2) {

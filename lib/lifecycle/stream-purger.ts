@@ -25,6 +25,8 @@ interface Pending {
   readonly truncateBefore: number;
   /** When this process saw the truncation stored (`performance.now()`): the fence runs from there. */
   readonly fenceFrom: number;
+  /** A hard delete whose erasure is not complete (else a truncation, or a soft delete, to purge below). */
+  readonly hard: boolean;
 }
 
 /**
@@ -64,8 +66,8 @@ export class StreamPurger {
       if (done.length > 0 || !pending.some((p) => p.streamId === streamId)) options.onStream?.(streamId, done);
     }
     // One wait for every stream still inside its fence (at most the fence), then their deletes.
-    for (const { streamId, truncateBefore, fenceFrom } of pending) {
-      const done = await this.eraser.purgeBelow(streamId, truncateBefore, fenceFrom);
+    for (const { streamId, truncateBefore, fenceFrom, hard } of pending) {
+      const done = hard ? await this.lifecycle.eraseHardDeleted(streamId, fenceFrom) : await this.eraser.purgeBelow(streamId, truncateBefore, fenceFrom);
       actions.push(...done.map((action) => ({ ...action, detail: `${streamId}: ${action.detail ?? ''}`.trim() })));
       options.onStream?.(streamId, done);
     }
@@ -84,7 +86,8 @@ export class StreamPurger {
     let fenceFrom = performance.now(); // what the read returned was stored before now
     if (meta.deleted?.mode === 'hard') {
       // Finishes an interrupted erasure, or erases index entries taken in after it; nothing once it is complete.
-      return (await this.lifecycle.eraseHardDeleted(streamId)).map((action) => named(streamId, action));
+      if (meta.deleted.erasedAt === undefined) pending.push({ streamId, truncateBefore: meta.deleted.version + 2, fenceFrom, hard: true });
+      return [];
     }
     const cut = await this.retentionCut(streamId, meta);
     if (cut > (meta.truncateBefore ?? 1)) {
@@ -96,9 +99,10 @@ export class StreamPurger {
       fenceFrom = performance.now();
     }
     const truncateBefore = meta.truncateBefore ?? 1;
-    if (truncateBefore <= 1) return [];
+    // Nothing (left) to delete below the cut: no fence to wait for.
+    if (truncateBefore <= 1 || !(await this.eraser.hasRetired(streamId, truncateBefore))) return [];
     // Every stream waits for the fence from this run's own read (one wait for them all, below): no other clock counts.
-    pending.push({ streamId, truncateBefore, fenceFrom });
+    pending.push({ streamId, truncateBefore, fenceFrom, hard: false });
     return [];
   }
 

@@ -224,7 +224,8 @@ function resolveLifecycle(lifecycle: LifecycleOptions, trustMs: number): Require
   for (const key of Object.keys(lifecycle)) {
     if (key !== 'purgeFenceMs' && key !== 'clock') throw new InvalidModuleOptionsError(`lifecycle.${key}`, 'is not a lifecycle option. Known: purgeFenceMs, clock.');
   }
-  const { purgeFenceMs = trustMs + PURGE_FENCE_MARGIN_MS, clock = Date.now } = lifecycle;
+  // Date.now looked up at each call (not taken once): a test that replaces Date.now changes commit times too.
+  const { purgeFenceMs = trustMs + PURGE_FENCE_MARGIN_MS, clock = () => Date.now() } = lifecycle;
   const shortest = writeWindowMs(trustMs);
   if (!Number.isSafeInteger(purgeFenceMs) || purgeFenceMs < shortest) {
     throw new InvalidModuleOptionsError(
