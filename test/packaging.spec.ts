@@ -3,13 +3,14 @@
  * installed from the npm registry into a NestJS 11 CommonJS app and a NestJS 12 ES module app
  * (test/packaging/), each with its Terminus and the OpenTelemetry SDK, running a save/load/replay
  * round trip against the tests' DynamoDB (with a projection discovered among a module's providers,
- * a health check and traced appends), and a TypeScript consumer compiled against the packed
- * typings. Slow (a build and two npm installs: one to two minutes) and needs the npm
+ * a health check and traced appends), then the stream lifecycle (a soft delete, retention, the
+ * purger, StreamDeleted in the feed) and crypto-shredding with a local key, without the optional
+ * peer @aws-sdk/client-kms installed; and a TypeScript consumer compiled against the packed typings. Slow (a build and two npm installs: one to two minutes) and needs the npm
  * registry, as CI has.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -102,14 +103,14 @@ describe('the packed package', () => {
     await Promise.all(
       apps.map(async (app) => {
         cpSync(join(fixtures, app), join(work, app), { recursive: true });
-        cpSync(join(fixtures, 'round-trip.cjs'), join(work, app, 'round-trip.cjs'));
+        for (const shared of readdirSync(fixtures).filter((name) => name.endsWith('.cjs'))) cpSync(join(fixtures, shared), join(work, app, shared));
         await run(npm, ['install', '--no-audit', '--no-fund', join(work, packed.filename)], { cwd: join(work, app), env: npmEnv(), timeoutMs: 4 * MINUTE });
       }),
     );
   }, 8 * MINUTE);
 
   afterAll(async () => {
-    await deleteTables(...apps.flatMap((app) => [`${tablePrefixes[app]}events`, `${tablePrefixes[app]}projections`]));
+    await deleteTables(...apps.flatMap((app) => [`${tablePrefixes[app]}events`, `${tablePrefixes[app]}projections`, `${tablePrefixes[app]}keys`]));
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -201,9 +202,54 @@ describe('the packed package', () => {
         expect.arrayContaining(['nestjs-dynamo-es append', 'nestjs-dynamo-es commit write', 'nestjs-dynamo-es read', 'nestjs-dynamo-es replay page', 'nestjs-dynamo-es aggregate save', 'nestjs-dynamo-es aggregate load']),
       );
 
+      // The lifecycle (lifecycle.cjs, a second app on the same tables). A soft delete: the stream reads as empty.
+      const { lifecycle } = result;
+      const notes = `notes-${id}`;
+      expect(lifecycle.deleted).toEqual({
+        report: {
+          operation: 'stream.delete',
+          streamId: notes,
+          mode: 'soft',
+          actions: expect.arrayContaining([expect.objectContaining({ what: 'tombstone-written', count: 1 })]),
+          timed: true,
+          notes: true,
+        },
+        read: 0,
+        metadata: { truncateBefore: 4, deleted: { mode: 'soft', version: 2, at: expect.any(String) } },
+      });
+      // maxCount: 2 of 5 events read; the StreamPurger provider then deletes the 3 others (after its fence).
+      expect(lifecycle.retention).toEqual({
+        metadata: { maxCount: 2 },
+        kept: [
+          { version: 4, text: '4' },
+          { version: 5, text: '5' },
+        ],
+        purger: true,
+        purge: { operation: 'streams.purge', actions: expect.arrayContaining([{ what: 'events-deleted', count: 3 }]), timed: true, notes: true },
+        afterPurge: [4, 5],
+      });
+      // Crypto-shredding with a local key: plain, then the subject forgotten, redacted (the subject id stays).
+      expect(lifecycle.shredded).toEqual({
+        before: { instance: 'CustomerRegistered', email: 'ada@example.com' },
+        report: { operation: 'subject.forget', subject: id, actions: expect.arrayContaining([{ what: 'data-key-deleted', count: 1 }]), timed: true, notes: true },
+        after: { instance: 'CustomerRegistered', customerId: id, email: '[redacted]', redacted: true },
+      });
+      // The deletion reached the @ProjectionHandler(StreamDeleted), and replayAll with eventTypes: [StreamDeleted].
+      const deletion = { instance: 'StreamDeleted', mode: 'soft', deletedVersion: 2 };
+      expect(lifecycle.projected).toEqual([{ streamId: notes, ...deletion }]);
+      expect(lifecycle.replayedDeletions).toEqual([deletion]);
+
+      // The optional peer @aws-sdk/client-kms is not installed here (npm leaves optional peers out), so nothing could load it.
+      expect(existsSync(join(work, app, 'node_modules', '@aws-sdk', 'client-kms'))).toBe(false);
+      expect(result.kms).toEqual({ resolvable: false, loaded: [] });
+
       // The app's own module system picked its build; the other one resolves too, with the same exports.
       const entryPoints = [
-        { entry: 'nestjs-dynamo-es', dir: '', some: ['DynamoEventSourcingModule', 'EventStore', 'AggregateRepository', 'ConcurrencyError', 'Projection', 'isEvent'] },
+        {
+          entry: 'nestjs-dynamo-es',
+          dir: '',
+          some: ['DynamoEventSourcingModule', 'EventStore', 'AggregateRepository', 'ConcurrencyError', 'Projection', 'isEvent', 'StreamDeleted', 'StreamPurger', 'PersonalData', 'DataSubject', 'REDACTED', 'StreamDeletedError'],
+        },
         { entry: 'nestjs-dynamo-es/testing', dir: 'testing/', some: ['EmbeddedDynamoDb', 'localClientConfig'] },
         { entry: 'nestjs-dynamo-es/health', dir: 'health/', some: ['DynamoEventSourcingHealthModule', 'DynamoEventSourcingHealthIndicator'] },
         { entry: 'nestjs-dynamo-es/lambda', dir: 'lambda/', some: ['createFeedIndexerHandler', 'createProjectionsHandler', 'createEventHandlersHandler'] },
@@ -215,6 +261,26 @@ describe('the packed package', () => {
         expect(required.exports).toEqual(expect.arrayContaining(some));
       }
     }, 3 * MINUTE);
+
+    it('imports the main entry, in both module systems, without loading the optional peer @aws-sdk/client-kms even where it is installed', async () => {
+      // A stand-in for the peer that fails whoever loads it: the main entry must load it only where KMS wrapping is used.
+      const fake = join(work, app, 'node_modules', '@aws-sdk', 'client-kms');
+      mkdirSync(fake, { recursive: true });
+      try {
+        writeFileSync(join(fake, 'package.json'), JSON.stringify({ name: '@aws-sdk/client-kms', version: '3.0.0', main: 'index.js' }));
+        writeFileSync(join(fake, 'index.js'), "throw new Error('@aws-sdk/client-kms was loaded');\n");
+        const probe = [
+          "const load = (how) => how().then(() => 'loaded', (error) => error.message);",
+          "Promise.all([load(async () => require('nestjs-dynamo-es')), load(() => import('nestjs-dynamo-es')), load(() => import('@aws-sdk/client-kms'))])",
+          '  .then((results) => console.log(JSON.stringify(results)));',
+        ].join('\n');
+        const { stdout } = await run(process.execPath, ['--input-type=commonjs', '-e', probe], { cwd: join(work, app), timeoutMs: MINUTE });
+        // The stand-in is found and fails when loaded (so the first two would have failed had they loaded it).
+        expect(JSON.parse(stdout.trim())).toEqual(['loaded', 'loaded', '@aws-sdk/client-kms was loaded']);
+      } finally {
+        rmSync(fake, { recursive: true, force: true });
+      }
+    });
 
     it('compiles a TypeScript consumer against the packed typings, checking them too (skipLibCheck off)', async () => {
       // Nest-style settings (test/packaging/<app>/tsconfig.json), plus Node's types from this repository.

@@ -51,7 +51,7 @@ describe('streams purge (StreamPurger)', () => {
         DynamoEventSourcingModule.forRoot({
           clientConfig: testClientConfig(),
           tableSetup: 'create',
-          tables: { events: table },
+          tables: { events: table, snapshots: `${table}-snapshots` },
           events: TEST_EVENTS,
           snapshots: {},
           feed: {},

@@ -7,7 +7,9 @@ import { MoneyDeposited, TEST_EVENTS } from './support/events.js';
 import { EventItemAttribute as A } from '../lib/tables/events-table.js';
 import { FEED_INDEX_STREAM } from '../lib/feed/index/feed-index-keys.js';
 import { collect, createEventStoreApp, type EventStoreApp } from './support/event-store-app.js';
-import { deleteTables, testClientConfig } from './support/dynamodb.js';
+import { testClientConfig, uniqueTableName } from './support/dynamodb.js';
+import { EVENT_SOURCING_RUNTIME } from '../lib/dynamo-event-sourcing.constants.js';
+import type { EventSourcingRuntime } from '../lib/event-sourcing-runtime.js';
 import { WarmWriter } from './support/lifecycle-processes/warm-writer.js';
 
 /**
@@ -27,15 +29,15 @@ describe('Deleting a stream while another process has it cached', () => {
   const FENCED_TRUST_MS = 1_500;
 
   beforeAll(async () => {
-    app = await createEventStoreApp('stale-cache', { feed: {}, snapshots: {}, boundaryCache: { trustMs: 1_500 }, lifecycle: { purgeFenceMs: 2_000 } });
+    const snapshotsTable = uniqueTableName('stale-cache-snapshots');
+    app = await createEventStoreApp('stale-cache', { feed: {}, snapshots: {}, tables: { snapshots: snapshotsTable }, boundaryCache: { trustMs: 1_500 }, lifecycle: { purgeFenceMs: 2_000 } });
     [writer, fencedWriter] = await Promise.all([WarmWriter.start(app.tableName, SOFT_TRUST_MS), WarmWriter.start(app.tableName, FENCED_TRUST_MS)]);
   }, 60_000);
 
   afterAll(async () => {
     await writer?.stop();
     await fencedWriter?.stop();
-    await app?.close();
-    await deleteTables(`${app.tableName}-snapshots`).catch(() => undefined);
+    await app?.close(); // its snapshots table too
   });
 
   async function rawItems(streamId: string): Promise<Array<Record<string, AttributeValue>>> {
@@ -104,8 +106,8 @@ describe('Deleting a stream while another process has it cached', () => {
     expect(JSON.stringify(left)).not.toContain('MoneyDeposited');
     expect(await snapshots.load(streamId)).toBeUndefined();
     const snapshotItems = await client.send(
-      new QueryCommand({ TableName: `${app.tableName}-snapshots`, KeyConditionExpression: '#s = :s', ExpressionAttributeNames: { '#s': 'streamId' }, ExpressionAttributeValues: { ':s': { S: streamId } } }),
-    ).catch(() => ({ Items: [] }));
+      new QueryCommand({ TableName: app.module.get<EventSourcingRuntime>(EVENT_SOURCING_RUNTIME).options.snapshotsTable, KeyConditionExpression: '#s = :s', ExpressionAttributeNames: { '#s': 'streamId' }, ExpressionAttributeValues: { ':s': { S: streamId } } }),
+    );
     expect(snapshotItems.Items ?? []).toEqual([]);
 
     await app.feedIndexed();

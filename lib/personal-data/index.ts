@@ -5,3 +5,4 @@ export { LocalKeyWrapping } from './local-key-wrapping.js';
 export { KmsKeyWrapping, KMS_CONTEXT_SUBJECT } from './kms-key-wrapping.js';
 export type { KeyWrapping, GeneratedDataKey } from './interfaces/key-wrapping.interface.js';
 export type { PersonalDataOptions, PersonalDataTypeOptions, KmsWrappingOptions, LocalWrappingOptions } from './interfaces/personal-data-options.interface.js';
+export type { KmsClientLike } from './interfaces/kms-client-like.interface.js';

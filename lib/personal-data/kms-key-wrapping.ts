@@ -1,4 +1,4 @@
-import type { KMSClient } from '@aws-sdk/client-kms';
+import type { KmsClientLike } from './interfaces/kms-client-like.interface.js';
 import { KeyWrappingError } from '../errors/key-wrapping.error.js';
 import type { GeneratedDataKey, KeyWrapping } from './interfaces/key-wrapping.interface.js';
 import { DATA_KEY_BYTES } from './subject-key.js';
@@ -29,7 +29,7 @@ const KMS_PROBLEMS: Record<string, string> = {
 export class KmsKeyWrapping implements KeyWrapping {
   private constructor(
     private readonly kms: KmsModule,
-    private readonly client: KMSClient,
+    private readonly client: KmsClientLike,
     private readonly keyId: string,
     private readonly ownsClient: boolean,
   ) {}
@@ -39,7 +39,7 @@ export class KmsKeyWrapping implements KeyWrapping {
    * @param client a KMSClient to use as it is; default a new one (default region and credentials), closed with {@link close}.
    * @throws Error when `@aws-sdk/client-kms` is not installed.
    */
-  static async create(keyId: string, client?: KMSClient): Promise<KmsKeyWrapping> {
+  static async create(keyId: string, client?: KmsClientLike): Promise<KmsKeyWrapping> {
     const kms = await import('@aws-sdk/client-kms');
     return new KmsKeyWrapping(kms, client ?? new kms.KMSClient({}), keyId, client === undefined);
   }

@@ -1,6 +1,6 @@
 import { InvalidModuleOptionsError } from '../errors/invalid-module-options.error.js';
 import { describeArgument } from '../event-store/argument-shape.js';
-import type { KMSClient } from '@aws-sdk/client-kms';
+import type { KmsClientLike } from './interfaces/kms-client-like.interface.js';
 import type { PersonalDataOptions, PersonalDataTypeOptions } from './interfaces/personal-data-options.interface.js';
 import { DATA_KEY_BYTES } from './subject-key.js';
 
@@ -8,7 +8,7 @@ import { DATA_KEY_BYTES } from './subject-key.js';
 export interface ResolvedPersonalDataOptions {
   /** The keys table's full name (prefix included). */
   readonly keysTable: string;
-  readonly wrapping: { readonly kmsKeyId: string; readonly kmsClient?: KMSClient } | { readonly localKey: Buffer };
+  readonly wrapping: { readonly kmsKeyId: string; readonly kmsClient?: KmsClientLike } | { readonly localKey: Buffer };
   readonly types: ReadonlyMap<string, PersonalDataTypeOptions>;
 }
 
@@ -41,7 +41,7 @@ function resolveWrapping(wrapping: unknown, fail: (option: string, problem: stri
     if (kmsClient !== undefined && (!isObject(kmsClient) || typeof (kmsClient as { send?: unknown }).send !== 'function')) {
       throw fail('.wrapping.kmsClient', `must be a KMSClient from @aws-sdk/client-kms; got ${describeArgument(kmsClient)}.`);
     }
-    return { kmsKeyId, kmsClient: kmsClient as KMSClient | undefined };
+    return { kmsKeyId, kmsClient: kmsClient as KmsClientLike | undefined };
   }
   if ('localKey' in wrapping && !('kmsKeyId' in wrapping)) {
     for (const key of keys) if (key !== 'localKey') throw fail(`.wrapping.${key}`, 'is not a local wrapping option. Known: localKey.');

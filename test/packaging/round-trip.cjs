@@ -7,6 +7,8 @@
  * `@opentelemetry/api` itself, as it does in an app). Plain JavaScript, so no compile step:
  * decorators are applied by calling them, as compiled TypeScript would.
  */
+const within = require('./within.cjs');
+
 module.exports = async function roundTrip({ common, core, cqrs, rxjs, es, health, terminus, tracing }, { clientConfig, tablePrefix, id }) {
   const { Inject, Injectable, Module } = common;
   const { NestFactory } = core;
@@ -188,14 +190,3 @@ module.exports = async function roundTrip({ common, core, cqrs, rxjs, es, health
     await app.close();
   }
 };
-
-/** Resolves as `promise` does, or rejects with `describe()`'s message once `ms` have passed. */
-async function within(promise, ms, describe) {
-  let timer;
-  const deadline = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${describe()} within ${ms} ms.`)), ms)));
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}

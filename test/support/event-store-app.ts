@@ -39,7 +39,8 @@ export async function createEventStoreApp(
         events: TEST_EVENTS,
         feed: { indexer: false },
         ...options,
-        tables: { events: tableName },
+        // Other tables (snapshots) only by the names given: the defaults are shared by every test file.
+        tables: { ...options.tables, events: tableName },
       }),
     ],
     providers,
@@ -53,7 +54,7 @@ export async function createEventStoreApp(
     feedIndexed: () => feedIndexed(tableName),
     async close() {
       await module.close();
-      await deleteTables(tableName);
+      await deleteTables(tableName, ...Object.values({ ...options.tables, events: undefined }).filter((name): name is string => name !== undefined));
     },
   };
 }

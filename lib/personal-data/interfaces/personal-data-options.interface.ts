@@ -1,4 +1,4 @@
-import type { KMSClient } from '@aws-sdk/client-kms';
+import type { KmsClientLike } from './kms-client-like.interface.js';
 
 /** Where an event type's personal data is, given in the module's options rather than by decorators. */
 export interface PersonalDataTypeOptions {
@@ -13,7 +13,7 @@ export interface KmsWrappingOptions {
   /** The symmetric KMS key: id, ARN, alias name (`alias/pii`) or alias ARN. */
   kmsKeyId: string;
   /** A KMSClient to use as it is. Default: a new one (default region and credentials). */
-  kmsClient?: KMSClient;
+  kmsClient?: KmsClientLike;
 }
 
 /** Data keys wrapped by a local key (development and tests). */

@@ -7,18 +7,30 @@ import * as cqrs from '@nestjs/cqrs';
 import * as terminus from '@nestjs/terminus';
 import * as tracing from '@opentelemetry/sdk-trace-base';
 import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as rxjs from 'rxjs';
 import * as es from 'nestjs-dynamo-es';
 import * as health from 'nestjs-dynamo-es/health';
+import lifecycle from './lifecycle.cjs';
 import roundTrip from './round-trip.cjs';
 
-const result = await roundTrip(
-  { common, core, cqrs, rxjs, es, health, terminus, tracing },
-  { clientConfig: JSON.parse(process.env.CLIENT_CONFIG), tablePrefix: process.env.TABLE_PREFIX, id: process.env.RUN_ID },
-);
-// Every entry point in both flavours: what import() and require() hand out, by export name.
+const packages = { common, core, cqrs, rxjs, es, health, terminus, tracing };
+const settings = { clientConfig: JSON.parse(process.env.CLIENT_CONFIG), tablePrefix: process.env.TABLE_PREFIX, id: process.env.RUN_ID };
+const result = await roundTrip(packages, settings);
+result.lifecycle = await lifecycle(packages, settings);
 const require = createRequire(import.meta.url);
+// The optional peer @aws-sdk/client-kms: whether the package could find it, and whether anything loaded it.
+const kmsResolvable = (() => {
+  try {
+    require.resolve('@aws-sdk/client-kms', { paths: [dirname(fileURLToPath(import.meta.resolve('nestjs-dynamo-es')))] });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+result.kms = { resolvable: kmsResolvable, loaded: Object.keys(require.cache).filter((file) => file.includes('client-kms')) };
+// Every entry point in both flavours: what import() and require() hand out, by export name.
 const flavours = {};
 for (const entry of ['nestjs-dynamo-es', 'nestjs-dynamo-es/testing', 'nestjs-dynamo-es/health', 'nestjs-dynamo-es/lambda']) {
   flavours[entry] = {
