@@ -5,6 +5,7 @@ import {
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
   ScanCommand,
   UpdateItemCommand,
   waitUntilTableExists,
@@ -18,7 +19,8 @@ import { EventStore } from '../lib/event-store/event-store.js';
 import { DEFAULT_RETRY } from '../lib/event-store/retry-policy.js';
 import { FeedIndexTable } from '../lib/feed/index/feed-index-table.js';
 import { FEED_INDEX_META_VERSION, FEED_INDEX_STREAM } from '../lib/feed/index/feed-index-keys.js';
-import { ANY, FEED_START, projectionsTableDefinition } from '../lib/index.js';
+import { ANY, FEED_START, projectionsTableDefinition, StreamPurger } from '../lib/index.js';
+import { collect } from './support/event-store-app.js';
 import { migrateProjectionCheckpoints } from '../lib/feed/migration/projection-checkpoints-migration.js';
 import { CommittedEventsPublisher } from '../lib/publishing/committed-events.publisher.js';
 import { CapturedOutput, runCli } from './support/cli-harness.js';
@@ -336,6 +338,64 @@ describe('feed migrate on a table of version 0.3', () => {
     expect(await runCli(['tables', 'verify', '--config', config])).toMatchObject({ code: 0 });
     const again = await runCli(['feed', 'migrate', '--drop-gsi', '--yes', '--config', config]);
     expect(JSON.parse(again.stdout).gsi).toBe('absent');
+  });
+});
+
+/**
+ * Deleting and retention store new kinds of items (a metadata item at sort key 0, tombstones, purge stubs)
+ * but convert nothing: a table 0.3 wrote, once `feed migrate` ran, takes them as it is.
+ */
+describe('stream lifecycle on streams 0.3 wrote (after feed migrate): no conversion needed', () => {
+  let lifecycleRuntime: EventSourcingRuntime;
+  let lifecycleStore: EventStore;
+  const versionsOf = async (streamId: string) => (await collect(lifecycleStore.read(streamId))).map((e) => e.version);
+  const keysOf = async (streamId: string) => {
+    const { Items = [] } = await client.send(
+      new QueryCommand({ TableName: tables.events, KeyConditionExpression: '#s = :s', ExpressionAttributeNames: { '#s': 'streamId' }, ExpressionAttributeValues: { ':s': { S: streamId } }, ConsistentRead: true }),
+    );
+    return Items;
+  };
+
+  beforeAll(async () => {
+    // No boundary cache, so the shortest purge fence: a hard delete erases half a second after it hides.
+    lifecycleRuntime = await createEventSourcingRuntime({
+      tablePrefix: prefix,
+      clientConfig: testClientConfig(),
+      tableSetup: 'verify',
+      events: TEST_EVENTS,
+      boundaryCache: false,
+      lifecycle: { purgeFenceMs: 500 },
+    });
+    lifecycleStore = new EventStore(lifecycleRuntime, new CommittedEventsPublisher());
+  });
+  afterAll(() => lifecycleRuntime?.client.destroy());
+
+  it("hard-deletes a stream 0.3 wrote (its split commit included): reads refused, its items and its feed index entries erased", async () => {
+    const versions = await versionsOf('acc-c');
+    const last = versions.at(-1)!;
+    expect(versions).toEqual(Array.from({ length: last }, (_, i) => i + 1));
+    const report = await lifecycleStore.deleteStream('acc-c', { expectedVersion: last, mode: 'hard' });
+    expect(report.actions).toEqual(expect.arrayContaining([expect.objectContaining({ what: 'events-deleted', count: last }), expect.objectContaining({ what: 'feed-index-entries-erased' })]));
+    await expect(collect(lifecycleStore.read('acc-c'))).rejects.toMatchObject({ code: 'STREAM_DELETED' });
+    // Left: the metadata item, the stub keeping key 1, the tombstone; no item of 0.3's (none carries feedShard any more).
+    const left = await keysOf('acc-c');
+    expect(left.map((item) => Number(item.version!.N))).toEqual([0, 1, last + 1]);
+    expect(left.filter((item) => item.feedShard !== undefined)).toEqual([]);
+    const index = await client.send(
+      new QueryCommand({ TableName: tables.events, KeyConditionExpression: '#s = :s', ExpressionAttributeNames: { '#s': 'streamId' }, ExpressionAttributeValues: { ':s': { S: FEED_INDEX_STREAM } }, ConsistentRead: true }),
+    );
+    expect(JSON.stringify(index.Items ?? [])).not.toContain('acc-c');
+  });
+
+  it('keeps the newest events of another stream 0.3 wrote (maxCount), and purges the commits before them', async () => {
+    const versions = await versionsOf('ord:1');
+    const last = versions.at(-1)!;
+    await lifecycleStore.setStreamMetadata('ord:1', { maxCount: 2 });
+    expect(await versionsOf('ord:1')).toEqual([last - 1, last]);
+    const report = await new StreamPurger(lifecycleRuntime).purge({ streamIds: ['ord:1'] });
+    expect(report.actions).toEqual([expect.objectContaining({ what: 'events-deleted', count: 1 })]); // commit 1; the split commit 2-5 holds the cut
+    expect((await keysOf('ord:1')).map((item) => Number(item.version!.N))).toEqual([0, 1, 2, 3, 5]);
+    expect(await versionsOf('ord:1')).toEqual([last - 1, last]);
   });
 });
 
