@@ -63,3 +63,17 @@ export type BankEvent = MoneyDeposited | MoneyWithdrawn | TransferRequested;
 
 /** Registered with the module; stored under the names their @EventType gives. */
 export const BENCH_EVENT_CLASSES = [MoneyDeposited, MoneyWithdrawn, TransferRequested];
+
+/** A small deposit (the write workloads' events are larger): for groups where only the per-append overhead matters. */
+export const smallDeposit = (n: number): MoneyDeposited =>
+  new MoneyDeposited({
+    accountId: `a${n}`,
+    transactionId: `t${n}`,
+    money: { amount: 100, currency: 'EUR' },
+    sourceIban: 'DE00',
+    depositor: { name: 'bench', country: 'DE' },
+    channel: 'api',
+    bookedAt: '2026-01-01',
+    balanceAfter: 100,
+    memo: '',
+  });

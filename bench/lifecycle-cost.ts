@@ -36,7 +36,7 @@ import { CapacityMeter } from './capacity-meter.js';
 import { BaselineContender, countStreamEvents } from './contenders.js';
 import { customerDetails, PlainCustomerRegistered, SealedCustomerRegistered } from './customer-events.js';
 import { createBaselineTable, deleteTables } from './dynamodb-target.js';
-import { BENCH_EVENT_CLASSES, MoneyDeposited, type BankEvent } from './events.js';
+import { BENCH_EVENT_CLASSES, smallDeposit, type BankEvent } from './events.js';
 import { median } from './interleaved-rounds.js';
 import { referenceBuild } from './reference-build.js';
 import { formatUnits, printTable, round, roundUnits } from './report.js';
@@ -114,18 +114,7 @@ async function startApp(exports: ModuleExports, client: DynamoDBClient, table: s
   return { store: app.get<EventStore>(exports.EventStore as typeof EventStore), close: () => app.close() };
 }
 
-const deposit = (n: number) =>
-  new MoneyDeposited({
-    accountId: `a${n}`,
-    transactionId: `t${n}`,
-    money: { amount: 100, currency: 'EUR' },
-    sourceIban: 'DE00',
-    depositor: { name: 'bench', country: 'DE' },
-    channel: 'api',
-    bookedAt: '2026-01-01',
-    balanceAfter: 100,
-    memo: '',
-  });
+const deposit = smallDeposit;
 
 /** Streams of 10 commits of one event: op k appends to stream k / 10 at its exact version. */
 function moduleAppends(store: EventStore, prefix: string, event: (k: number) => object): () => Promise<void> {

@@ -29,23 +29,11 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { DynamoEventSourcingModule, EventStore, type DynamoEventSourcingModuleOptions, type MeterProviderLike } from '../lib/index.js';
-import { BENCH_EVENT_CLASSES, MoneyDeposited } from './events.js';
+import { BENCH_EVENT_CLASSES, smallDeposit } from './events.js';
 import { median } from './interleaved-rounds.js';
 import { printTable, round } from './report.js';
 
-/** A small deposit (the write workloads' events are larger; here only the per-append overhead matters). */
-const deposit = (n: number) =>
-  new MoneyDeposited({
-    accountId: `a${n}`,
-    transactionId: `t${n}`,
-    money: { amount: 100, currency: 'EUR' },
-    sourceIban: 'DE00',
-    depositor: { name: 'bench', country: 'DE' },
-    channel: 'api',
-    bookedAt: '2026-01-01',
-    balanceAfter: 100,
-    memo: '',
-  });
+const deposit = smallDeposit;
 
 /**
  * ~55 s on 2 cores with DynamoDB Local (~2.5 ms an append): 6 variants x (800 + 55 x 50) appends.
